@@ -1,0 +1,127 @@
+import { readFileSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { z } from 'zod'
+import { hashApiKey } from './api-key-hash.js'
+import { Config } from './schema.js'
+
+export interface ConfigIssue {
+  /** Where the bad value is: a JSON path into the config file, or `['env', NAME]`. */
+  path: (string | number)[]
+  message: string
+}
+
+/** Thrown by loadConfig with every bad field at once, so one start-up lists them all. */
+export class ConfigError extends Error {
+  constructor(readonly issues: ConfigIssue[]) {
+    super(`invalid configuration:\n${issues.map((i) => `  - ${i.path.join('.') || '(root)'}: ${i.message}`).join('\n')}`)
+    this.name = 'ConfigError'
+  }
+}
+
+type Json = null | boolean | number | string | Json[] | { [k: string]: Json }
+
+/**
+ * Replaces every secret reference `{ "env": "NAME" }` with the value of that environment variable,
+ * so secrets need not be written in the file. A reference to an unset variable is an issue.
+ */
+function resolveSecrets(value: Json, env: Record<string, string | undefined>, path: (string | number)[], issues: ConfigIssue[]): Json {
+  if (Array.isArray(value)) return value.map((v, i) => resolveSecrets(v, env, [...path, i], issues))
+  if (value && typeof value === 'object') {
+    const keys = Object.keys(value)
+    if (keys.length === 1 && keys[0] === 'env' && typeof value.env === 'string') {
+      const v = env[value.env]
+      if (v === undefined) issues.push({ path, message: `environment variable ${value.env} is not set` })
+      return v ?? null
+    }
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolveSecrets(v, env, [...path, k], issues)]))
+  }
+  return value
+}
+
+/** Parses `smtp://user:pass@host:587` (STARTTLS required) or `smtps://user:pass@host:465` (implicit TLS). */
+function relayFromUrl(raw: string, issues: ConfigIssue[]): Json | undefined {
+  let url: URL
+  try {
+    url = new URL(raw)
+  } catch {
+    issues.push({ path: ['env', 'POSTERN_RELAY_URL'], message: 'must be a URL like smtp://user:pass@host:587' })
+    return undefined
+  }
+  if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') {
+    issues.push({ path: ['env', 'POSTERN_RELAY_URL'], message: 'scheme must be smtp: (STARTTLS) or smtps: (implicit TLS)' })
+    return undefined
+  }
+  const tls = url.protocol === 'smtps:' ? 'tls' : 'starttls'
+  return {
+    host: url.hostname,
+    port: url.port ? Number(url.port) : tls === 'tls' ? 465 : 587,
+    tls,
+    auth: { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) },
+  }
+}
+
+function intFromEnv(env: Record<string, string | undefined>, name: string, issues: ConfigIssue[]): number | undefined {
+  const v = env[name]
+  if (v === undefined || v === '') return undefined
+  if (!/^\d+$/.test(v)) {
+    issues.push({ path: ['env', name], message: 'must be a whole number' })
+    return undefined
+  }
+  return Number(v)
+}
+
+/**
+ * Loads the configuration: the JSON file at `POSTERN_CONFIG` (default `./postern.config.json`, optional when
+ * not named), secret references resolved, then environment overrides (PORT, POSTERN_DATA_DIR, POSTERN_DOMAIN,
+ * POSTERN_RELAY_URL, POSTERN_S3_BUCKET, POSTERN_S3_ENDPOINT, POSTERN_S3_REGION, POSTERN_API_KEY,
+ * POSTERN_LOG_LEVEL), validated by the one zod schema in lib/config/schema.ts.
+ * @throws ConfigError listing every bad field with its path.
+ */
+export function loadConfig(env: Record<string, string | undefined>, cwd = process.cwd()): Config {
+  const issues: ConfigIssue[] = []
+  const named = env.POSTERN_CONFIG
+  const file = resolve(cwd, named ?? 'postern.config.json')
+  let raw: Json = {}
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8')) as Json
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    if (code !== 'ENOENT' || named) {
+      const why = code === 'ENOENT' ? 'file not found' : (err as Error).message
+      throw new ConfigError([{ path: ['file', file], message: why }])
+    }
+  }
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError([{ path: [], message: 'the config file must hold a JSON object' }])
+
+  const cfg = resolveSecrets(raw, env, [], issues) as { [k: string]: Json }
+  const port = intFromEnv(env, 'PORT', issues)
+  if (port !== undefined) cfg.port = port
+  if (env.POSTERN_DOMAIN) cfg.domain = env.POSTERN_DOMAIN
+  if (env.POSTERN_LOG_LEVEL) cfg.logLevel = env.POSTERN_LOG_LEVEL
+  if (env.POSTERN_S3_BUCKET) {
+    cfg.store = {
+      driver: 's3',
+      bucket: env.POSTERN_S3_BUCKET,
+      ...(env.POSTERN_S3_REGION ? { region: env.POSTERN_S3_REGION } : {}),
+      ...(env.POSTERN_S3_ENDPOINT ? { endpoint: env.POSTERN_S3_ENDPOINT, forcePathStyle: true } : {}),
+    }
+  } else if (env.POSTERN_DATA_DIR) {
+    cfg.store = { driver: 'fs', dir: env.POSTERN_DATA_DIR }
+  }
+  if (env.POSTERN_RELAY_URL) {
+    const relay = relayFromUrl(env.POSTERN_RELAY_URL, issues)
+    if (relay) cfg.relay = relay
+  }
+  if (env.POSTERN_API_KEY) {
+    const keys = Array.isArray(cfg.apiKeys) ? cfg.apiKeys : []
+    cfg.apiKeys = [...keys, { id: 'env', hash: hashApiKey(env.POSTERN_API_KEY) }]
+  }
+
+  const parsed = Config.safeParse(cfg)
+  if (!parsed.success) issues.push(...parsed.error.issues.map((i) => ({ path: i.path as (string | number)[], message: i.message })))
+  if (issues.length) throw new ConfigError(issues)
+  return parsed.data!
+}
+
+/** The config schema as JSON Schema (draft 2020-12), for editors and docs. */
+export const configJsonSchema = () => z.toJSONSchema(Config, { io: 'input' })

@@ -1,0 +1,97 @@
+import { z } from 'zod'
+import { Mailbox } from './mailbox.js'
+import { WebhookEndpoint } from './webhook-endpoint.js'
+
+const Port = z.number().int().min(0).max(65535)
+
+/** SMTP relay that every outbound message goes through, with AUTH and TLS (RFC 3207 STARTTLS or implicit TLS). */
+export const RelayConfig = z.strictObject({
+  host: z.string().min(1),
+  port: Port.default(587),
+  /** `starttls`: plain connect, then STARTTLS, required (nodemailer `requireTLS`); `tls`: implicit TLS (port 465). */
+  tls: z.enum(['starttls', 'tls']).default('starttls'),
+  auth: z.union([
+    z.strictObject({ method: z.enum(['PLAIN', 'LOGIN']).optional(), user: z.string().min(1), pass: z.string().min(1) }),
+    z.strictObject({ method: z.literal('XOAUTH2'), user: z.string().min(1), accessToken: z.string().min(1) }),
+  ]),
+  /** PEM CA bundle trusted for the relay's certificate, in addition to the system's (for private relays). */
+  ca: z.string().optional(),
+  /** Only for test relays with self-signed certificates; never in production. */
+  rejectUnauthorized: z.boolean().default(true),
+  /** TLS server name to verify, when it differs from `host`. */
+  servername: z.string().optional(),
+  pool: z.strictObject({ maxConnections: z.number().int().min(1).max(100).default(5), maxMessages: z.number().int().min(1).default(100) }).prefault({}),
+  /** Timeouts in ms: TCP connect, server greeting, and socket inactivity. */
+  timeouts: z
+    .strictObject({ connectionMs: z.number().int().positive().default(10_000), greetingMs: z.number().int().positive().default(10_000), socketMs: z.number().int().positive().default(60_000) })
+    .prefault({}),
+})
+export type RelayConfig = z.infer<typeof RelayConfig>
+
+export const FsStoreConfig = z.strictObject({ driver: z.literal('fs'), dir: z.string().min(1).default('./.postern') })
+export const S3StoreConfig = z.strictObject({
+  driver: z.literal('s3'),
+  bucket: z.string().min(3),
+  region: z.string().default('us-east-1'),
+  /** For S3-compatible services; omit for AWS. */
+  endpoint: z.url().optional(),
+  forcePathStyle: z.boolean().default(false),
+  /** Omit to use the AWS default credential chain (Lambda role, env, profile). */
+  accessKeyId: z.string().optional(),
+  secretAccessKey: z.string().optional(),
+})
+export const StoreConfig = z.discriminatedUnion('driver', [FsStoreConfig, S3StoreConfig])
+export type StoreConfig = z.infer<typeof StoreConfig>
+
+/** Requests per window for one API key (IETF RateLimit headers report it). */
+export const RateLimitConfig = z.strictObject({ limit: z.number().int().positive(), windowMs: z.number().int().positive() })
+
+export const ApiKeyConfig = z.strictObject({
+  /** Public id of the key, shown in logs; never the secret. */
+  id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
+  /** `sha256:<hex>` of the bearer token (`npx postern hash-key <token>`), so the config holds no secret. */
+  hash: z.string().regex(/^sha256:[0-9a-f]{64}$/, 'must be sha256:<64 hex digits>'),
+  /** Sender addresses (`a@example.com`) or domains (`example.com`, `@example.com`) this key may use; omit for any. */
+  allowedFrom: z.array(z.string().min(1)).optional(),
+  rateLimit: RateLimitConfig.optional(),
+})
+export type ApiKeyConfig = z.infer<typeof ApiKeyConfig>
+
+export const Config = z.strictObject({
+  port: Port.default(3000),
+  /** Address the local server binds to. */
+  host: z.string().default('127.0.0.1'),
+  /** Right-hand side of every generated Message-ID (RFC 5322 §3.6.4). */
+  domain: z.string().regex(/^[A-Za-z0-9.-]+$/).default('postern.localhost'),
+  store: StoreConfig.default({ driver: 'fs', dir: './.postern' }),
+  /** Omit in local mode to send through the built-in sandbox SMTP server. */
+  relay: RelayConfig.optional(),
+  sandbox: z.strictObject({ port: Port.default(2525) }).prefault({}),
+  apiKeys: z.array(ApiKeyConfig).default([]),
+  limits: z
+    .strictObject({
+      maxRecipients: z.number().int().min(1).default(50),
+      /** Decoded size of text, html and attachments, in bytes. */
+      maxMessageBytes: z.number().int().min(1024).default(25 * 1024 * 1024),
+      maxBatch: z.number().int().min(1).max(1000).default(100),
+      /** How far ahead `sendAt` may be, in ms. */
+      maxScheduleMs: z.number().int().positive().default(7 * 24 * 3600 * 1000),
+    })
+    .prefault({}),
+  rateLimit: RateLimitConfig.default({ limit: 600, windowMs: 60_000 }),
+  retry: z
+    .strictObject({
+      /** Attempts in all, the first included, before a deferred message fails. */
+      maxAttempts: z.number().int().min(1).default(8),
+      baseDelayMs: z.number().int().positive().default(60_000),
+      maxDelayMs: z.number().int().positive().default(3_600_000),
+    })
+    .prefault({}),
+  /** How long an Idempotency-Key is remembered, in ms (default 24 h). */
+  idempotencyTtlMs: z.number().int().positive().default(24 * 3600 * 1000),
+  mailboxes: z.array(Mailbox).default([]),
+  webhooks: z.array(WebhookEndpoint).default([]),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+})
+export type Config = z.infer<typeof Config>
+export type ConfigInput = z.input<typeof Config>

@@ -1,0 +1,62 @@
+import { S3Client } from '@aws-sdk/client-s3'
+import type { Transporter } from 'nodemailer'
+import { pino, type Logger } from 'pino'
+import { monotonicFactory } from 'ulidx'
+import type { Config } from './config/schema.js'
+import { createFsStore } from './store/fs-store.js'
+import type { ObjectStore } from './store/object-store.js'
+import { createS3Store } from './store/s3-store.js'
+import { createRelayTransport } from './send/transport.js'
+
+/** Time source in ms since the epoch; tests may pass a fake. */
+export interface Clock {
+  now(): number
+}
+
+/**
+ * Every I/O client and source of time or randomness, built once per process (per cold start on Lambda)
+ * and passed down. Tests build it with clients pointed at real local servers.
+ */
+export interface Deps {
+  config: Config
+  store: ObjectStore
+  /** Outbound relay; absent until a relay is configured (local mode fills it with the sandbox). */
+  relay: Transporter | null
+  clock: Clock
+  /** Time-sortable unique ids (ULID, 26 characters of Crockford base32). */
+  newId(): string
+  /** Uniform [0, 1), for retry jitter. */
+  random(): number
+  logger: Logger
+  fetch: typeof fetch
+}
+
+export function createStore(config: Config): ObjectStore {
+  const s = config.store
+  if (s.driver === 'fs') return createFsStore(s.dir)
+  const client = new S3Client({
+    region: s.region,
+    endpoint: s.endpoint,
+    forcePathStyle: s.forcePathStyle,
+    credentials: s.accessKeyId && s.secretAccessKey ? { accessKeyId: s.accessKeyId, secretAccessKey: s.secretAccessKey } : undefined,
+    // S3-compatible services differ on the 2025 default checksums; send them only where an API requires them.
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  })
+  return createS3Store(client, s.bucket)
+}
+
+/** Builds the process's dependencies from a validated config; `overrides` replace any part (tests, local mode). */
+export function createDeps(config: Config, overrides: Partial<Deps> = {}): Deps {
+  const ulid = monotonicFactory()
+  return {
+    config,
+    store: overrides.store ?? createStore(config),
+    relay: overrides.relay !== undefined ? overrides.relay : config.relay ? createRelayTransport(config.relay) : null,
+    clock: overrides.clock ?? { now: () => Date.now() },
+    newId: overrides.newId ?? (() => ulid()),
+    random: overrides.random ?? Math.random,
+    logger: overrides.logger ?? pino({ level: config.logLevel, base: { app: 'postern' } }),
+    fetch: overrides.fetch ?? globalThis.fetch,
+  }
+}

@@ -1,0 +1,65 @@
+/**
+ * The storage contract every driver (`fs`, `s3`) passes: see test/store/contract.test.ts.
+ * Keys are `/`-separated strings owned by lib/store/keys.ts; bodies are bytes.
+ */
+export interface PutOptions {
+  /** `'*'`: create-only; the write fails with PreconditionFailedError when the key exists (S3 `If-None-Match: *`). */
+  ifNoneMatch?: '*'
+  /** Compare-and-swap: the write fails with PreconditionFailedError unless the current ETag equals this (S3 `If-Match`). */
+  ifMatch?: string
+  /** MIME type stored with the object; defaults to application/octet-stream. */
+  contentType?: string
+}
+
+export interface StoredObject {
+  body: Buffer
+  /** Opaque version tag, quoted as S3 returns it; pass to `put(..., { ifMatch })`. */
+  etag: string
+}
+
+export interface ObjectStore {
+  /** Reads an object; `null` when the key does not exist. Throws on I/O failure. */
+  get(key: string): Promise<StoredObject | null>
+  /** Writes an object and returns its new ETag. Throws PreconditionFailedError when a condition fails. */
+  put(key: string, body: Buffer | Uint8Array | string, options?: PutOptions): Promise<{ etag: string }>
+  /** Deletes an object; deleting a missing key is not an error. */
+  delete(key: string): Promise<void>
+  /**
+   * Lists keys under a prefix in ascending byte order (as S3 ListObjectsV2 does).
+   * `startAfter` skips keys up to and including it; `limit` caps the count (default: all).
+   */
+  list(prefix: string, options?: { startAfter?: string; limit?: number }): Promise<string[]>
+  /**
+   * A URL that reads the object for `expiresInS` seconds without credentials
+   * (S3 presigned GET; the fs driver returns a `file://` URL, valid while the file exists).
+   */
+  urlFor(key: string, expiresInS: number): Promise<string>
+}
+
+/** Thrown when a conditional write's precondition fails (HTTP 412 on S3). */
+export class PreconditionFailedError extends Error {
+  readonly code = 'precondition_failed'
+  constructor(
+    readonly key: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`precondition failed for ${key}`, options)
+    this.name = 'PreconditionFailedError'
+  }
+}
+
+export const isPreconditionFailed = (err: unknown): err is PreconditionFailedError =>
+  err instanceof PreconditionFailedError
+
+/** Rejects keys that could escape a prefix or a folder: empty segments, `.`/`..`, backslashes, control characters. */
+export function assertSafeKey(key: string): void {
+  if (
+    key.length === 0 ||
+    key.length > 1024 ||
+    key.startsWith('/') ||
+    /[\\\u0000-\u001f\u007f]/.test(key) ||
+    key.split('/').some((s) => s === '' || s === '.' || s === '..')
+  ) {
+    throw new Error(`unsafe object key: ${JSON.stringify(key)}`)
+  }
+}
