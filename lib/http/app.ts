@@ -1,0 +1,48 @@
+import { Hono } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
+import type { Deps } from '../deps.js'
+import type { AppEnv } from './app-env.js'
+import { authenticate } from './auth.js'
+import { ApiError } from './errors.js'
+import { openApiDocument } from './openapi.js'
+import { referencePage } from './reference-page.js'
+import { perKeyRateLimit } from './rate-limit.js'
+import { renderError } from './render-error.js'
+import { messageRoutes, type RouteOptions } from './routes/messages.js'
+
+/**
+ * The HTTP API, the same for Lambda (hono/aws-lambda) and the local server (@hono/node-server).
+ * Every error renders through renderError in one shape; nothing a client sends yields a 500.
+ */
+export function createApp(deps: Deps, opts: RouteOptions = {}) {
+  const app = new Hono<AppEnv>()
+  // base64 grows content by 4/3; leave room for the JSON around it.
+  const maxBody = Math.ceil((deps.config.limits.maxMessageBytes * 4) / 3) + 1024 * 1024
+
+  app.onError((err, c) => {
+    if (!(err instanceof ApiError)) deps.logger.error({ err, path: c.req.path }, 'unhandled error')
+    return renderError(c, err)
+  })
+  app.notFound((c) => renderError(c, new ApiError('not_found', `no route for ${c.req.method} ${c.req.path}`)))
+
+  app.get('/healthz', (c) => c.json({ ok: true }))
+  app.get('/openapi.json', (c) => c.json(openApiDocument(deps.config)))
+  app.get('/docs', (c) => c.html(referencePage(openApiDocument(deps.config))))
+
+  app.use('/v1/*', async (c, next) => {
+    c.set('apiKey', authenticate(c.req.header('authorization'), deps.config.apiKeys))
+    await next()
+  })
+  app.use('/v1/*', perKeyRateLimit(deps.config))
+  app.use(
+    '/v1/*',
+    bodyLimit({
+      maxSize: maxBody * 2,
+      onError: () => {
+        throw new ApiError('payload_too_large', `the request body is larger than ${maxBody * 2} bytes`)
+      },
+    }),
+  )
+  app.route('/v1/messages', messageRoutes(deps, opts))
+  return app
+}

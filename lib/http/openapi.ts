@@ -1,0 +1,111 @@
+import { z } from 'zod'
+import type { Config } from '../config/schema.js'
+import { SendRequest } from '../send/send-request.js'
+import { ERROR_CODES } from './errors.js'
+
+const json = (schema: z.ZodType, io: 'input' | 'output' = 'output') => z.toJSONSchema(schema, { io, unrepresentable: 'any' })
+
+const Accepted = z.object({ id: z.string().meta({ description: 'Postern id (ULID, time-sortable)' }), status: z.literal('queued'), messageId: z.string().meta({ description: 'RFC 5322 Message-ID, with angle brackets' }) })
+const ErrorBody = z.object({
+  error: z.object({
+    code: z.enum(Object.keys(ERROR_CODES) as [string, ...string[]]),
+    message: z.string(),
+    issues: z.array(z.object({ path: z.array(z.union([z.string(), z.number()])), code: z.string(), message: z.string() })),
+  }),
+})
+const Attempt = z.object({
+  attempt: z.number().int(),
+  at: z.string(),
+  durationMs: z.number(),
+  outcome: z.enum(['sent', 'deferred', 'failed']),
+  reply: z.number().int().nullable().meta({ description: 'SMTP reply code (RFC 5321 §4.2), null when none came' }),
+  enhancedStatus: z.string().nullable(),
+  response: z.string(),
+  ambiguous: z.boolean().meta({ description: 'the connection dropped after the end of DATA; the relay may have the message' }),
+  accepted: z.array(z.string()),
+  rejected: z.array(z.object({ recipient: z.string(), reply: z.number().nullable(), response: z.string() })),
+  nextAttemptAt: z.string().nullable(),
+})
+const MessageView = z.object({
+  id: z.string(),
+  messageId: z.string(),
+  status: z.enum(['queued', 'sent', 'deferred', 'failed']),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  sendAt: z.string().nullable(),
+  nextAttemptAt: z.string().nullable(),
+  from: z.string(),
+  to: z.array(z.string()),
+  cc: z.array(z.string()),
+  bcc: z.array(z.string()),
+  subject: z.string(),
+  tags: z.array(z.string()),
+  metadata: z.record(z.string(), z.string()),
+  accepted: z.array(z.string()),
+  rejected: z.array(z.object({ recipient: z.string(), reply: z.number().nullable(), response: z.string() })),
+  attempts: z.array(Attempt),
+})
+
+const errors = (...codes: (keyof typeof ERROR_CODES)[]) =>
+  Object.fromEntries(
+    [...new Set(codes.map((c) => ERROR_CODES[c]))].map((status) => [
+      String(status),
+      { description: codes.filter((c) => ERROR_CODES[c] === status).join(', '), content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+    ]),
+  )
+
+const idempotencyHeader = { name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', maxLength: 256 }, description: 'A retry with the same key and body within 24 h returns the first answer and sends nothing again.' }
+
+/** The OpenAPI 3.1 document served at /openapi.json, generated from the same zod schemas that validate requests. */
+export function openApiDocument(config: Config) {
+  const common = ['missing_api_key', 'invalid_api_key', 'rate_limited', 'invalid_json', 'unsupported_media_type'] as const
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Postern',
+      version: '1',
+      description: `Email gateway: JSON in, authenticated SMTP out. Limits: ${config.limits.maxRecipients} recipients, ${config.limits.maxMessageBytes} bytes decoded, ${config.limits.maxBatch} messages per batch.`,
+    },
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+      schemas: { SendRequest: json(SendRequest, 'input'), Accepted: json(Accepted), Error: json(ErrorBody), Message: json(MessageView) },
+    },
+    security: [{ bearer: [] }],
+    paths: {
+      '/v1/messages': {
+        post: {
+          summary: 'Send a message',
+          description: 'Validates, stores durably, and answers 202; delivery follows (see GET /v1/messages/{id}).',
+          parameters: [idempotencyHeader],
+          requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/SendRequest' } } } },
+          responses: {
+            '202': { description: 'Accepted and stored', content: { 'application/json': { schema: { $ref: '#/components/schemas/Accepted' } } } },
+            ...errors(...common, 'validation_failed', 'sender_not_allowed', 'idempotency_key_reused', 'idempotency_key_in_use', 'payload_too_large'),
+          },
+        },
+      },
+      '/v1/messages/batch': {
+        post: {
+          summary: 'Send up to 100 messages',
+          description: 'Each message is validated and accepted on its own; the answer has one result per message, in order.',
+          parameters: [idempotencyHeader],
+          requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['messages'], properties: { messages: { type: 'array', maxItems: config.limits.maxBatch, items: { $ref: '#/components/schemas/SendRequest' } } } } } } },
+          responses: {
+            '200': { description: 'One result per message: `{ status: 202, data }` or `{ status, error }`' },
+            ...errors(...common, 'validation_failed', 'payload_too_large'),
+          },
+        },
+      },
+      '/v1/messages/{id}': {
+        get: {
+          summary: 'A message with its status and every delivery attempt',
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: {
+            '200': { description: 'The message', content: { 'application/json': { schema: { $ref: '#/components/schemas/Message' } } } },
+            ...errors(...common, 'not_found'),
+          },
+        },
+      },
+    },
+  }
+}

@@ -1,0 +1,63 @@
+import { Hono } from 'hono'
+import type { Deps } from '../../deps.js'
+import { readMessage } from '../../send/message-view.js'
+import { submitBatch, submitMessage } from '../../send/submit.js'
+import { withIdempotency, type StoredResponse } from '../../send/idempotency.js'
+import type { AppEnv } from '../app-env.js'
+import { ApiError } from '../errors.js'
+import { readJson } from '../read-json.js'
+import type { Context } from 'hono'
+import type { ContentfulStatusCode } from 'hono/utils/http-status'
+
+export interface RouteOptions {
+  /** Called with each accepted message id, so a local runner can send it at once. */
+  onAccepted?: (id: string) => void
+}
+
+/**
+ * Runs `handle` under the request's Idempotency-Key when it has one, and answers with the stored or fresh response;
+ * a replay carries `Idempotent-Replayed: true`.
+ */
+export async function idempotent(c: Context<AppEnv>, deps: Deps, body: unknown, handle: () => Promise<StoredResponse>): Promise<Response> {
+  const key = c.req.header('idempotency-key')
+  if (key !== undefined && (key.length === 0 || key.length > 256)) {
+    throw new ApiError('validation_failed', 'Idempotency-Key must be 1 to 256 characters', [{ path: ['headers', 'Idempotency-Key'], code: 'invalid_idempotency_key', message: '1 to 256 characters' }])
+  }
+  const res = key ? await withIdempotency(deps, c.get('apiKey').id, key, body, handle) : { ...(await handle()), replayed: false }
+  if (key) c.header('Idempotent-Replayed', String(res.replayed))
+  return c.json(res.body as object, res.status as ContentfulStatusCode)
+}
+
+/** `/v1/messages` routes: send one, send a batch, read one with its attempts. */
+export function messageRoutes(deps: Deps, opts: RouteOptions = {}) {
+  const app = new Hono<AppEnv>()
+
+  app.post('/', async (c) => {
+    const body = await readJson(c)
+    return idempotent(c, deps, body, async () => ({ status: 202, body: await submitMessage(deps, c.get('apiKey'), body, opts.onAccepted) }))
+  })
+
+  app.post('/batch', async (c) => {
+    const body = await readJson(c)
+    const messages = (body as { messages?: unknown } | null)?.messages
+    const max = deps.config.limits.maxBatch
+    if (!Array.isArray(messages) || messages.length === 0 || messages.length > max) {
+      throw new ApiError('validation_failed', `messages must be an array of 1 to ${max} messages`, [{ path: ['messages'], code: 'invalid_batch', message: `1 to ${max} messages` }])
+    }
+    return idempotent(c, deps, body, async () => {
+      const results = await submitBatch(deps, c.get('apiKey'), messages, opts.onAccepted)
+      return { status: 200, body: { results } }
+    })
+  })
+
+  app.get('/:id', async (c) => {
+    const view = await readMessage(deps, c.req.param('id'))
+    const key = c.get('apiKey')
+    // A key limited to some senders sees only its own messages; an unrestricted key is an operator's.
+    if (!view || (key.allowedFrom && view.request.apiKeyId !== key.id)) throw new ApiError('not_found', 'no message has this id')
+    const { request: _request, ...rest } = view
+    return c.json(rest)
+  })
+
+  return app
+}

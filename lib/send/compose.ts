@@ -1,0 +1,44 @@
+import type Mail from 'nodemailer/lib/mailer'
+import type { Mailbox } from './address.js'
+import type { AcceptedRequest } from './records.js'
+
+const mailbox = (m: Mailbox) => ({ name: m.name, address: m.address })
+
+/**
+ * Turns an accepted request into nodemailer message options. The Message-ID and Date are fixed at acceptance, so
+ * every attempt sends the same bytes. `recipients` narrows the envelope (RCPT TO) for a retry of the recipients a
+ * relay deferred; the headers still name everyone.
+ */
+export function composeMail(record: AcceptedRequest, recipients?: string[]): Mail.Options {
+  const r = record.request
+  const to = r.to.map(mailbox)
+  const cc = r.cc?.map(mailbox)
+  const bcc = r.bcc?.map(mailbox)
+  return {
+    from: mailbox(r.from),
+    to,
+    cc,
+    bcc,
+    replyTo: r.replyTo?.map(mailbox),
+    subject: r.subject,
+    text: r.text,
+    html: r.html,
+    attachments: r.attachments?.map((a) => ({
+      filename: a.filename,
+      content: Buffer.from(a.content, 'base64'),
+      contentType: a.contentType,
+      cid: a.contentId,
+      contentDisposition: a.disposition ?? (a.contentId ? 'inline' : 'attachment'),
+    })),
+    headers: r.headers,
+    messageId: record.messageId,
+    date: new Date(record.createdAt),
+    envelope: {
+      from: r.from.address,
+      to: recipients ?? [...to, ...(cc ?? []), ...(bcc ?? [])].map((m) => m.address),
+    },
+    // Request content never names files or URLs, but make sure nodemailer could not act on one.
+    disableFileAccess: true,
+    disableUrlAccess: true,
+  }
+}

@@ -1,0 +1,109 @@
+import type { Deps } from '../deps.js'
+import { getJson, putJson } from '../store/json.js'
+import { messageKeys, queueKeys } from '../store/keys.js'
+import { isPreconditionFailed } from '../store/object-store.js'
+import { retryDelayMs } from './backoff.js'
+import { classifySmtpFailure, classifySmtpSuccess, type DeliveryOutcome, type SmtpError, type SmtpInfo } from './classify.js'
+import { composeMail } from './compose.js'
+import type { AcceptedRequest, DeliveryEvent, MessageState } from './records.js'
+
+/** How long a worker's claim on one attempt lasts (ms); past it another worker may take the message. */
+export const LEASE_MS = 5 * 60_000
+
+/** Why deliverMessage did or did not attempt. */
+export type DeliverResult = { attempted: true; event: DeliveryEvent } | { attempted: false; reason: 'missing' | 'final' | 'not_due' | 'leased' }
+
+const iso = (ms: number) => new Date(ms).toISOString()
+
+/**
+ * Makes one delivery attempt for a due message and records it: claim the state by compare-and-swap (so two
+ * workers never send the same attempt), send through the relay, write the attempt's event, then the new state and
+ * its queue entry. A crash after the claim leaves the lease to expire and the message is tried again with the same
+ * Message-ID (at-least-once; receivers deduplicate on Message-ID).
+ * @throws only on store failures; SMTP outcomes are recorded, not thrown.
+ */
+export async function deliverMessage(deps: Deps, id: string, owner: string): Promise<DeliverResult> {
+  const keys = messageKeys(id)
+  const current = await getJson<MessageState>(deps.store, keys.state)
+  if (!current) return { attempted: false, reason: 'missing' }
+  const st = current.value
+  const now = deps.clock.now()
+  const oldQueueKey = st.nextAttemptAt ? queueKeys.entry(Date.parse(st.nextAttemptAt), id) : null
+  if (st.status === 'sent' || st.status === 'failed') {
+    if (oldQueueKey) await deps.store.delete(oldQueueKey)
+    return { attempted: false, reason: 'final' }
+  }
+  if (st.nextAttemptAt && Date.parse(st.nextAttemptAt) > now) return { attempted: false, reason: 'not_due' }
+  if (st.lease && Date.parse(st.lease.until) > now && st.lease.owner !== owner) return { attempted: false, reason: 'leased' }
+
+  const attempt = st.attempts + 1
+  let claimEtag: string
+  try {
+    const claimed: MessageState = { ...st, attempts: attempt, lease: { owner, until: iso(now + LEASE_MS) }, updatedAt: iso(now) }
+    claimEtag = (await putJson(deps.store, keys.state, claimed, { ifMatch: current.etag })).etag
+  } catch (err) {
+    if (isPreconditionFailed(err)) return { attempted: false, reason: 'leased' }
+    throw err
+  }
+
+  const record = (await getJson<AcceptedRequest>(deps.store, keys.request))!.value
+  const pending = st.status === 'deferred' && st.pendingRecipients?.length ? st.pendingRecipients : undefined
+  const outcome = await attemptSend(deps, record, pending)
+  const finished = deps.clock.now()
+
+  const retry = deps.config.retry
+  let kind = outcome.kind
+  let nextAt: number | null = null
+  if (kind === 'deferred') {
+    if (attempt >= retry.maxAttempts) kind = 'failed'
+    else nextAt = finished + retryDelayMs(attempt, { baseMs: retry.baseDelayMs, maxMs: retry.maxDelayMs, random: deps.random, hintMs: outcome.retryAfterMs })
+  }
+
+  const event: DeliveryEvent = {
+    id,
+    attempt,
+    at: iso(now),
+    durationMs: finished - now,
+    outcome: kind,
+    reply: outcome.reply,
+    enhancedStatus: outcome.enhancedStatus,
+    response: outcome.response,
+    ambiguous: outcome.ambiguous,
+    accepted: outcome.accepted,
+    rejected: outcome.rejected,
+    nextAttemptAt: nextAt === null ? null : iso(nextAt),
+  }
+  await putJson(deps.store, keys.event(attempt), event)
+
+  const accepted = [...new Set([...st.accepted, ...outcome.accepted])]
+  const rejected = [...st.rejected.filter((r) => !outcome.accepted.includes(r.recipient) && !outcome.rejected.some((o) => o.recipient === r.recipient)), ...outcome.rejected]
+  const next: MessageState = {
+    ...st,
+    status: kind,
+    attempts: attempt,
+    updatedAt: iso(finished),
+    nextAttemptAt: event.nextAttemptAt,
+    accepted,
+    rejected,
+    pendingRecipients: kind === 'deferred' && outcome.deferredRecipients.length ? outcome.deferredRecipients : pending && kind === 'deferred' ? pending : null,
+    lease: null,
+  }
+  // The next queue entry exists before the old one goes, so a crash in between leaves one too many, never none.
+  if (nextAt !== null) await deps.store.put(queueKeys.entry(nextAt, id), '')
+  await putJson(deps.store, keys.state, next, { ifMatch: claimEtag })
+  if (oldQueueKey) await deps.store.delete(oldQueueKey)
+  deps.logger.info({ id, messageId: st.messageId, attempt, outcome: kind, reply: outcome.reply, ambiguous: outcome.ambiguous }, 'delivery attempt')
+  return { attempted: true, event }
+}
+
+async function attemptSend(deps: Deps, record: AcceptedRequest, recipients: string[] | undefined): Promise<DeliveryOutcome> {
+  if (!deps.relay) {
+    return classifySmtpFailure({ code: 'ECONNECTION', message: 'no SMTP relay is configured' })
+  }
+  try {
+    const info = (await deps.relay.sendMail(composeMail(record, recipients))) as SmtpInfo
+    return classifySmtpSuccess(info)
+  } catch (err) {
+    return classifySmtpFailure(err as SmtpError)
+  }
+}

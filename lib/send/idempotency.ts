@@ -1,0 +1,87 @@
+import { createHash } from 'node:crypto'
+import stringify from 'safe-stable-stringify'
+import type { Deps } from '../deps.js'
+import { ApiError } from '../http/errors.js'
+import { getJson, putJson } from '../store/json.js'
+import { idempotencyKey } from '../store/keys.js'
+import { isPreconditionFailed } from '../store/object-store.js'
+
+/** A stored answer: replayed as is for a retry with the same key and body. */
+export interface StoredResponse {
+  status: number
+  body: unknown
+}
+
+interface IdempotencyRecord {
+  bodyHash: string
+  /** ISO 8601. */
+  createdAt: string
+  response: StoredResponse | null
+}
+
+/** A request still in progress after this long is taken to have crashed, and a retry may take it over (ms). */
+const IN_PROGRESS_TIMEOUT_MS = 60_000
+
+const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex')
+
+/** Hash of a request body that ignores key order and whitespace, so a re-serialised retry matches. */
+export const bodyHash = (body: unknown) => sha256(stringify(body) ?? '')
+
+/**
+ * Runs `handle` at most once per (API key, Idempotency-Key) within `config.idempotencyTtlMs`, as Stripe and the
+ * IETF draft "The Idempotency-Key HTTP Header Field" describe: a retry with the same body gets the first answer
+ * and `replayed: true`; the same key with another body is refused, as is a retry while the first is running.
+ * An answer is kept only when it is a success (2xx), so a client may correct and retry a failed request.
+ * @throws ApiError idempotency_key_reused (409, other body) or idempotency_key_in_use (409, still running).
+ */
+export async function withIdempotency(
+  deps: Deps,
+  apiKeyId: string,
+  key: string,
+  body: unknown,
+  handle: () => Promise<StoredResponse>,
+): Promise<StoredResponse & { replayed: boolean }> {
+  const storeKey = idempotencyKey(apiKeyId, sha256(key))
+  const hash = bodyHash(body)
+  const now = deps.clock.now()
+  const fresh: IdempotencyRecord = { bodyHash: hash, createdAt: new Date(now).toISOString(), response: null }
+
+  let etag: string
+  try {
+    etag = (await putJson(deps.store, storeKey, fresh, { ifNoneMatch: '*' })).etag
+  } catch (err) {
+    if (!isPreconditionFailed(err)) throw err
+    const existing = await getJson<IdempotencyRecord>(deps.store, storeKey)
+    if (!existing) return withIdempotency(deps, apiKeyId, key, body, handle)
+    const age = now - Date.parse(existing.value.createdAt)
+    const expired = age > deps.config.idempotencyTtlMs
+    const abandoned = existing.value.response === null && age > IN_PROGRESS_TIMEOUT_MS
+    if (!expired && !abandoned) {
+      if (existing.value.bodyHash !== hash) {
+        throw new ApiError('idempotency_key_reused', 'this Idempotency-Key was used with a different request body')
+      }
+      if (existing.value.response) return { ...existing.value.response, replayed: true }
+      throw new ApiError('idempotency_key_in_use', 'a request with this Idempotency-Key is still being processed; retry later', [], { 'Retry-After': '1' })
+    }
+    try {
+      etag = (await putJson(deps.store, storeKey, fresh, { ifMatch: existing.etag })).etag
+    } catch (e) {
+      if (isPreconditionFailed(e)) throw new ApiError('idempotency_key_in_use', 'a request with this Idempotency-Key is being processed; retry later', [], { 'Retry-After': '1' })
+      throw e
+    }
+  }
+
+  let response: StoredResponse
+  try {
+    response = await handle()
+  } catch (err) {
+    await deps.store.delete(storeKey)
+    throw err
+  }
+  if (response.status >= 200 && response.status < 300) {
+    await putJson(deps.store, storeKey, { ...fresh, response }, { ifMatch: etag })
+  } else {
+    await deps.store.delete(storeKey)
+  }
+  return { ...response, replayed: false }
+}

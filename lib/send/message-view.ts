@@ -1,0 +1,57 @@
+import type { Deps } from '../deps.js'
+import { getJson } from '../store/json.js'
+import { messageKeys } from '../store/keys.js'
+import type { AcceptedRequest, DeliveryEvent, MessageState } from './records.js'
+
+/** What `GET /v1/messages/:id` answers: the state, the request's envelope facts and every attempt in order. */
+export interface MessageView {
+  id: string
+  messageId: string
+  status: MessageState['status']
+  createdAt: string
+  updatedAt: string
+  sendAt: string | null
+  nextAttemptAt: string | null
+  from: string
+  to: string[]
+  cc: string[]
+  bcc: string[]
+  subject: string
+  tags: string[]
+  metadata: Record<string, string>
+  accepted: string[]
+  rejected: MessageState['rejected']
+  attempts: DeliveryEvent[]
+}
+
+/** Reads one message's objects; `null` when no message has that id. */
+export async function readMessage(deps: Deps, id: string): Promise<(MessageView & { request: AcceptedRequest }) | null> {
+  if (!/^[0-9A-HJKMNP-TV-Z]{26}$/.test(id)) return null
+  const keys = messageKeys(id)
+  const [state, request] = await Promise.all([getJson<MessageState>(deps.store, keys.state), getJson<AcceptedRequest>(deps.store, keys.request)])
+  if (!state || !request) return null
+  const eventKeys = await deps.store.list(keys.events)
+  const attempts = (await Promise.all(eventKeys.map((k) => getJson<DeliveryEvent>(deps.store, k)))).flatMap((e) => (e ? [e.value] : []))
+  const s = state.value
+  const r = request.value.request
+  return {
+    id: s.id,
+    messageId: s.messageId,
+    status: s.status,
+    createdAt: s.createdAt,
+    updatedAt: s.updatedAt,
+    sendAt: s.sendAt,
+    nextAttemptAt: s.nextAttemptAt,
+    from: r.from.address,
+    to: r.to.map((m) => m.address),
+    cc: (r.cc ?? []).map((m) => m.address),
+    bcc: (r.bcc ?? []).map((m) => m.address),
+    subject: r.subject,
+    tags: r.tags ?? [],
+    metadata: r.metadata ?? {},
+    accepted: s.accepted,
+    rejected: s.rejected,
+    attempts,
+    request: request.value,
+  }
+}

@@ -1,0 +1,74 @@
+import { randomUUID } from 'node:crypto'
+import pLimit from 'p-limit'
+import type { Deps } from '../deps.js'
+import { queueKeys } from '../store/keys.js'
+import { deliverMessage } from './deliver.js'
+
+export interface QueueRunner {
+  /** Attempts one message now (right after it was accepted), within the runner's concurrency. */
+  kick(id: string): void
+  /** Attempts every message whose queue entry is due; resolves with how many attempts were made. */
+  drain(): Promise<number>
+  /** Stops the timer and waits for attempts under way. */
+  stop(): Promise<void>
+}
+
+/**
+ * Delivers queued, scheduled and deferred messages: `kick` sends a fresh message at once, and a sweep every
+ * `intervalMs` (and once at start) takes every due entry under `queue/`, so a restart resumes what was pending.
+ * At most `concurrency` attempts run at once. On Lambda the same `drain` runs from a schedule instead.
+ */
+export function startQueueRunner(deps: Deps, opts: { intervalMs?: number; concurrency?: number } = {}): QueueRunner {
+  const owner = `worker-${randomUUID()}`
+  const limit = pLimit(opts.concurrency ?? Math.max(2, (deps.config.relay?.pool.maxConnections ?? 5) * 2))
+  const inFlight = new Set<string>()
+  let stopped = false
+
+  const attempt = (id: string) => {
+    if (inFlight.has(id) || stopped) return Promise.resolve(false)
+    inFlight.add(id)
+    return limit(async () => {
+      try {
+        return (await deliverMessage(deps, id, owner)).attempted
+      } catch (err) {
+        deps.logger.error({ err, id }, 'delivery attempt could not be recorded; it will be retried')
+        return false
+      } finally {
+        inFlight.delete(id)
+      }
+    })
+  }
+
+  async function drain(): Promise<number> {
+    const now = deps.clock.now()
+    const due: string[] = []
+    for (const key of await deps.store.list(queueKeys.prefix, { limit: 1000 })) {
+      const entry = queueKeys.parse(key)
+      if (!entry) continue
+      if (entry.dueAtMs > now) break
+      due.push(entry.id)
+    }
+    const results = await Promise.all([...new Set(due)].map(attempt))
+    return results.filter(Boolean).length
+  }
+
+  let sweeping: Promise<unknown> = Promise.resolve()
+  const sweep = () => {
+    sweeping = sweeping.then(drain).catch((err) => deps.logger.error({ err }, 'queue sweep failed; next sweep retries'))
+  }
+  const timer = setInterval(sweep, opts.intervalMs ?? 1000)
+  timer.unref()
+  sweep()
+
+  return {
+    kick: (id) => void attempt(id),
+    drain,
+    async stop() {
+      stopped = true
+      clearInterval(timer)
+      await sweeping
+      await limit(() => undefined)
+      while (limit.activeCount + limit.pendingCount > 0) await new Promise((r) => setTimeout(r, 20))
+    },
+  }
+}

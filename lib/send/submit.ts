@@ -1,0 +1,66 @@
+import type { ApiKeyConfig } from '../config/schema.js'
+import type { Deps } from '../deps.js'
+import { senderAllowed } from '../http/auth.js'
+import { ApiError, type FieldIssue } from '../http/errors.js'
+import { toFieldIssues } from '../http/field-issues.js'
+import { acceptMessage, type Accepted } from './accept.js'
+import { decodedBytes, envelopeRecipients, SendRequest } from './send-request.js'
+
+/**
+ * Validates a send request against the schema and the configured limits (recipients, decoded size, how far
+ * ahead `sendAt` may be). `pathPrefix` places issues inside a batch (`['messages', 3]`).
+ * @throws ApiError validation_failed (400) with every bad field, or payload_too_large (413).
+ */
+export function validateSendRequest(deps: Deps, body: unknown, pathPrefix: (string | number)[] = []): SendRequest {
+  const parsed = SendRequest.safeParse(body)
+  const at = (issues: FieldIssue[]) => issues.map((i) => ({ ...i, path: [...pathPrefix, ...i.path] }))
+  if (!parsed.success) throw new ApiError('validation_failed', 'the request has invalid fields', at(toFieldIssues(parsed.error.issues)))
+  const req = parsed.data
+  const { limits } = deps.config
+  const issues: FieldIssue[] = []
+  const recipients = envelopeRecipients(req).length
+  if (recipients > limits.maxRecipients) {
+    issues.push({ path: ['to'], code: 'too_many_recipients', message: `${recipients} recipients in to, cc and bcc; at most ${limits.maxRecipients}` })
+  }
+  if (req.sendAt && Date.parse(req.sendAt) > deps.clock.now() + limits.maxScheduleMs) {
+    issues.push({ path: ['sendAt'], code: 'send_at_too_far', message: `sendAt may be at most ${Math.round(limits.maxScheduleMs / 3600_000)} hours ahead` })
+  }
+  if (issues.length) throw new ApiError('validation_failed', 'the request has invalid fields', at(issues))
+  const size = decodedBytes(req)
+  if (size > limits.maxMessageBytes) {
+    throw new ApiError('payload_too_large', `the message carries ${size} bytes decoded; at most ${limits.maxMessageBytes}`, at([{ path: [], code: 'message_too_large', message: `at most ${limits.maxMessageBytes} bytes` }]))
+  }
+  return req
+}
+
+/**
+ * The send pipeline every route shares (`/v1/messages`, batch, the Resend-compatible routes): validate, check the
+ * key may use the sender, store durably, then tell the runner.
+ * @throws ApiError validation_failed, payload_too_large, sender_not_allowed (403); store errors propagate.
+ */
+export async function submitMessage(deps: Deps, key: ApiKeyConfig, body: unknown, onAccepted?: (id: string) => void, pathPrefix: (string | number)[] = []): Promise<Accepted> {
+  const req = validateSendRequest(deps, body, pathPrefix)
+  if (!senderAllowed(key, req.from.address)) {
+    throw new ApiError('sender_not_allowed', `this API key may not send from ${req.from.address}`, [{ path: [...pathPrefix, 'from'], code: 'sender_not_allowed', message: 'not in the key\'s allowedFrom' }])
+  }
+  const accepted = await acceptMessage(deps, key.id, req)
+  onAccepted?.(accepted.id)
+  return accepted
+}
+
+/** One item's answer in a batch: 202 with the accepted message, or the error it would have had alone. */
+export type BatchItemResult = { status: 202; data: Accepted } | { status: number; error: { code: string; message: string; issues: FieldIssue[] } }
+
+/** Submits each item on its own: one bad item does not reject the others. Store failures still throw. */
+export async function submitBatch(deps: Deps, key: ApiKeyConfig, items: unknown[], onAccepted?: (id: string) => void): Promise<BatchItemResult[]> {
+  const results: BatchItemResult[] = []
+  for (const [i, item] of items.entries()) {
+    try {
+      results.push({ status: 202, data: await submitMessage(deps, key, item, onAccepted, ['messages', i]) })
+    } catch (err) {
+      if (!(err instanceof ApiError)) throw err
+      results.push({ status: err.status, error: { code: err.code, message: err.message, issues: err.issues } })
+    }
+  }
+  return results
+}

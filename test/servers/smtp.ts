@@ -1,0 +1,119 @@
+import type { AddressInfo } from 'node:net'
+import { SMTPServer, type SMTPServerOptions, type SMTPServerSession } from 'smtp-server'
+import { testTls } from './tls.js'
+
+/** A message as the server received it: the envelope (MAIL FROM/RCPT TO), the user who authenticated, the exact bytes. */
+export interface ReceivedMessage {
+  mailFrom: string
+  rcptTo: string[]
+  user: string | undefined
+  /** Whether MAIL FROM carried the SMTPUTF8 parameter (RFC 6531 §3.4). */
+  smtpUtf8: boolean
+  secure: boolean
+  raw: Buffer
+}
+
+/** An SMTP reply to send instead of accepting: an Error with responseCode is how smtp-server answers. */
+export const smtpReply = (code: number, text: string) => Object.assign(new Error(text), { responseCode: code })
+
+export interface SmtpBehaviour {
+  /** Called per RCPT TO; return a reply to refuse that recipient. */
+  rcpt?(address: string, session: SMTPServerSession): Error | undefined
+  /** Called after DATA was read; return a reply to refuse the message, or 'drop' to close the socket without replying. */
+  data?(raw: Buffer, session: SMTPServerSession): Error | 'drop' | undefined
+  /** Called at MAIL FROM. */
+  mail?(address: string): Error | undefined
+  /** Reply to the connection's greeting instead of 220 (e.g. 421 busy). */
+  connect?(): Error | undefined
+  options?: Partial<SMTPServerOptions>
+}
+
+export interface SmtpTestServer {
+  host: string
+  port: number
+  user: string
+  pass: string
+  /** PEM certificate the server presents; clients trust it as their CA. */
+  ca: string
+  received: ReceivedMessage[]
+  /** Replace the server's behaviour mid-test (e.g. fail, then recover). */
+  behave(b: SmtpBehaviour): void
+  close(): Promise<void>
+}
+
+/**
+ * A real SMTP server (npm smtp-server) on 127.0.0.1:0 that requires AUTH PLAIN/LOGIN after STARTTLS with a
+ * self-signed certificate, and records what it accepted. `secure: true` makes it implicit TLS instead.
+ */
+export async function startSmtp(behaviour: SmtpBehaviour = {}, opts: { secure?: boolean } = {}): Promise<SmtpTestServer> {
+  const tls = await testTls()
+  const received: ReceivedMessage[] = []
+  let b = behaviour
+  const user = 'relay'
+  const pass = 'relay-secret'
+  const server: SMTPServer = new SMTPServer({
+    secure: opts.secure ?? false,
+    key: tls.key,
+    cert: tls.cert,
+    authMethods: ['PLAIN', 'LOGIN'],
+    allowInsecureAuth: false,
+    logger: false,
+    size: 60 * 1024 * 1024,
+    onConnect(_session, cb) {
+      cb(b.connect?.() ?? undefined)
+    },
+    onAuth(auth, _session, cb) {
+      if (auth.username === user && auth.password === pass) cb(null, { user: auth.username })
+      else cb(smtpReply(535, '5.7.8 Authentication credentials invalid'))
+    },
+    onMailFrom(address, _session, cb) {
+      cb(b.mail?.(address.address) ?? undefined)
+    },
+    onRcptTo(address, session, cb) {
+      cb(b.rcpt?.(address.address, session) ?? undefined)
+    },
+    onData(stream, session, cb) {
+      const chunks: Buffer[] = []
+      stream.on('data', (c: Buffer) => chunks.push(c))
+      stream.on('end', () => {
+        const raw = Buffer.concat(chunks)
+        const verdict = b.data?.(raw, session)
+        if (verdict === 'drop') {
+          for (const conn of (server as unknown as { connections: Set<{ session: SMTPServerSession; _socket: { destroy(): void } }> }).connections) {
+            if (conn.session.id === session.id) conn._socket.destroy()
+          }
+          // The message was taken before the drop: record it, as a real relay may have queued it.
+          received.push(record(raw, session))
+          return
+        }
+        if (verdict) return cb(verdict)
+        received.push(record(raw, session))
+        cb(null, '2.0.0 Ok: queued')
+      })
+    },
+    ...b.options,
+  })
+  const record = (raw: Buffer, session: SMTPServerSession): ReceivedMessage => ({
+    mailFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+    rcptTo: session.envelope.rcptTo.map((r) => r.address),
+    user: session.user as string | undefined,
+    smtpUtf8: Boolean((session.envelope.mailFrom ? session.envelope.mailFrom.args : {}) && (session.envelope.mailFrom as { args?: Record<string, unknown> }).args?.SMTPUTF8),
+    secure: session.secure,
+    raw,
+  })
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => resolve())
+  })
+  const port = ((server as unknown as { server: { address(): AddressInfo } }).server.address()).port
+  return {
+    host: '127.0.0.1',
+    port,
+    user,
+    pass,
+    ca: tls.cert,
+    received,
+    behave: (next) => (b = next),
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  }
+}
