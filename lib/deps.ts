@@ -2,7 +2,11 @@ import { S3Client } from '@aws-sdk/client-s3'
 import type { Transporter } from 'nodemailer'
 import { pino, type Logger } from 'pino'
 import { monotonicFactory } from 'ulidx'
+import type { ImapFlow } from 'imapflow'
+import type { ImapMailbox, Pop3Mailbox } from './config/mailbox.js'
 import type { Config } from './config/schema.js'
+import { createImapClient } from './inbound/imap-client.js'
+import { createPop3Client, type Pop3Client } from './inbound/pop3-client.js'
 import { createFsStore } from './store/fs-store.js'
 import type { ObjectStore } from './store/object-store.js'
 import { createS3Store } from './store/s3-store.js'
@@ -29,6 +33,10 @@ export interface Deps {
   random(): number
   logger: Logger
   fetch: typeof fetch
+  /** A new, unconnected IMAP client for one mailbox (one per poll). */
+  imap(mailbox: ImapMailbox): ImapFlow
+  /** A new POP3 client for one mailbox (one per poll; unusable after QUIT). */
+  pop3(mailbox: Pop3Mailbox): Pop3Client
 }
 
 export function createStore(config: Config): ObjectStore {
@@ -58,5 +66,7 @@ export function createDeps(config: Config, overrides: Partial<Deps> = {}): Deps 
     random: overrides.random ?? Math.random,
     logger: overrides.logger ?? pino({ level: config.logLevel, base: { app: 'postern' } }),
     fetch: overrides.fetch ?? globalThis.fetch,
+    imap: overrides.imap ?? createImapClient,
+    pop3: overrides.pop3 ?? createPop3Client,
   }
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { InboundSettings } from './inbound-settings.js'
 import { Mailbox } from './mailbox.js'
 import { WebhookEndpoint } from './webhook-endpoint.js'
 
@@ -91,6 +92,7 @@ export const Config = z.strictObject({
   idempotencyTtlMs: z.number().int().positive().default(24 * 3600 * 1000),
   mailboxes: z.array(Mailbox).default([]),
   webhooks: z.array(WebhookEndpoint).default([]),
+  inbound: InboundSettings.prefault({}),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 })
 export type Config = z.infer<typeof Config>

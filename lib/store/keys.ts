@@ -32,5 +32,60 @@ export const queueKeys = {
   },
 }
 
+/** What the local sandbox relay received: the exact bytes and the SMTP envelope, in arrival order. */
+export const sandboxKeys = {
+  prefix: 'sandbox/',
+  message: (receivedAtMs: number, seq: number) => {
+    const base = `sandbox/${stamp(receivedAtMs).replace(/[:.]/g, '-')}-${pad(seq, 6)}`
+    return { raw: `${base}.eml`, envelope: `${base}.envelope.json` }
+  },
+}
+
+/** Local-mode files: the development API key made on first `npm start` when none is configured. */
+export const localKeys = { apiKey: 'local/api-key.txt' }
+
 /** Idempotency records, per API key id and SHA-256 of the client's Idempotency-Key. */
 export const idempotencyKey = (apiKeyId: string, keyHash: string) => `idempotency/${apiKeyId}/${keyHash}.json`
+
+// ---------------------------------------------------------------------------------------------------------------
+// Inbound (issue 3): polled mailboxes and webhook delivery. Mirrored in docs/storage.md "## Inbound".
+// ---------------------------------------------------------------------------------------------------------------
+
+/** A key segment from a name that may be empty or a dot segment (assertSafeKey rejects those). */
+const segment = (s: string) => (s === '' || s === '.' || s === '..' ? '_' : s)
+
+/**
+ * Objects of one received message. `id` is derived from the raw bytes (lib/inbound/message-id.ts), so the same
+ * message in the same mailbox always lands on the same keys, whatever its UID or UIDL.
+ */
+export const inboundMessageKeys = (mailbox: string, id: string) => {
+  const base = `inbound/${mailbox}/messages/${id}`
+  return {
+    /** Byte-exact RFC 5322 message as fetched. */
+    raw: `${base}/message.eml`,
+    /** The normalized document (lib/normalize/inbound-message.ts). */
+    doc: `${base}/message.json`,
+    /** Written last: `{ eventId, sequence }`; its presence means the message is fully stored. */
+    stored: `${base}/stored.json`,
+    /** Decoded attachment content; `safeFilename` comes from the normalizer and holds no `/`. */
+    attachment: (attachmentId: string, safeFilename: string) => `${base}/attachments/${segment(attachmentId)}/${segment(safeFilename)}`,
+  }
+}
+
+/** Per-mailbox poll state (cursors, sequence, seen UIDLs; compare-and-swap) and its lease (create-only, then CAS). */
+export const inboundMailboxKeys = (mailbox: string) => ({
+  state: `inbound/${mailbox}/state.json`,
+  lease: `inbound/${mailbox}/lease.json`,
+})
+
+/** Webhook outbox, per-endpoint delivery records and dead letters. */
+export const webhookKeys = {
+  outboxPrefix: 'webhooks/outbox/',
+  /** One event awaiting delivery; the 12-digit sequence keeps a mailbox's events in order when listed. */
+  outbox: (mailbox: string, sequence: number) => `webhooks/outbox/${mailbox}/${pad(sequence, 12)}.json`,
+  /** Attempts of one event to one endpoint. */
+  delivery: (endpointId: string, eventId: string) => `webhooks/deliveries/${endpointId}/${eventId}.json`,
+  deadLetter: (endpointId: string, eventId: string) => `webhooks/dead-letter/${endpointId}/${eventId}.json`,
+  /** Health of an endpoint: failing since, disabled and why. */
+  endpoint: (endpointId: string) => `webhooks/endpoints/${endpointId}.json`,
+}

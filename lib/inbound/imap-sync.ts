@@ -1,0 +1,132 @@
+import { setTimeout as sleep } from 'node:timers/promises'
+import type { ImapFlow, MailboxObject } from 'imapflow'
+import type { ImapMailbox } from '../config/mailbox.js'
+import type { Deps } from '../deps.js'
+import { recordEvent } from '../webhooks/outbox.js'
+import { ingestMessage } from './ingest.js'
+import type { MailboxLease } from './lease.js'
+import type { FolderCursor, MailboxStateHandle } from './mailbox-state.js'
+import { webhookEventId } from './message-id.js'
+import { countOutcome, type PollProgress, type PollSummary } from './poll-summary.js'
+import { batchUids, toSequenceSet } from './sequence-set.js'
+
+/** A message announced by SEARCH may not be fetchable yet (EmailEngine PR #210): wait this long, once. */
+const REFETCH_DELAY_MS = 500
+
+/**
+ * Polls every configured folder of an IMAP mailbox (RFC 3501) once: new UIDs past the folder's cursor, fetched
+ * in bounded batches, each stored (ingest.ts) before the cursor moves past it, one message at a time.
+ * Throws on connection, login or store errors; what was stored before stays stored.
+ */
+export async function syncImap(deps: Deps, mb: ImapMailbox, state: MailboxStateHandle, lease: MailboxLease, summary: PollSummary, progress: PollProgress) {
+  const client = deps.imap(mb)
+  client.on('error', (err: Error) => deps.logger.warn({ mailbox: mb.id, err: err.message }, 'IMAP connection error'))
+  await client.connect()
+  try {
+    for (const folder of mb.folders) await syncFolder(deps, client, mb, folder, state, lease, summary, progress)
+    await client.logout()
+  } finally {
+    client.close()
+  }
+}
+
+async function syncFolder(
+  deps: Deps,
+  client: ImapFlow,
+  mb: ImapMailbox,
+  folder: string,
+  state: MailboxStateHandle,
+  lease: MailboxLease,
+  summary: PollSummary,
+  progress: PollProgress,
+) {
+  const log = deps.logger.child({ mailbox: mb.id, folder })
+  const lock = await client.getMailboxLock(folder, { readOnly: mb.afterStore === 'nothing' })
+  try {
+    const box = client.mailbox as MailboxObject
+    const uidValidity = box.uidValidity.toString()
+    const modseq = box.highestModseq?.toString()
+    const uidNextAtStart = box.uidNext
+    let cursor: FolderCursor | undefined = state.value.folders[folder]
+    let since: Date | undefined
+    if (!cursor) {
+      log.info({ backfill: mb.backfill }, 'first poll of this folder; backfill as configured')
+      if (mb.backfill === 'none') {
+        state.value.folders[folder] = { uidValidity, lastUid: uidNextAtStart - 1, highestModseq: modseq }
+        await state.save()
+        return
+      }
+      if (typeof mb.backfill === 'object') since = new Date(`${mb.backfill.since}T00:00:00Z`)
+      cursor = { uidValidity, lastUid: 0 }
+    } else if (cursor.uidValidity !== uidValidity) {
+      log.warn({ previousUidValidity: cursor.uidValidity, uidValidity }, 'UIDVALIDITY changed: resyncing the folder; stored messages are recognised by content')
+      await recordEvent(deps.store, state.value, {
+        id: webhookEventId(mb.id, 'mailbox.reset', `${folder}\n${cursor.uidValidity}\n${uidValidity}`),
+        type: 'mailbox.reset',
+        mailbox: mb.id,
+        createdAt: new Date(deps.clock.now()).toISOString(),
+        data: { folder, previousUidValidity: cursor.uidValidity, uidValidity, reason: 'uidvalidity-changed' },
+      })
+      cursor = { uidValidity, lastUid: 0 }
+      state.value.folders[folder] = cursor
+      await state.save()
+      summary.resets++
+    } else if (uidNextAtStart - 1 <= cursor.lastUid || (modseq !== undefined && cursor.highestModseq === modseq)) {
+      return
+    }
+
+    const from = cursor.lastUid + 1
+    const found = (await client.search(since ? { uid: `${from}:*`, since } : { uid: `${from}:*` }, { uid: true })) || []
+    // `n:*` includes the highest UID even when it is below n (imapflow #93).
+    const uids = found.filter((u) => u >= from).sort((a, b) => a - b)
+    summary.found += uids.length
+    progress.onFound?.(uids.length)
+    const sizes = new Map<number, number>()
+    if (uids.length) {
+      for await (const m of client.fetch(toSequenceSet(uids), { uid: true, size: true }, { uid: true })) sizes.set(m.uid, m.size ?? 0)
+    }
+
+    for (const batch of batchUids(uids, sizes, mb.batch.maxMessages, mb.batch.maxBytes)) {
+      const fetched = new Map<number, { source: Buffer; internalDate: Date | string | undefined }>()
+      for (let round = 0; round < 2; round++) {
+        const missing = batch.filter((u) => !fetched.has(u))
+        if (!missing.length) break
+        if (round) await sleep(REFETCH_DELAY_MS)
+        for await (const m of client.fetch(toSequenceSet(missing), { uid: true, source: true, internalDate: true }, { uid: true })) {
+          if (m.source && batch.includes(m.uid)) fetched.set(m.uid, { source: m.source, internalDate: m.internalDate })
+        }
+      }
+      for (const uid of batch) {
+        await lease.renew()
+        const m = fetched.get(uid)
+        fetched.delete(uid)
+        if (m) {
+          let outcome
+          try {
+            const receivedAt = new Date(m.internalDate ?? deps.clock.now()).toISOString()
+            outcome = await ingestMessage(deps, mb.id, state, { raw: m.source, receivedAt, folder })
+          } catch (err) {
+            summary.failed++
+            progress.onMessage?.('failed')
+            throw err
+          }
+          if (mb.afterStore === 'seen') await client.messageFlagsAdd(String(uid), ['\\Seen'], { uid: true })
+          if (mb.afterStore === 'move') await client.messageMove(String(uid), mb.moveTo!, { uid: true })
+          countOutcome(summary, progress, outcome)
+        } else {
+          log.warn({ uid }, 'message expunged before it could be fetched')
+        }
+        cursor.lastUid = uid
+        state.value.folders[folder] = cursor
+        await state.save()
+      }
+    }
+    // A dated backfill passes over what it did not take; later polls take every new UID.
+    if (since) cursor.lastUid = Math.max(cursor.lastUid, uidNextAtStart - 1)
+    cursor.highestModseq = modseq
+    state.value.folders[folder] = cursor
+    await state.save()
+  } finally {
+    lock.release()
+  }
+}

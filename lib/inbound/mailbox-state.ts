@@ -1,0 +1,53 @@
+import { getJson, putJson } from '../store/json.js'
+import { inboundMailboxKeys } from '../store/keys.js'
+import { isPreconditionFailed, type ObjectStore } from '../store/object-store.js'
+import { LeaseLostError } from './lease.js'
+
+/** IMAP cursor of one folder (RFC 3501 §2.3.1.1): UIDs are only comparable under the same UIDVALIDITY. */
+export interface FolderCursor {
+  /** Decimal string (UIDVALIDITY is a 32-bit unsigned number). */
+  uidValidity: string
+  /** Highest UID already stored (or deliberately passed over by backfill); 0 when none. */
+  lastUid: number
+  /** HIGHESTMODSEQ at the last poll when the server offers CONDSTORE (RFC 7162), as a decimal string. */
+  highestModseq?: string
+}
+
+/** Everything a mailbox's polls remember, in one object written by compare-and-swap after each message. */
+export interface MailboxState {
+  /** Sequence number of the mailbox's last recorded webhook event; events count from 1. */
+  sequence: number
+  folders: Record<string, FolderCursor>
+  /** POP3 UIDLs (RFC 1939 §7) already stored, oldest first; absent before the first poll. */
+  seenUidls?: string[]
+}
+
+/** The mailbox state loaded by the poll that holds the lease, and how to save it. */
+export interface MailboxStateHandle {
+  readonly value: MailboxState
+  /** True until the first save of a mailbox never polled before. */
+  readonly isNew: boolean
+  /** Writes `value` by compare-and-swap; throws LeaseLostError when someone else wrote it meanwhile. */
+  save(): Promise<void>
+}
+
+export async function loadMailboxState(store: ObjectStore, mailbox: string): Promise<MailboxStateHandle> {
+  const key = inboundMailboxKeys(mailbox).state
+  const found = await getJson<MailboxState>(store, key)
+  let etag = found?.etag ?? null
+  const value: MailboxState = found?.value ?? { sequence: 0, folders: {} }
+  return {
+    value,
+    get isNew() {
+      return etag === null
+    },
+    async save() {
+      try {
+        etag = (await putJson(store, key, value, etag ? { ifMatch: etag } : { ifNoneMatch: '*' })).etag
+      } catch (err) {
+        if (isPreconditionFailed(err)) throw new LeaseLostError(mailbox)
+        throw err
+      }
+    },
+  }
+}

@@ -1,0 +1,74 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { pollMailbox } from '../../lib/inbound/poll-mailbox.js'
+import { getJson } from '../../lib/store/json.js'
+import { inboundMailboxKeys, inboundMessageKeys, webhookKeys } from '../../lib/store/keys.js'
+import type { MailboxState } from '../../lib/inbound/mailbox-state.js'
+import type { OutboxRecord } from '../../lib/webhooks/outbox.js'
+import { inboundMessageId } from '../../lib/inbound/message-id.js'
+import { startDovecot, type DovecotServer } from '../servers/dovecot.js'
+import { dovecotMailbox, tempFsStore, testDeps } from './harness.js'
+
+const msg = (n: number, extra = '') =>
+  Buffer.from(`From: Sender <s@example.test>\r\nTo: r@example.test\r\nSubject: message ${n}\r\nMessage-ID: <m${n}@example.test>\r\nDate: Sun, 29 Nov 2026 10:00:00 +0000\r\n${extra}\r\nBody ${n}\r\n`)
+
+let dovecot: DovecotServer
+beforeAll(async () => {
+  dovecot = await startDovecot()
+})
+afterAll(() => dovecot?.close())
+
+describe('IMAP polling', () => {
+  test('stores new messages once; a second poll finds nothing new', async () => {
+    const u = await dovecot.addUser('second-poll@example.test')
+    await dovecot.append(u, 'INBOX', [msg(1), msg(2), msg(3)])
+    const { store, close } = await tempFsStore()
+    try {
+      const mb = dovecotMailbox(dovecot, u, 'imap')
+      const deps = testDeps({ mailboxes: [mb] }, store)
+      const first = await pollMailbox(deps, deps.config.mailboxes[0])
+      expect(first).toMatchObject({ found: 3, stored: 3, duplicates: 0, failed: 0, error: null })
+      const id = inboundMessageId(msg(2))
+      expect((await store.get(inboundMessageKeys(mb.id, id).raw))?.body.equals(msg(2))).toBe(true)
+      const state = (await getJson<MailboxState>(store, inboundMailboxKeys(mb.id).state))!.value
+      expect(state.sequence).toBe(3)
+      expect(state.folders.INBOX.lastUid).toBe(3)
+      const outbox = await store.list(webhookKeys.outboxPrefix)
+      expect(outbox).toEqual([1, 2, 3].map((s) => webhookKeys.outbox(mb.id, s)))
+      const second = await pollMailbox(deps, deps.config.mailboxes[0])
+      expect(second).toMatchObject({ found: 0, stored: 0, duplicates: 0, error: null })
+      await dovecot.append(u, 'INBOX', [msg(4)])
+      const third = await pollMailbox(deps, deps.config.mailboxes[0])
+      expect(third).toMatchObject({ found: 1, stored: 1, error: null })
+      const rec = (await getJson<OutboxRecord>(store, webhookKeys.outbox(mb.id, 4)))!.value
+      expect(rec).toMatchObject({ type: 'message.received', sequence: 4, data: { messageId: inboundMessageId(msg(4)), folder: 'INBOX' } })
+    } finally {
+      await close()
+    }
+  })
+
+  test('a UIDVALIDITY change records one mailbox.reset and stores only what is new', async () => {
+    const u = await dovecot.addUser('reset@example.test')
+    await dovecot.append(u, 'INBOX', [msg(1), msg(2)])
+    const { store, close } = await tempFsStore()
+    try {
+      const mb = dovecotMailbox(dovecot, u, 'imap')
+      const deps = testDeps({ mailboxes: [mb] }, store)
+      expect(await pollMailbox(deps, deps.config.mailboxes[0])).toMatchObject({ stored: 2, error: null })
+      const before = (await getJson<MailboxState>(store, inboundMailboxKeys(mb.id).state))!.value.folders.INBOX
+      await dovecot.setUidValidity(u, 'INBOX', Number(before.uidValidity) + 1000)
+      await dovecot.append(u, 'INBOX', [msg(3)])
+      const after = await pollMailbox(deps, deps.config.mailboxes[0])
+      expect(after).toMatchObject({ resets: 1, found: 3, stored: 1, duplicates: 2, error: null })
+      const reset = (await getJson<OutboxRecord>(store, webhookKeys.outbox(mb.id, 3)))!.value
+      expect(reset).toMatchObject({
+        type: 'mailbox.reset',
+        sequence: 3,
+        data: { folder: 'INBOX', previousUidValidity: before.uidValidity, uidValidity: String(Number(before.uidValidity) + 1000), reason: 'uidvalidity-changed' },
+      })
+      expect((await getJson<OutboxRecord>(store, webhookKeys.outbox(mb.id, 4)))!.value).toMatchObject({ type: 'message.received', data: { messageId: inboundMessageId(msg(3)) } })
+      expect(await store.list(webhookKeys.outboxPrefix)).toHaveLength(4)
+    } finally {
+      await close()
+    }
+  })
+})
