@@ -86,9 +86,10 @@ export function classifySmtpSuccess(info: SmtpInfo): DeliveryOutcome {
 /**
  * Classifies a failed SMTP transaction (RFC 5321 §4.2.1: 4yz transient, 5yz permanent). Timeouts, dropped
  * connections, TLS and AUTH failures defer: they say nothing about the message. A drop after the end of DATA is
- * marked ambiguous, since the relay may have taken the message; the retry keeps the same Message-ID.
+ * marked ambiguous (`messageWritten`: the whole message had gone to the socket), since the relay may have taken
+ * the message; the retry keeps the same Message-ID.
  */
-export function classifySmtpFailure(err: SmtpError): DeliveryOutcome {
+export function classifySmtpFailure(err: SmtpError, ctx: { messageWritten?: boolean } = {}): DeliveryOutcome {
   const rejected = (err.rejectedErrors ?? []).map(rejection)
   const reply = err.responseCode ?? null
   const response = err.response ?? err.message
@@ -102,8 +103,7 @@ export function classifySmtpFailure(err: SmtpError): DeliveryOutcome {
     ambiguous: false,
   }
   if (err.code && RELAY_PROBLEMS.has(err.code)) {
-    const afterData = err.command === 'DATA' || err.command === 'DATA END' || err.command === 'MESSAGE'
-    return { ...base, kind: 'deferred', ambiguous: reply === null && afterData, deferredRecipients: [] }
+    return { ...base, kind: 'deferred', ambiguous: reply === null && Boolean(ctx.messageWritten), deferredRecipients: [] }
   }
   if (reply !== null) {
     // All recipients refused: defer only if some were refused for now.

@@ -1,3 +1,5 @@
+import { Readable } from 'node:stream'
+import MailComposer from 'nodemailer/lib/mail-composer'
 import type { Deps } from '../deps.js'
 import { getJson, putJson } from '../store/json.js'
 import { messageKeys, queueKeys } from '../store/keys.js'
@@ -34,7 +36,7 @@ export async function deliverMessage(deps: Deps, id: string, owner: string): Pro
     return { attempted: false, reason: 'final' }
   }
   if (st.nextAttemptAt && Date.parse(st.nextAttemptAt) > now) return { attempted: false, reason: 'not_due' }
-  if (st.lease && Date.parse(st.lease.until) > now && st.lease.owner !== owner) return { attempted: false, reason: 'leased' }
+  if (st.lease && Date.parse(st.lease.until) > now) return { attempted: false, reason: 'leased' }
 
   const attempt = st.attempts + 1
   let claimEtag: string
@@ -100,10 +102,17 @@ async function attemptSend(deps: Deps, record: AcceptedRequest, recipients: stri
   if (!deps.relay) {
     return classifySmtpFailure({ code: 'ECONNECTION', message: 'no SMTP relay is configured' })
   }
+  const mail = composeMail(record, recipients)
+  // Compose first and stream the bytes ourselves: when the stream has been read to its end, the whole message
+  // has gone to the relay, and a drop from then on is ambiguous (nodemailer reports it only as "CONN").
+  let messageWritten = false
   try {
-    const info = (await deps.relay.sendMail(composeMail(record, recipients))) as SmtpInfo
+    const raw = await new MailComposer(mail).compile().build()
+    const stream = Readable.from([raw])
+    stream.on('end', () => (messageWritten = true))
+    const info = (await deps.relay.sendMail({ envelope: mail.envelope, raw: stream })) as SmtpInfo
     return classifySmtpSuccess(info)
   } catch (err) {
-    return classifySmtpFailure(err as SmtpError)
+    return classifySmtpFailure(err as SmtpError, { messageWritten })
   }
 }

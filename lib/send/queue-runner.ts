@@ -21,13 +21,15 @@ export interface QueueRunner {
 export function startQueueRunner(deps: Deps, opts: { intervalMs?: number; concurrency?: number } = {}): QueueRunner {
   const owner = `worker-${randomUUID()}`
   const limit = pLimit(opts.concurrency ?? Math.max(2, (deps.config.relay?.pool.maxConnections ?? 5) * 2))
-  const inFlight = new Set<string>()
+  // An id already being attempted shares that attempt's promise, so a sweep and a kick never race.
+  const inFlight = new Map<string, Promise<boolean>>()
   let stopped = false
 
-  const attempt = (id: string) => {
-    if (inFlight.has(id) || stopped) return Promise.resolve(false)
-    inFlight.add(id)
-    return limit(async () => {
+  const attempt = (id: string): Promise<boolean> => {
+    const running = inFlight.get(id)
+    if (running) return running
+    if (stopped) return Promise.resolve(false)
+    const p = limit(async () => {
       try {
         return (await deliverMessage(deps, id, owner)).attempted
       } catch (err) {
@@ -37,6 +39,8 @@ export function startQueueRunner(deps: Deps, opts: { intervalMs?: number; concur
         inFlight.delete(id)
       }
     })
+    inFlight.set(id, p)
+    return p
   }
 
   async function drain(): Promise<number> {

@@ -36,6 +36,8 @@ export interface SmtpTestServer {
   /** PEM certificate the server presents; clients trust it as their CA. */
   ca: string
   received: ReceivedMessage[]
+  /** Every command line clients sent, as on the wire (smtp-server masks AUTH secrets). */
+  commands: string[]
   /** Replace the server's behaviour mid-test (e.g. fail, then recover). */
   behave(b: SmtpBehaviour): void
   close(): Promise<void>
@@ -48,7 +50,15 @@ export interface SmtpTestServer {
 export async function startSmtp(behaviour: SmtpBehaviour = {}, opts: { secure?: boolean } = {}): Promise<SmtpTestServer> {
   const tls = await testTls()
   const received: ReceivedMessage[] = []
+  const commands: string[] = []
   let b = behaviour
+  const quiet = () => {}
+  const logger = {
+    info: quiet, warn: quiet, error: quiet, trace: quiet, fatal: quiet,
+    debug: (_meta: unknown, fmt: string, line: string) => {
+      if (fmt === 'C:') commands.push(line)
+    },
+  }
   const user = 'relay'
   const pass = 'relay-secret'
   const server: SMTPServer = new SMTPServer({
@@ -57,7 +67,7 @@ export async function startSmtp(behaviour: SmtpBehaviour = {}, opts: { secure?: 
     cert: tls.cert,
     authMethods: ['PLAIN', 'LOGIN'],
     allowInsecureAuth: false,
-    logger: false,
+    logger: logger as unknown as SMTPServerOptions['logger'],
     size: 60 * 1024 * 1024,
     onConnect(_session, cb) {
       cb(b.connect?.() ?? undefined)
@@ -113,6 +123,7 @@ export async function startSmtp(behaviour: SmtpBehaviour = {}, opts: { secure?: 
     pass,
     ca: tls.cert,
     received,
+    commands,
     behave: (next) => (b = next),
     close: () => new Promise<void>((r) => server.close(() => r())),
   }

@@ -1,0 +1,30 @@
+import { resolve } from 'node:path'
+import type { Config } from '../config/schema.js'
+import type { LocalGateway } from './start-local.js'
+
+/** What `npm start` prints: where things are, a first request to paste, and how to configure real services. */
+export function localBanner(config: Config, gw: LocalGateway): string {
+  const key = gw.generatedApiKey ?? '<your API key>'
+  const where = config.store.driver === 'fs' ? `folder ${resolve(config.store.dir)}` : `bucket s3://${config.store.bucket}`
+  const lines = [
+    '',
+    `Postern is listening on ${gw.url}`,
+    `  API reference   ${gw.url}/docs   (OpenAPI: ${gw.url}/openapi.json)`,
+    `  data            ${where}`,
+    gw.generatedApiKey ? `  API key         ${gw.generatedApiKey}   (made for local use; set POSTERN_API_KEY or apiKeys to choose your own)` : `  API keys        ${config.apiKeys.map((k) => k.id).join(', ')}`,
+    gw.sandbox
+      ? `  relay           sandbox SMTP on 127.0.0.1:${gw.sandbox.port} (AUTH + STARTTLS); messages are kept under sandbox/ in the data ${config.store.driver === 'fs' ? 'folder' : 'bucket'}, never delivered`
+      : `  relay           ${config.relay!.host}:${config.relay!.port} (${config.relay!.tls}, AUTH as ${config.relay!.auth.user})`,
+    '',
+    'Send a first message:',
+    `  curl -s ${gw.url}/v1/messages -H 'Authorization: Bearer ${key}' -H 'Content-Type: application/json' \\`,
+    `    -d '{"from":"you@example.com","to":"friend@example.com","subject":"Hello","text":"Sent through Postern"}'`,
+    `  curl -s ${gw.url}/v1/messages/<id> -H 'Authorization: Bearer ${key}'`,
+    '',
+    gw.sandbox ? 'Real relay: POSTERN_RELAY_URL=smtp://user:pass@smtp.example.com:587 (or smtps://...:465).' : '',
+    config.store.driver === 'fs' ? 'S3 instead of a folder: POSTERN_S3_BUCKET=name (POSTERN_S3_ENDPOINT for S3-compatible services).' : '',
+    'Everything else: postern.config.json (see postern.config.example.json and docs/configuration.md).',
+    '',
+  ]
+  return lines.filter((l, i, a) => l !== '' || a[i - 1] !== '').join('\n')
+}

@@ -1,0 +1,76 @@
+import { randomBytes } from 'node:crypto'
+import type { AddressInfo } from 'node:net'
+import { serve, type ServerType } from '@hono/node-server'
+import { hashApiKey } from '../config/api-key-hash.js'
+import type { Config } from '../config/schema.js'
+import { createDeps, createStore, type Deps } from '../deps.js'
+import { createApp } from '../http/app.js'
+import { startSmtpSandbox, type SmtpSandbox } from '../sandbox/smtp-sandbox.js'
+import { startQueueRunner } from '../send/queue-runner.js'
+import { localKeys } from '../store/keys.js'
+import type { ObjectStore } from '../store/object-store.js'
+
+export interface LocalGateway {
+  url: string
+  port: number
+  deps: Deps
+  /** Set when no relay is configured. */
+  sandbox: SmtpSandbox | null
+  /** The development API key, when the config named none (kept under `local/` in the store). */
+  generatedApiKey: string | null
+  close(): Promise<void>
+}
+
+/** The local key made on first start when no API key is configured, so the quickstart needs no config file. */
+async function localApiKey(store: ObjectStore): Promise<string> {
+  const existing = await store.get(localKeys.apiKey)
+  if (existing) return existing.body.toString('utf8').trim()
+  const key = `pk_local_${randomBytes(24).toString('base64url')}`
+  try {
+    await store.put(localKeys.apiKey, `${key}\n`, { ifNoneMatch: '*', contentType: 'text/plain' })
+    return key
+  } catch {
+    return (await store.get(localKeys.apiKey))!.body.toString('utf8').trim()
+  }
+}
+
+/**
+ * Runs the whole gateway in one process, as `npm start` does: the HTTP API, the delivery queue runner, the sandbox
+ * relay when no relay is configured, and inbound polling when mailboxes are. `extra` replaces parts of Deps (tests).
+ */
+export async function startLocal(config: Config, extra: Partial<Deps> = {}, hooks: { startInbound?: (deps: Deps) => { stop(): Promise<void> } } = {}): Promise<LocalGateway> {
+  const store = extra.store ?? createStore(config)
+  let generatedApiKey: string | null = null
+  let cfg = config
+  if (cfg.apiKeys.length === 0) {
+    generatedApiKey = await localApiKey(store)
+    cfg = { ...cfg, apiKeys: [{ id: 'local', hash: hashApiKey(generatedApiKey) }] }
+  }
+  let sandbox: SmtpSandbox | null = null
+  if (!cfg.relay) {
+    sandbox = await startSmtpSandbox(store, cfg.sandbox.port)
+    cfg = { ...cfg, relay: sandbox.relay }
+  }
+  const deps = createDeps(cfg, { ...extra, store })
+  const runner = startQueueRunner(deps)
+  const app = createApp(deps, { onAccepted: runner.kick })
+  const inbound = hooks.startInbound?.(deps) ?? null
+  const server: ServerType = await new Promise((resolve) => {
+    const s = serve({ fetch: app.fetch, port: cfg.port, hostname: cfg.host }, () => resolve(s))
+  })
+  const port = (server.address() as AddressInfo).port
+  return {
+    url: `http://${cfg.host}:${port}`,
+    port,
+    deps,
+    sandbox,
+    generatedApiKey,
+    async close() {
+      await new Promise<void>((r) => server.close(() => r()))
+      await inbound?.stop()
+      await runner.stop()
+      deps.relay?.close()
+      await sandbox?.close()
+    },
+  }
+}

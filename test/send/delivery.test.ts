@@ -1,0 +1,213 @@
+import { afterEach, describe, expect, test } from 'vitest'
+import { createDeps } from '../../lib/deps.js'
+import { startQueueRunner } from '../../lib/send/queue-runner.js'
+import type { ObjectStore } from '../../lib/store/object-store.js'
+import { createFsStore } from '../../lib/store/fs-store.js'
+import { harness, headersOf, relayFor, type Harness } from '../harness.js'
+import { smtpReply, startSmtp, type SmtpBehaviour, type SmtpTestServer } from '../servers/smtp.js'
+
+const cleanups: (() => Promise<void>)[] = []
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()!()
+})
+
+async function setup(behaviour: SmtpBehaviour = {}, opts: Parameters<typeof harness>[0] = {}) {
+  const smtp = await startSmtp(behaviour)
+  const h = await harness({ smtp, ...opts })
+  cleanups.push(() => smtp.close(), () => h.close())
+  return { smtp, h }
+}
+
+const MSG = { from: 'ops@example.com', to: 'a@example.org', subject: 'retry me', text: 'body' }
+
+async function submit(h: Harness, body: unknown = MSG) {
+  const res = await h.call('POST', '/v1/messages', body)
+  expect(res.status).toBe(202)
+  return res.json.id as string
+}
+const view = async (h: Harness, id: string) => (await h.call('GET', `/v1/messages/${id}`)).json
+const messageIds = (smtp: SmtpTestServer) => smtp.received.map((m) => headersOf(m.raw).get('message-id')![0])
+
+describe('SMTP outcomes', () => {
+  test('451 on RCPT TO defers with backoff, then the same Message-ID is sent when the relay recovers', async () => {
+    const { smtp, h } = await setup({ rcpt: () => smtpReply(451, '4.7.1 Greylisted, come back later') })
+    const id = await submit(h)
+    await h.runner.drain()
+    let v = await view(h, id)
+    expect(v.status).toBe('deferred')
+    expect(v.attempts).toHaveLength(1)
+    expect(v.attempts[0]).toMatchObject({ outcome: 'deferred', reply: 451, enhancedStatus: '4.7.1', ambiguous: false })
+    expect(v.nextAttemptAt).toBe('2026-11-29T12:01:00.000Z')
+    expect(smtp.received).toEqual([])
+
+    h.clock.advance(59_000)
+    expect(await h.runner.drain()).toBe(0)
+    smtp.behave({})
+    h.clock.advance(1_000)
+    expect(await h.runner.drain()).toBe(1)
+    v = await view(h, id)
+    expect(v.status).toBe('sent')
+    expect(v.attempts.map((a: { outcome: string; reply: number }) => [a.outcome, a.reply])).toEqual([['deferred', 451], ['sent', 250]])
+    expect(messageIds(smtp)).toEqual([v.messageId])
+    expect(await h.store.list('queue/')).toEqual([])
+  })
+
+  test('550 on RCPT TO fails at once and records the rejection', async () => {
+    const { smtp, h } = await setup({ rcpt: () => smtpReply(550, '5.1.1 <a@example.org>: user unknown') })
+    const id = await submit(h)
+    await h.runner.drain()
+    const v = await view(h, id)
+    expect(v.status).toBe('failed')
+    expect(v.rejected).toEqual([{ recipient: 'a@example.org', reply: 550, response: '550 5.1.1 <a@example.org>: user unknown' }])
+    expect(v.attempts[0]).toMatchObject({ outcome: 'failed', reply: 550, enhancedStatus: '5.1.1' })
+    expect(smtp.received).toEqual([])
+    expect(await h.store.list('queue/')).toEqual([])
+  })
+
+  test('421 at the greeting defers', async () => {
+    const { h } = await setup({ connect: () => smtpReply(421, '4.3.2 Too busy, try again in 120 seconds') })
+    const id = await submit(h)
+    await h.runner.drain()
+    const v = await view(h, id)
+    expect(v.status).toBe('deferred')
+    expect(v.attempts[0]).toMatchObject({ outcome: 'deferred', reply: 421 })
+    // The server's own hint (120 s) is longer than the first backoff (60 s), so it wins.
+    expect(v.nextAttemptAt).toBe('2026-11-29T12:02:00.000Z')
+  })
+
+  test('a connection dropped after the end of DATA is deferred as ambiguous and retried with the same Message-ID', async () => {
+    const { smtp, h } = await setup({ data: () => 'drop' })
+    const id = await submit(h)
+    await h.runner.drain()
+    let v = await view(h, id)
+    expect(v.status).toBe('deferred')
+    expect(v.attempts[0]).toMatchObject({ outcome: 'deferred', reply: null, ambiguous: true })
+    smtp.behave({})
+    h.clock.advance(60_000)
+    await h.runner.drain()
+    v = await view(h, id)
+    expect(v.status).toBe('sent')
+    expect(messageIds(smtp)).toEqual([v.messageId, v.messageId])
+  })
+
+  test('one recipient refused for good, one accepted: sent, with the rejection recorded', async () => {
+    const { smtp, h } = await setup({ rcpt: (a) => (a === 'gone@example.org' ? smtpReply(550, '5.1.1 no such user') : undefined) })
+    const id = await submit(h, { ...MSG, to: ['a@example.org', 'gone@example.org'] })
+    await h.runner.drain()
+    const v = await view(h, id)
+    expect(v.status).toBe('sent')
+    expect(v.accepted).toEqual(['a@example.org'])
+    expect(v.rejected).toEqual([{ recipient: 'gone@example.org', reply: 550, response: '550 5.1.1 no such user' }])
+    expect(smtp.received[0].rcptTo).toEqual(['a@example.org'])
+  })
+
+  test('one recipient deferred, one accepted: the retry goes to the deferred recipient only', async () => {
+    const { smtp, h } = await setup({ rcpt: (a) => (a === 'later@example.org' ? smtpReply(452, '4.2.2 mailbox full') : undefined) })
+    const id = await submit(h, { ...MSG, to: ['a@example.org', 'later@example.org'] })
+    await h.runner.drain()
+    expect((await view(h, id)).status).toBe('deferred')
+    smtp.behave({})
+    h.clock.advance(60_000)
+    await h.runner.drain()
+    const v = await view(h, id)
+    expect(v.status).toBe('sent')
+    expect(v.accepted).toEqual(['a@example.org', 'later@example.org'])
+    expect(v.rejected).toEqual([])
+    expect(smtp.received.map((m) => m.rcptTo)).toEqual([['a@example.org'], ['later@example.org']])
+    expect(new Set(messageIds(smtp)).size).toBe(1)
+  })
+
+  test('deferred attempts stop at retry.maxAttempts and the message fails', async () => {
+    const { h } = await setup({ rcpt: () => smtpReply(451, '4.3.0 temporary') })
+    const id = await submit(h)
+    for (let i = 0; i < 4; i++) {
+      await h.runner.drain()
+      h.clock.advance(3_600_000)
+    }
+    const v = await view(h, id)
+    expect(v.status).toBe('failed')
+    expect(v.attempts.map((a: { outcome: string }) => a.outcome)).toEqual(['deferred', 'deferred', 'deferred', 'failed'])
+    // 60 s, 120 s, 240 s: exponential from retry.baseDelayMs (jitter is fixed at its midpoint here).
+    const gaps = v.attempts.slice(0, 3).map((a: { at: string; nextAttemptAt: string }) => Date.parse(a.nextAttemptAt) - Date.parse(a.at))
+    expect(gaps).toEqual([60_000, 120_000, 240_000])
+    expect(await h.store.list('queue/')).toEqual([])
+  })
+
+  test('a wrong relay password defers (the message is not at fault) and records the 535', async () => {
+    const smtp = await startSmtp()
+    const h = await harness({ smtp, config: { relay: { ...relayFor(smtp), auth: { user: 'relay', pass: 'wrong' } } } })
+    cleanups.push(() => smtp.close(), () => h.close())
+    const id = await submit(h)
+    await h.runner.drain()
+    const v = await view(h, id)
+    expect(v.status).toBe('deferred')
+    expect(v.attempts[0]).toMatchObject({ reply: 535, enhancedStatus: '5.7.8', ambiguous: false })
+  })
+
+  test('a relay that refuses connections defers with no reply code', async () => {
+    const smtp = await startSmtp()
+    await smtp.close()
+    const h = await harness({ smtp })
+    cleanups.push(() => h.close())
+    const id = await submit(h)
+    await h.runner.drain()
+    const v = await view(h, id)
+    expect(v.status).toBe('deferred')
+    expect(v.attempts[0]).toMatchObject({ reply: null, ambiguous: false })
+    expect(v.attempts[0].response).toMatch(/ECONNREFUSED/)
+  })
+})
+
+describe('durability', () => {
+  test('sendAt holds a message until it is due, across a restart', async () => {
+    const { smtp, h } = await setup()
+    const id = await submit(h, { ...MSG, sendAt: '2026-11-29T15:00:00+01:00' })
+    expect(await h.runner.drain()).toBe(0)
+    expect((await view(h, id)).status).toBe('queued')
+    await h.runner.stop()
+    // A new process over the same store.
+    const deps2 = createDeps(h.deps.config, { store: h.store, clock: h.clock, random: () => 0.5 })
+    const runner2 = startQueueRunner(deps2, { intervalMs: 3_600_000 })
+    cleanups.push(async () => {
+      await runner2.stop()
+      deps2.relay?.close()
+    })
+    h.clock.set(Date.parse('2026-11-29T14:00:00Z'))
+    expect(await runner2.drain()).toBe(1)
+    expect((await view(h, id)).status).toBe('sent')
+    expect(smtp.received).toHaveLength(1)
+  })
+
+  test('a crash after sending but before recording leaves a lease; after it expires the message is retried with the same Message-ID', async () => {
+    const smtp = await startSmtp()
+    // A fault injector around the real store: the first write of an attempt event fails, as a crash would.
+    let crashOnce = true
+    const { mkdtemp } = await import('node:fs/promises')
+    const { tmpdir } = await import('node:os')
+    const real = createFsStore(await mkdtemp(`${tmpdir()}/postern-crash-`))
+    const store: ObjectStore = {
+      ...real,
+      put: (key, body, opts) => {
+        if (crashOnce && key.includes('/events/')) {
+          crashOnce = false
+          return Promise.reject(new Error('simulated crash'))
+        }
+        return real.put(key, body, opts)
+      },
+    }
+    const h = await harness({ smtp, store })
+    cleanups.push(() => smtp.close(), () => h.close())
+    const id = await submit(h)
+    await h.runner.drain()
+    expect(smtp.received).toHaveLength(1)
+    expect((await view(h, id)).status).toBe('queued')
+    h.clock.advance(60_000)
+    expect(await h.runner.drain()).toBe(0)
+    h.clock.advance(5 * 60_000)
+    expect(await h.runner.drain()).toBe(1)
+    const v = await view(h, id)
+    expect(v.status).toBe('sent')
+    expect(v.attempts.map((a: { attempt: number }) => a.attempt)).toEqual([2])
+    expect(messageIds(smtp)).toEqual([v.messageId, v.messageId])
+  })
+})
