@@ -28,7 +28,8 @@ export function dovecotMailbox(dovecot: DovecotServer, u: DovecotUser, protocol:
 }
 
 /** A fake clock the test moves by hand. */
-export const manualClock = (start = Date.parse('2026-11-29T12:00:00Z')) => {
+/** Starts at the real time: receivers check Standard Webhooks timestamps against their own clock (±5 min). */
+export const manualClock = (start = Date.now()) => {
   let now = start
   return { now: () => now, advance: (ms: number) => void (now += ms), set: (ms: number) => void (now = ms) }
 }
