@@ -1,0 +1,94 @@
+import { afterAll, beforeAll, describe, expect, onTestFinished, test } from 'vitest'
+import { pollMailbox } from '../../lib/inbound/poll-mailbox.js'
+import type { MailboxState } from '../../lib/inbound/mailbox-state.js'
+import { getJson } from '../../lib/store/json.js'
+import { inboundMailboxKeys } from '../../lib/store/keys.js'
+import type { ObjectStore } from '../../lib/store/object-store.js'
+import { createWebhookDispatcher } from '../../lib/webhooks/dispatcher.js'
+import { startDovecot, type DovecotServer } from '../servers/dovecot.js'
+import { startWebhookReceiver } from '../servers/webhook-receiver.js'
+import { crashingStore, dovecotMailbox, InjectedCrash, manualClock, tempFsStore, testDeps } from './harness.js'
+
+const withAttachment = Buffer.from(
+  'From: a@example.test\r\nSubject: crash 1\r\nMessage-ID: <crash1@example.test>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=zz\r\n\r\n--zz\r\nContent-Type: text/plain\r\n\r\nsee attached\r\n--zz\r\nContent-Type: text/plain; name=notes.txt\r\nContent-Disposition: attachment; filename=notes.txt\r\n\r\nthe notes\r\n--zz--\r\n',
+)
+const plain = Buffer.from('From: b@example.test\r\nSubject: crash 2\r\nMessage-ID: <crash2@example.test>\r\n\r\nplain body\r\n')
+
+let dovecot: DovecotServer
+beforeAll(async () => {
+  dovecot = await startDovecot()
+})
+afterAll(() => dovecot?.close())
+
+async function snapshot(store: ObjectStore, mailbox: string) {
+  const out: Record<string, string> = {}
+  for (const k of await store.list(`inbound/${mailbox}/messages/`)) out[k] = (await store.get(k))!.body.toString('base64')
+  const state = (await getJson<MailboxState>(store, inboundMailboxKeys(mailbox).state))!.value
+  return { objects: out, sequence: state.sequence, lastUid: state.folders.INBOX.lastUid }
+}
+
+describe('a crash between any two effects, then a restart', () => {
+  test('loses nothing, rewrites the same objects and repeats the same event ids', async () => {
+    const u = await dovecot.addUser('crash@example.test')
+    await dovecot.append(u, 'INBOX', [withAttachment, plain])
+    const mb = dovecotMailbox(dovecot, u, 'imap')
+    const receiver = await startWebhookReceiver()
+    onTestFinished(() => receiver.close())
+    const config = { mailboxes: [mb], webhooks: [{ id: 'app', url: receiver.url, secret: receiver.secret }] }
+
+    // Reference: one clean poll, recording every write in order.
+    const ref = await tempFsStore()
+    onTestFinished(ref.close)
+    const recorder = crashingStore(ref.store, Infinity)
+    const refDeps = testDeps(config, recorder.store)
+    expect(await pollMailbox(refDeps, refDeps.config.mailboxes[0])).toMatchObject({ stored: 2, error: null })
+    const expected = await snapshot(ref.store, mb.id)
+    await createWebhookDispatcher(testDeps(config, ref.store)).runAll()
+    const refEvents = receiver.received.map((r) => [r.id, r.payload!.data.sequence])
+    expect(refEvents).toHaveLength(2)
+    // lease, raw, attachment, JSON, outbox, marker, cursor for the first; the same less the attachment for the
+    // second; the folder's final cursor; the lease's release.
+    expect(recorder.writes.map((k) => k.replace(/m[0-9a-f]{32}/, 'ID').replace(/\d{12}/, 'SEQ'))).toEqual([
+      'inbound/crash-example-test/lease.json',
+      'inbound/crash-example-test/messages/ID/message.eml',
+      'inbound/crash-example-test/messages/ID/attachments/att-1/notes.txt',
+      'inbound/crash-example-test/messages/ID/message.json',
+      'webhooks/outbox/crash-example-test/SEQ.json',
+      'inbound/crash-example-test/messages/ID/stored.json',
+      'inbound/crash-example-test/state.json',
+      'inbound/crash-example-test/messages/ID/message.eml',
+      'inbound/crash-example-test/messages/ID/message.json',
+      'webhooks/outbox/crash-example-test/SEQ.json',
+      'inbound/crash-example-test/messages/ID/stored.json',
+      'inbound/crash-example-test/state.json',
+      'inbound/crash-example-test/state.json',
+      'inbound/crash-example-test/lease.json',
+    ])
+
+    for (let n = 2; n <= recorder.writes.length; n++) {
+      receiver.received.length = 0
+      const { store, close } = await tempFsStore()
+      try {
+        const clock = manualClock()
+        const crash = crashingStore(store, n)
+        const crashed = await pollMailbox(testDeps(config, crash.store, { clock }), testDeps(config, store).config.mailboxes[0])
+        expect(crashed.error, `crash at write ${n}`).toBeInstanceOf(InjectedCrash)
+        // Whatever reached the outbox before the crash is delivered meanwhile.
+        const deps = testDeps(config, store, { clock })
+        await createWebhookDispatcher(deps).runAll()
+        // The dead poller's lease runs out; the restarted poller takes it over.
+        clock.advance(deps.config.inbound.leaseMs + 1)
+        const restarted = await pollMailbox(deps, deps.config.mailboxes[0])
+        expect(restarted.error, `restart after crash at write ${n}`).toBeNull()
+        expect(await snapshot(store, mb.id), `crash at write ${n}`).toEqual(expected)
+        await createWebhookDispatcher(deps).runAll()
+        const seen = new Map(receiver.received.map((r) => [r.id, r.payload!.data.sequence]))
+        expect([...seen.entries()].sort(), `crash at write ${n}`).toEqual([...refEvents].sort())
+        expect(receiver.received.every((r) => r.verifyError === null)).toBe(true)
+        expect(await store.list('webhooks/outbox/')).toEqual([])
+      } finally {
+        await close()
+      }
+    }
+  })
+})
