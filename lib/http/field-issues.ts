@@ -3,6 +3,12 @@ import type { FieldIssue } from './errors.js'
 
 type Issue = z.core.$ZodIssue
 
+/** True when the issue only says the value at this very place has the wrong type (for every union branch). */
+const typeMismatch = (i: Issue): boolean =>
+  i.path.length === 0 && (i.code === 'invalid_type' || (i.code === 'invalid_union' && i.errors.every((b) => b.every(typeMismatch))))
+
+const key = (p: PropertyKey) => (typeof p === 'number' ? p : String(p))
+
 /**
  * Flattens zod issues into FieldIssues with full paths. For a union, only the branch the input was
  * meant for is reported: the one whose issues are not all a type mismatch at the union itself.
@@ -12,18 +18,21 @@ export function toFieldIssues(issues: readonly Issue[], prefix: PropertyKey[] = 
   for (const issue of issues) {
     const path = [...prefix, ...issue.path]
     if (issue.code === 'invalid_union' && issue.errors.length > 0) {
-      const fits = issue.errors.find((branch) => branch.some((i) => !(i.code === 'invalid_type' && i.path.length === 0)))
+      const fits = issue.errors.find((branch) => branch.some((i) => !typeMismatch(i)))
       if (fits) {
         out.push(...toFieldIssues(fits, path))
         continue
       }
+      // No branch came close: the value has the wrong type for every accepted form.
+      out.push({ path: path.map(key), code: 'invalid_type', message: issue.message === 'Invalid input' ? 'has the wrong type' : issue.message })
+      continue
     }
     if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys) out.push({ path: [...path, key].map(String), code: 'unknown_field', message: `unknown field ${JSON.stringify(key)}` })
+      for (const k of issue.keys) out.push({ path: [...path, k].map(key), code: 'unknown_field', message: `unknown field ${JSON.stringify(k)}` })
       continue
     }
     const code = issue.code === 'custom' ? String((issue.params as { code?: string } | undefined)?.code ?? 'invalid') : issue.code
-    out.push({ path: path.map((p) => (typeof p === 'number' ? p : String(p))), code, message: issue.message })
+    out.push({ path: path.map(key), code, message: issue.message })
   }
   return out
 }

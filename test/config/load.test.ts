@@ -1,0 +1,81 @@
+import { mkdtemp, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, test } from 'vitest'
+import { hashApiKey } from '../../lib/config/api-key-hash.js'
+import { ConfigError, loadConfig } from '../../lib/config/load.js'
+
+async function withFile(content: unknown) {
+  const dir = await mkdtemp(join(tmpdir(), 'postern-cfg-'))
+  const file = join(dir, 'postern.config.json')
+  await writeFile(file, typeof content === 'string' ? content : JSON.stringify(content))
+  return { dir, file }
+}
+
+const issuesOf = (fn: () => unknown) => {
+  try {
+    fn()
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError)
+    return (err as ConfigError).issues
+  }
+  throw new Error('expected a ConfigError')
+}
+
+describe('loadConfig', () => {
+  test('no file and no variables gives the local defaults', async () => {
+    const { dir } = await withFile('{}')
+    const cfg = loadConfig({}, join(dir, 'elsewhere'))
+    expect(cfg).toMatchObject({ port: 3000, host: '127.0.0.1', store: { driver: 'fs', dir: './.postern' }, apiKeys: [], limits: { maxRecipients: 50, maxMessageBytes: 26214400, maxBatch: 100 } })
+    expect(cfg.relay).toBeUndefined()
+  })
+
+  test('every bad field is listed at once, with its path', async () => {
+    const { file } = await withFile({ port: 'eighty', relay: { host: '', auth: { user: 'u' } }, limits: { maxRecipients: 0 }, apiKeys: [{ id: 'k', hash: 'plain-secret' }], bogus: true })
+    const issues = issuesOf(() => loadConfig({ POSTERN_CONFIG: file }))
+    expect(issues.map((i) => i.path.join('.'))).toEqual(['port', 'relay.host', 'relay.auth', 'apiKeys.0.hash', 'limits.maxRecipients', ''])
+    expect(issues.at(-1)!.message).toMatch(/bogus/)
+  })
+
+  test('the message names every field, for a start-up that fails once with all of them', async () => {
+    const { file } = await withFile({ port: -1, limits: { maxBatch: 5000 } })
+    expect(() => loadConfig({ POSTERN_CONFIG: file })).toThrow(/port: .*\n.*limits\.maxBatch: /)
+  })
+
+  test('secrets are read from the environment through { "env": NAME } references', async () => {
+    const { file } = await withFile({ relay: { host: 'smtp.example.com', auth: { user: 'mailer', pass: { env: 'RELAY_PASS' } } } })
+    expect(loadConfig({ POSTERN_CONFIG: file, RELAY_PASS: 's3cret' }).relay!.auth).toEqual({ user: 'mailer', pass: 's3cret' })
+    expect(issuesOf(() => loadConfig({ POSTERN_CONFIG: file }))).toEqual([{ path: ['relay', 'auth', 'pass'], message: 'environment variable RELAY_PASS is not set' }, expect.objectContaining({ path: ['relay', 'auth'] })])
+  })
+
+  test('environment overrides: PORT, POSTERN_RELAY_URL, POSTERN_S3_*, POSTERN_API_KEY', () => {
+    const cfg = loadConfig({
+      PORT: '8080',
+      POSTERN_RELAY_URL: 'smtps://user%40x:p%3Ass@smtp.example.com',
+      POSTERN_S3_BUCKET: 'mail-bucket',
+      POSTERN_S3_ENDPOINT: 'http://127.0.0.1:9000',
+      POSTERN_API_KEY: 'k-123',
+    }, '/nonexistent')
+    expect(cfg.port).toBe(8080)
+    expect(cfg.relay).toMatchObject({ host: 'smtp.example.com', port: 465, tls: 'tls', auth: { user: 'user@x', pass: 'p:ss' } })
+    expect(cfg.store).toEqual({ driver: 's3', bucket: 'mail-bucket', region: 'us-east-1', endpoint: 'http://127.0.0.1:9000', forcePathStyle: true })
+    expect(cfg.apiKeys).toEqual([{ id: 'env', hash: hashApiKey('k-123') }])
+  })
+
+  test('bad environment values are issues too', () => {
+    expect(issuesOf(() => loadConfig({ PORT: 'abc', POSTERN_RELAY_URL: 'http://x' }, '/nonexistent'))).toEqual([
+      { path: ['env', 'PORT'], message: 'must be a whole number' },
+      { path: ['env', 'POSTERN_RELAY_URL'], message: 'scheme must be smtp: (STARTTLS) or smtps: (implicit TLS)' },
+    ])
+  })
+
+  test('a named config file that is missing or not JSON stops start-up', async () => {
+    expect(issuesOf(() => loadConfig({ POSTERN_CONFIG: '/nonexistent/p.json' }))[0].message).toBe('file not found')
+    const { file } = await withFile('{ not json')
+    expect(issuesOf(() => loadConfig({ POSTERN_CONFIG: file }))[0].message).toMatch(/JSON/)
+  })
+
+  test('the shipped example config is valid', () => {
+    expect(() => loadConfig({ POSTERN_CONFIG: 'postern.config.example.json', RELAY_PASSWORD: 'x', MAILBOX_PASSWORD: 'x', WEBHOOK_SECRET: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' })).not.toThrow()
+  })
+})

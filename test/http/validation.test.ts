@@ -1,0 +1,153 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { harness, type Harness } from '../harness.js'
+
+let h: Harness
+beforeAll(async () => {
+  h = await harness({ config: { limits: { maxRecipients: 3, maxMessageBytes: 2048 } } })
+})
+afterAll(() => h.close())
+
+const OK = { from: 'ops@example.com', to: 'a@example.org', subject: 's', text: 't' }
+
+async function issuesFor(body: unknown) {
+  const res = await h.call('POST', '/v1/messages', body)
+  expect(res.status).toBe(400)
+  expect(res.json.error.code).toBe('validation_failed')
+  return res.json.error.issues.map((i: { path: unknown[]; code: string }) => ({ path: i.path, code: i.code }))
+}
+
+describe('one test per class of bad input, with its exact code and path', () => {
+  test('a body that is not JSON: 400 invalid_json', async () => {
+    const res = await h.call('POST', '/v1/messages', '{"from": ')
+    expect(res.status).toBe(400)
+    expect(res.json.error).toMatchObject({ code: 'invalid_json', issues: [] })
+  })
+
+  test('a body that is not declared JSON: 415 unsupported_media_type', async () => {
+    const res = await h.call('POST', '/v1/messages', JSON.stringify(OK), { 'content-type': 'text/plain' })
+    expect(res.status).toBe(415)
+    expect(res.json.error.code).toBe('unsupported_media_type')
+  })
+
+  test('missing required fields, each with its path', async () => {
+    expect(await issuesFor({})).toEqual([
+      { path: ['from'], code: 'invalid_type' },
+      { path: ['to'], code: 'invalid_type' },
+      { path: ['subject'], code: 'invalid_type' },
+    ])
+  })
+
+  test('neither text nor html: missing_body', async () => {
+    expect(await issuesFor({ ...OK, text: undefined })).toEqual([{ path: ['text'], code: 'missing_body' }])
+  })
+
+  test('unknown fields are refused, not passed on to nodemailer', async () => {
+    expect(await issuesFor({ ...OK, envelope: { from: 'x@y.z' }, raw: 'From: x' })).toEqual([
+      { path: ['envelope'], code: 'unknown_field' },
+      { path: ['raw'], code: 'unknown_field' },
+    ])
+  })
+
+  test('an attachment may not name a path or a URL: nothing makes the gateway read a file or fetch', async () => {
+    expect(await issuesFor({ ...OK, attachments: [{ filename: 'p', path: '/etc/passwd' }, { filename: 'u', href: 'http://127.0.0.1/' }] })).toEqual([
+      { path: ['attachments', 0, 'content'], code: 'invalid_type' },
+      { path: ['attachments', 0, 'path'], code: 'unknown_field' },
+      { path: ['attachments', 1, 'content'], code: 'invalid_type' },
+      { path: ['attachments', 1, 'href'], code: 'unknown_field' },
+    ])
+  })
+
+  test('CR or LF in any field that becomes a header: header_injection', async () => {
+    expect(
+      await issuesFor({
+        ...OK,
+        subject: 'hi\r\nBcc: victim@example.org',
+        from: { name: 'Evil\nX-Injected: 1', address: 'ops@example.com' },
+        to: 'a@example.org\r\nRCPT TO:<b@example.org>',
+        headers: { 'X-Ok': 'a\nb' },
+        attachments: [{ filename: 'a\r\n.txt', content: 'YQ==', contentId: 'c\nd' }],
+      }),
+    ).toEqual([
+      { path: ['from'], code: 'header_injection' },
+      { path: ['to'], code: 'header_injection' },
+      { path: ['subject'], code: 'header_injection' },
+      { path: ['attachments', 0, 'filename'], code: 'header_injection' },
+      { path: ['attachments', 0, 'contentId'], code: 'header_injection' },
+      { path: ['headers', 'X-Ok'], code: 'header_injection' },
+    ])
+  })
+
+  test('headers Postern owns are refused: reserved_header; bad names: invalid_header_name', async () => {
+    expect(await issuesFor({ ...OK, headers: { 'Message-ID': '<x@y>', 'content-type': 'text/html', Date: 'now', 'MIME-Version': '2.0', 'Bad Name': 'v' } })).toEqual([
+      { path: ['headers', 'Message-ID'], code: 'reserved_header' },
+      { path: ['headers', 'content-type'], code: 'reserved_header' },
+      { path: ['headers', 'Date'], code: 'reserved_header' },
+      { path: ['headers', 'MIME-Version'], code: 'reserved_header' },
+      { path: ['headers', 'Bad Name'], code: 'invalid_header_name' },
+    ])
+  })
+
+  test('attachment content that is not base64: invalid_base64', async () => {
+    expect(await issuesFor({ ...OK, attachments: [{ filename: 'a', content: 'not base64!' }, { filename: 'b', content: 'YWJj\nZA==' }] })).toEqual([
+      { path: ['attachments', 0, 'content'], code: 'invalid_base64' },
+      { path: ['attachments', 1, 'content'], code: 'invalid_base64' },
+    ])
+  })
+
+  test('addresses: invalid_address and invalid_domain, in lists at their index', async () => {
+    expect(await issuesFor({ ...OK, from: 'no-at-sign', to: ['ok@example.org', 'a@-bad-.com', 'x@localhost'], cc: ['a..b@example.org'], replyTo: { address: 'a@b@example.com' } })).toEqual([
+      { path: ['from'], code: 'invalid_address' },
+      { path: ['to', 1], code: 'invalid_domain' },
+      { path: ['to', 2], code: 'invalid_domain' },
+      { path: ['cc', 0], code: 'invalid_address' },
+      { path: ['replyTo'], code: 'invalid_address' },
+    ])
+  })
+
+  test('more recipients than limits.maxRecipients across to, cc and bcc: too_many_recipients', async () => {
+    expect(await issuesFor({ ...OK, to: ['a@example.org', 'b@example.org'], cc: 'c@example.org', bcc: 'd@example.org' })).toEqual([{ path: ['to'], code: 'too_many_recipients' }])
+  })
+
+  test('sendAt past the schedule window: send_at_too_far; not ISO 8601: invalid_format', async () => {
+    expect(await issuesFor({ ...OK, sendAt: '2026-12-07T12:00:01Z' })).toEqual([{ path: ['sendAt'], code: 'send_at_too_far' }])
+    expect(await issuesFor({ ...OK, sendAt: 'tomorrow' })).toEqual([{ path: ['sendAt'], code: 'invalid_format' }])
+  })
+
+  test('tags and metadata have a shape', async () => {
+    expect(await issuesFor({ ...OK, tags: ['ok', 'has space'], metadata: { 'bad key!': 'v', n: 1 } })).toEqual([
+      { path: ['tags', 1], code: 'invalid_format' },
+      { path: ['metadata', 'bad key!'], code: 'invalid_key' },
+      { path: ['metadata', 'n'], code: 'invalid_type' },
+    ])
+  })
+
+  test('a decoded size over limits.maxMessageBytes: 413 payload_too_large', async () => {
+    const res = await h.call('POST', '/v1/messages', { ...OK, attachments: [{ filename: 'big.bin', content: Buffer.alloc(2100).toString('base64') }] })
+    expect(res.status).toBe(413)
+    expect(res.json.error).toMatchObject({ code: 'payload_too_large', issues: [{ path: [], code: 'message_too_large' }] })
+  })
+
+  test('a body far over the limit is refused before it is parsed: 413', async () => {
+    const res = await h.call('POST', '/v1/messages', { ...OK, text: 'x'.repeat(3 * 1024 * 1024) })
+    expect(res.status).toBe(413)
+    expect(res.json.error.code).toBe('payload_too_large')
+  })
+
+  test('wrong JSON types never yield a 500', async () => {
+    for (const body of [null, [], 42, 'str', { from: 1, to: {}, subject: [], text: false }]) {
+      const res = await h.call('POST', '/v1/messages', JSON.stringify(body))
+      expect(res.status).toBe(400)
+    }
+  })
+
+  test('nothing bad was stored or queued', async () => {
+    expect(await h.store.list('messages/')).toEqual([])
+    expect(await h.store.list('queue/')).toEqual([])
+  })
+
+  test('an unknown route answers 404 in the same error shape', async () => {
+    const res = await h.call('GET', '/v1/nope')
+    expect(res.status).toBe(404)
+    expect(res.json.error.code).toBe('not_found')
+  })
+})
