@@ -98,6 +98,8 @@ export const DsnRecipient = z
     remoteMta: z.string().nullable(),
     /** Reporting-MTA of the report (per-message field, repeated here), without its type. */
     reportingMta: z.string().nullable(),
+    /** Every field of this recipient's block as written (name lower-cased, value unfolded), types included. */
+    fields: z.record(z.string(), z.string()),
   })
   .meta({ id: 'DsnRecipient' })
 export type DsnRecipient = z.infer<typeof DsnRecipient>
@@ -112,6 +114,8 @@ export const Dsn = z
     originalEnvelopeId: z.string().nullable(),
     /** Message-ID of the returned message (from the message/rfc822 or text/rfc822-headers part), or null. */
     originalMessageId: z.string().nullable(),
+    /** Every per-message field as written (name lower-cased, value unfolded). */
+    fields: z.record(z.string(), z.string()),
     recipients: z.array(DsnRecipient),
   })
   .meta({ id: 'Dsn' })
@@ -120,17 +124,28 @@ export type Dsn = z.infer<typeof Dsn>
 /** Something odd about the message that did not stop normalizing it. */
 export const Warning = z
   .object({
-    code: z.enum([
-      'date-unparseable',
-      'message-id-missing',
-      'header-duplicated',
-      'charset-unknown',
-      'body-truncated',
-    ]),
+    /**
+     * One of: date-missing, date-unparseable (detail: the value), message-id-missing, header-duplicated (detail:
+     * the field name), charset-unknown (detail: the label). New codes may be added without a version change.
+     */
+    code: z.string(),
     detail: z.string(),
   })
   .meta({ id: 'Warning' })
 export type Warning = z.infer<typeof Warning>
+
+/** An inline text part of the body other than text/plain and text/html (text/calendar, text/watch-html...). */
+export const BodyPart = z
+  .object({
+    /** MIME type, lower-cased, without parameters. */
+    contentType: z.string(),
+    /** Content-Type parameters by lower-cased name, decoded (`method: "REQUEST"`, `charset`). */
+    params: z.record(z.string(), z.string()),
+    /** The part's text, decoded from its transfer encoding and charset. */
+    text: z.string(),
+  })
+  .meta({ id: 'BodyPart' })
+export type BodyPart = z.infer<typeof BodyPart>
 
 export const InboundMessage = z
   .object({
@@ -171,6 +186,8 @@ export const InboundMessage = z
     /** New text of a reply: `text` without quoted history and signature. */
     textReply: z.string().nullable(),
     html: z.string().nullable(),
+    /** Other inline text parts of the body, in MIME order. */
+    bodyParts: z.array(BodyPart),
     headers: z.array(HeaderField),
     attachments: z.array(Attachment),
     /** True when a header marks the message as automatic (RFC 3834 and common practice). */

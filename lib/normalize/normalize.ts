@@ -1,12 +1,30 @@
 import { createHash } from 'node:crypto'
-import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser'
+import { htmlToText } from 'html-to-text'
+import { simpleParser, type ParsedMail } from 'mailparser'
+import { parseAddressList } from './addresses.js'
+import { safeFilename } from './attachment-names.js'
+import { detectAutoReply } from './auto-reply.js'
+import { decodeBytes, decodeHeaderBytes, decodeUtf8Lenient } from './charsets.js'
+import { parseDate } from './dates.js'
+import { parseDeliveryStatus } from './dsn.js'
+import { decodeEncodedWords } from './encoded-words.js'
+import { parseStructuredHeader, type StructuredHeader } from './header-params.js'
 import {
   INBOUND_SCHEMA_VERSION,
   type Address,
   type Attachment,
+  type BodyPart,
+  type Dsn,
+  type EmbeddedMessage,
   type HeaderField,
   type InboundMessage,
+  type Warning,
 } from './inbound-message.js'
+import { charsetDecoderClass } from './mailparser-iconv.js'
+import { parseMessageIds } from './message-ids.js'
+import { readMimeStructure, type MimePart } from './mime-structure.js'
+import { readHeaderBlock, type RawHeader } from './raw-headers.js'
+import { extractTextReply } from './text-reply.js'
 
 /**
  * What the poller knows about a message that is not in its bytes.
@@ -34,49 +52,258 @@ export interface NormalizeResult {
   attachments: NormalizedAttachment[]
 }
 
+/** mailparser/mailsplit options: a message/rfc822 part stays one attachment, never merged into the body. */
+const SPLIT = { ignoreEmbedded: true }
+
+/** Fields RFC 5322 §3.6 allows once; a second one is reported (the first one is used, as mail clients do). */
+const SINGLE = ['date', 'from', 'sender', 'reply-to', 'to', 'cc', 'bcc', 'message-id', 'in-reply-to', 'references', 'subject']
+
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex')
+const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err)) || 'unknown error'
+const MESSAGE_TYPES = new Set(['message/rfc822', 'message/global'])
+const HEADERS_TYPES = new Set(['text/rfc822-headers', 'message/global-headers'])
+const DSN_TYPES = new Set(['message/delivery-status', 'message/global-delivery-status'])
+
+/** Decodes a body's Content-Transfer-Encoding (RFC 2045 §6): base64, quoted-printable, else the bytes as they are. */
+function decodeTransfer(body: Buffer, encoding: string): Buffer {
+  const cte = encoding.trim().toLowerCase()
+  if (cte === 'base64') return Buffer.from(body.toString('latin1'), 'base64')
+  if (cte !== 'quoted-printable') return body
+  const s = body.toString('latin1').replace(/[ \t]*=\r?\n/g, '')
+  return Buffer.from(s.replace(/=([0-9A-Fa-f]{2})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1')
+}
+
+const textFromHtml = (html: string) => {
+  try {
+    return htmlToText(html, { wordwrap: false, limits: { maxDepth: 1000 } }).trim()
+  } catch {
+    return ''
+  }
+}
+
+/** The header fields of a message, decoded for reading, plus the lookups the document needs. */
+class Headers {
+  readonly fields: HeaderField[]
+  private readonly raw: RawHeader[]
+  private readonly texts: string[]
+  constructor(raw: RawHeader[], fallbackCharset: string | null, onUnknownCharset: (label: string) => void) {
+    this.raw = raw
+    // Bytes first (UTF-8, else the body charset, else windows-1252); encoded-words are decoded after.
+    this.texts = raw.map((f) => decodeHeaderBytes(f.value, fallbackCharset))
+    this.fields = raw.map((f, i) => ({ name: f.name, value: decodeEncodedWords(this.texts[i], onUnknownCharset) }))
+  }
+  /** Decoded value of the first field with this name, or null. */
+  first(name: string): string | null {
+    return this.fields.find((f) => f.name === name)?.value ?? null
+  }
+  /** Raw-decoded text (encoded-words not decoded) of the first field with this name, or null. */
+  firstText(name: string): string | null {
+    const i = this.raw.findIndex((f) => f.name === name)
+    return i < 0 ? null : this.texts[i]
+  }
+  firstRaw(name: string): Buffer | null {
+    return this.raw.find((f) => f.name === name)?.value ?? null
+  }
+  count(name: string): number {
+    return this.raw.filter((f) => f.name === name).length
+  }
+  addresses(name: string): Address[] {
+    const text = this.firstText(name)
+    return text === null ? [] : parseAddressList(text)
+  }
+  messageIds(name: string): string[] {
+    const text = this.firstText(name)
+    return text === null ? [] : parseMessageIds(text)
+  }
+}
+
+/** Subject, From, Message-ID and Date of an enclosed message, from its header block alone. */
+function summarizeEmbedded(content: Buffer): EmbeddedMessage {
+  const h = new Headers(readHeaderBlock(content).fields, null, () => {})
+  const date = h.first('date')
+  return { subject: h.first('subject'), from: h.addresses('from'), messageId: h.messageIds('message-id')[0] ?? null, date: date ? parseDate(date) : null }
+}
 
 /**
- * Turns the raw bytes of one message (RFC 5322 / MIME) into the inbound document (lib/normalize/inbound-message.ts)
- * and the decoded attachments.
+ * Turns the raw bytes of one message (RFC 5322 / MIME) into the inbound document (lib/normalize/inbound-message.ts,
+ * described field by field in docs/inbound-message.md) and the decoded attachments.
+ *
+ * Header fields (subject, addresses, ids, date) come from Postern's own reading of the header block, so they are
+ * there even when the MIME body cannot be parsed; bodies and attachments come from mailparser, with the MIME
+ * tree read by mailsplit for what mailparser does not report (declared types, dispositions, RFC 2231 names).
  *
  * Never throws for bad mail: a message mailparser cannot fully parse yields a document with what could be read
- * (raw size and sha256, the header block) plus `parseError`. Buffers the whole message and every attachment
- * in memory (mailparser's simpleParser).
+ * (raw size and sha256, the header block) plus `parseError`. Memory: the whole message, every attachment and
+ * the text parts are held at once (simpleParser); a 25 MB attachment peaks near 5x its size in RSS.
  */
 export async function normalizeMessage(raw: Buffer, ctx: NormalizeContext): Promise<NormalizeResult> {
-  let parsed: ParsedMail | null = null
-  let parseError: string | null = null
   try {
-    parsed = await simpleParser(raw, { skipImageLinks: true, skipTextToHtml: true, keepCidLinks: true })
+    return await normalizeParts(raw, ctx)
   } catch (err) {
-    parseError = err instanceof Error ? err.message : String(err)
+    return { document: fallbackDocument(raw, ctx, `normalize failed: ${errorText(err)}`), attachments: [] }
   }
-  const headers: HeaderField[] = parsed
-    ? parsed.headerLines.map((h) => ({ name: h.key, value: h.line.slice(h.line.indexOf(':') + 1).replace(/\r?\n[ \t]/g, ' ').trim() }))
-    : []
-  const attachments: NormalizedAttachment[] = (parsed?.attachments ?? []).map((a, i) => {
-    const id = `att-${i + 1}`
-    const safeFilename = (a.filename ?? `attachment-${i + 1}`).replace(/[\x00-\x1f\x7f/\\]/g, '_').replace(/\.\.+/g, '_').slice(0, 100)
-    return {
+}
+
+/** The document for a message that could not be normalized at all: sizes, checksum, what headers can be read. */
+function fallbackDocument(raw: Buffer, ctx: NormalizeContext, parseError: string): InboundMessage {
+  let fields: HeaderField[] = []
+  try {
+    fields = readHeaderBlock(raw).fields.map((f) => ({ name: f.name, value: decodeUtf8Lenient(f.value) }))
+  } catch {
+    // Nothing readable: the document still carries the size, checksum and the error.
+  }
+  const first = (name: string) => fields.find((f) => f.name === name)?.value ?? null
+  return {
+    schemaVersion: INBOUND_SCHEMA_VERSION,
+    id: ctx.id,
+    mailbox: ctx.mailbox,
+    receivedAt: ctx.receivedAt,
+    size: raw.length,
+    sha256: sha256(raw),
+    date: null,
+    dateHeader: first('date'),
+    messageId: null,
+    inReplyTo: null,
+    references: [],
+    threadId: ctx.id,
+    from: [],
+    sender: null,
+    replyTo: [],
+    to: [],
+    cc: [],
+    bcc: [],
+    subject: first('subject'),
+    text: null,
+    textSource: null,
+    textReply: null,
+    html: null,
+    bodyParts: [],
+    headers: fields,
+    attachments: [],
+    autoReply: false,
+    autoReplyReasons: [],
+    dsn: null,
+    warnings: [],
+    parseError,
+  }
+}
+
+async function normalizeParts(raw: Buffer, ctx: NormalizeContext): Promise<NormalizeResult> {
+  const warnings: Warning[] = []
+  const warn = (code: string, detail: string) => {
+    if (!warnings.some((w) => w.code === code && w.detail === detail)) warnings.push({ code, detail })
+  }
+  const unknownCharset = (label: string) => warn('charset-unknown', label)
+  const errors: string[] = []
+
+  const block = readHeaderBlock(raw)
+  const rootCtRaw = block.fields.find((f) => f.name === 'content-type')?.value ?? null
+  const rootCt: StructuredHeader | null = rootCtRaw ? parseStructuredHeader(rootCtRaw) : null
+
+  let parts: MimePart[] = []
+  try {
+    parts = await readMimeStructure(raw, SPLIT, rootCt?.params.charset ?? null)
+  } catch (err) {
+    errors.push(`MIME structure: ${errorText(err)}`)
+  }
+  // Unlabelled 8-bit header bytes are most often in the charset the sender's client used for the body.
+  const bodyCharset = rootCt?.params.charset ?? parts.find((p) => p.contentType?.value.startsWith('text/') && p.contentType.params.charset)?.contentType?.params.charset ?? null
+  const headers = new Headers(block.fields, bodyCharset, unknownCharset)
+
+  for (const name of SINGLE) if (headers.count(name) > 1) warn('header-duplicated', name)
+
+  let parsed: ParsedMail | null = null
+  try {
+    parsed = await simpleParser(raw, {
+      ...SPLIT,
+      keepDeliveryStatus: true,
+      skipImageLinks: true,
+      skipTextToHtml: true,
+      skipTextLinks: true,
+      keepCidLinks: true,
+      Iconv: charsetDecoderClass(unknownCharset),
+    } as Parameters<typeof simpleParser>[1])
+  } catch (err) {
+    errors.push(errorText(err))
+  }
+
+  let html: string | null = parsed?.html || null
+  let text: string | null = parsed?.text ?? null
+  let mpAttachments = parsed?.attachments ?? []
+  const attachmentPartIds = new Set(mpAttachments.map((a) => a.partId ?? null))
+  let hasPlain = parts.some(
+    (p) => (p.contentType?.value ?? (p.parentType === 'multipart/digest' ? 'message/rfc822' : 'text/plain')) === 'text/plain' && !attachmentPartIds.has(p.partId),
+  )
+
+  // A single-part root that mailsplit misreads: a boundary parameter on a non-multipart type (it splits the body
+  // anyway), or a type with no subtype (RFC 2045 §5.2: read as text/plain). Decode it here.
+  const rootType = rootCt?.value ?? 'text/plain'
+  if (rootCt && !rootType.startsWith('multipart/') && !rootType.startsWith('message/') && (rootCt.params.boundary !== undefined || !rootType.includes('/'))) {
+    const type = rootType.includes('/') ? rootType : 'text/plain'
+    if (type === 'text/plain' || type === 'text/html') {
+      const bytes = decodeTransfer(raw.subarray(block.bodyOffset), headers.first('content-transfer-encoding') ?? '')
+      const decoded = decodeBytes(bytes, rootCt.params.charset).text.replace(/\r\n/g, '\n')
+      if (type === 'text/html') [html, text, hasPlain] = [decoded, null, false]
+      else [html, text, hasPlain] = [null, decoded, true]
+      mpAttachments = []
+    }
+  }
+
+  const partsById = new Map(parts.map((p) => [p.partId, p]))
+  const attachments: NormalizedAttachment[] = []
+  const bodyParts: BodyPart[] = []
+  for (const a of mpAttachments) {
+    const part = partsById.get(a.partId ?? null)
+    const declared = part?.contentType?.value
+    const contentType = (declared || a.contentType || 'application/octet-stream').toLowerCase()
+    const filename = (part ? part.disposition?.params.filename || part.contentType?.params.name : a.filename) || null
+    const hasDisposition = part ? part.disposition !== null : Boolean(a.contentDisposition)
+    // An inline text part that is neither plain nor HTML (a calendar invitation, text/watch-html) is body.
+    if (contentType.startsWith('text/') && !HEADERS_TYPES.has(contentType) && !hasDisposition && !filename) {
+      const params = { ...(part?.contentType?.params ?? {}) }
+      bodyParts.push({ contentType, params, text: decodeBytes(a.content, params.charset).text })
+      continue
+    }
+    const n = attachments.length + 1
+    const id = `att-${n}`
+    const safe = safeFilename(filename, n, contentType)
+    const dispositionValue = part ? part.disposition?.value : a.contentDisposition
+    attachments.push({
       id,
-      filename: a.filename ?? null,
-      safeFilename,
-      contentType: a.contentType,
+      filename,
+      safeFilename: safe,
+      contentType,
       size: a.content.length,
       sha256: sha256(a.content),
-      contentId: a.contentId ? a.contentId.replace(/^<|>$/g, '') : null,
-      disposition: a.contentDisposition === 'attachment' || a.contentDisposition === 'inline' ? a.contentDisposition : null,
-      key: ctx.attachmentKey(id, safeFilename),
-      message: null,
+      contentId: a.cid?.trim() || null,
+      disposition: hasDisposition ? (dispositionValue === 'inline' ? 'inline' : 'attachment') : null,
+      key: ctx.attachmentKey(id, safe),
+      message: MESSAGE_TYPES.has(contentType) ? summarizeEmbedded(a.content) : null,
       content: a.content,
-    }
-  })
-  const list = (v: AddressObject | AddressObject[] | undefined): Address[] =>
-    (Array.isArray(v) ? v : v ? [v] : []).flatMap((o) => o.value.map((a) => ({ name: a.name ?? '', address: a.address ?? '', group: null })))
-  const messageId = parsed?.messageId ?? null
-  const references = parsed?.references ? ([] as string[]).concat(parsed.references) : []
-  const inReplyTo = parsed?.inReplyTo ?? null
+    })
+  }
+
+  let dsn: Dsn | null = null
+  const status = attachments.find((a) => DSN_TYPES.has(a.contentType))
+  if (status) {
+    dsn = parseDeliveryStatus(decodeUtf8Lenient(status.content))
+    const returned = attachments.find((a) => MESSAGE_TYPES.has(a.contentType) || HEADERS_TYPES.has(a.contentType))
+    if (dsn && returned) dsn.originalMessageId = returned.message?.messageId ?? summarizeEmbedded(returned.content).messageId
+  }
+
+  if (!hasPlain && html) text = textFromHtml(html)
+  const textSource = text === null ? null : hasPlain ? 'plain' : html ? 'html' : 'plain'
+
+  const dateHeader = headers.first('date')
+  const date = dateHeader === null ? null : parseDate(dateHeader)
+  if (dateHeader === null) warn('date-missing', '')
+  else if (date === null) warn('date-unparseable', dateHeader)
+  const messageId = headers.messageIds('message-id')[0] ?? null
+  if (messageId === null) warn('message-id-missing', '')
+  const inReplyTo = headers.messageIds('in-reply-to')[0] ?? null
+  const references = headers.messageIds('references')
+  const autoReplyReasons = detectAutoReply(headers.fields)
+
   const document: InboundMessage = {
     schemaVersion: INBOUND_SCHEMA_VERSION,
     id: ctx.id,
@@ -84,30 +311,31 @@ export async function normalizeMessage(raw: Buffer, ctx: NormalizeContext): Prom
     receivedAt: ctx.receivedAt,
     size: raw.length,
     sha256: sha256(raw),
-    date: parsed?.date && !Number.isNaN(parsed.date.getTime()) ? parsed.date.toISOString() : null,
-    dateHeader: headers.find((h) => h.name === 'date')?.value ?? null,
+    date,
+    dateHeader,
     messageId,
     inReplyTo,
     references,
     threadId: references[0] ?? inReplyTo ?? messageId ?? ctx.id,
-    from: list(parsed?.from),
-    sender: null,
-    replyTo: list(parsed?.replyTo),
-    to: list(parsed?.to),
-    cc: list(parsed?.cc),
-    bcc: list(parsed?.bcc),
-    subject: parsed?.subject ?? null,
-    text: parsed?.text ?? null,
-    textSource: parsed?.text ? 'plain' : null,
-    textReply: parsed?.text ?? null,
-    html: parsed?.html || null,
-    headers,
+    from: headers.addresses('from'),
+    sender: headers.addresses('sender')[0] ?? null,
+    replyTo: headers.addresses('reply-to'),
+    to: headers.addresses('to'),
+    cc: headers.addresses('cc'),
+    bcc: headers.addresses('bcc'),
+    subject: headers.first('subject'),
+    text,
+    textSource,
+    textReply: extractTextReply(text),
+    html,
+    bodyParts,
+    headers: headers.fields,
     attachments: attachments.map(({ content: _content, ...meta }) => meta),
-    autoReply: false,
-    autoReplyReasons: [],
-    dsn: null,
-    warnings: [],
-    parseError,
+    autoReply: autoReplyReasons.length > 0,
+    autoReplyReasons,
+    dsn,
+    warnings,
+    parseError: errors.length ? errors.join('; ') : null,
   }
   return { document, attachments }
 }

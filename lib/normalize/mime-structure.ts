@@ -1,0 +1,49 @@
+import type { Transform } from 'node:stream'
+import { Splitter } from '@zone-eu/mailsplit'
+import { parseStructuredHeader, type StructuredHeader } from './header-params.js'
+import { readHeaderBlock, type RawHeader } from './raw-headers.js'
+
+/** One MIME part as declared in its own header block (RFC 2045, RFC 2046, RFC 2183). */
+export interface MimePart {
+  /** IMAP-style part number (`1.2`) as mailparser numbers its attachments; null for the root part. */
+  partId: string | null
+  headers: RawHeader[]
+  /** Content-Type as declared (value lower-cased), or null when the part has none. */
+  contentType: StructuredHeader | null
+  /** Content-Disposition as declared, or null. */
+  disposition: StructuredHeader | null
+  /** Declared content type of the enclosing multipart (`multipart/alternative`), or null for the root. */
+  parentType: string | null
+}
+
+/**
+ * Walks the MIME tree with the splitter mailparser itself uses (same options, so part numbers match mailparser's
+ * `partId`) and returns every part's own header block. Bodies are streamed past, not kept. Rejects when the
+ * splitter fails (its limits on header size and part count).
+ */
+export function readMimeStructure(raw: Buffer, options: { ignoreEmbedded: boolean }, fallbackCharset: string | null): Promise<MimePart[]> {
+  return new Promise((resolve, reject) => {
+    const parts: MimePart[] = []
+    const splitter = new Splitter(options)
+    splitter.on('data', (data) => {
+      if (data.type !== 'node') return
+      const headers = readHeaderBlock(data.getHeaders()).fields
+      const first = (name: string) => headers.find((h) => h.name === name)
+      const ct = first('content-type')
+      const cd = first('content-disposition')
+      const parent = data.parentNode
+      parts.push({
+        partId: data._parentBoundary ? (data.partNr || []).filter((n) => typeof n === 'number').join('.') || null : null,
+        headers,
+        contentType: ct ? parseStructuredHeader(ct.value, fallbackCharset) : null,
+        disposition: cd ? parseStructuredHeader(cd.value, fallbackCharset) : null,
+        parentType: parent ? (parent.contentType || null) : null,
+      })
+    })
+    // mailsplit's typings declare only the 'data' event; it is a Transform stream.
+    const stream = splitter as unknown as Transform
+    stream.once('error', reject)
+    stream.once('end', () => resolve(parts))
+    stream.end(raw)
+  })
+}
