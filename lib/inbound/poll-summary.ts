@@ -32,3 +32,11 @@ export function countOutcome(summary: PollSummary, progress: PollProgress, outco
   else summary.duplicates++
   progress.onMessage?.(outcome)
 }
+
+/** One line for people: `found 3, stored 2, skipped as duplicate 1, failed 0` (+ resets, busy). */
+export function formatSummary(s: PollSummary): string {
+  const parts = [`found ${s.found}`, `stored ${s.stored}`, `skipped as duplicate ${s.duplicates}`, `failed ${s.failed}`]
+  if (s.resets) parts.push(`UIDVALIDITY resets ${s.resets}`)
+  if (s.busy) parts.push('skipped: another poller holds the lease')
+  return `${s.mailbox}: ${parts.join(', ')}`
+}

@@ -35,7 +35,7 @@ export const manualClock = (start = Date.now()) => {
 }
 
 /** Deps over a real store, config parsed by the real schema, a silent logger (or one that records). */
-export function testDeps(config: ConfigInput, store: ObjectStore, overrides: Partial<Deps> = {}): Deps {
+export function testDeps(config: ConfigInput | Record<string, unknown>, store: ObjectStore, overrides: Partial<Deps> = {}): Deps {
   return createDeps(Config.parse(config), { store, logger: pino({ level: 'silent' }), ...overrides })
 }
 

@@ -1,0 +1,60 @@
+// `npx postern ...`: operator commands. Loads the same config as the server (POSTERN_CONFIG and env overrides).
+import { Command } from 'commander'
+import cliProgress from 'cli-progress'
+import { pino } from 'pino'
+import { hashApiKey } from '../lib/config/api-key-hash.js'
+import { ConfigError, loadConfig } from '../lib/config/load.js'
+import { createDeps } from '../lib/deps.js'
+import { findMailbox } from '../lib/inbound/poll-all.js'
+import { pollMailbox } from '../lib/inbound/poll-mailbox.js'
+import { formatSummary } from '../lib/inbound/poll-summary.js'
+import { createWebhookDispatcher } from '../lib/webhooks/dispatcher.js'
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
+
+const program = new Command('postern').description('Postern email gateway: operator commands')
+
+program
+  .command('poll')
+  .description('poll one mailbox now, store what is new and send its webhooks')
+  .argument('<mailbox-id>', 'id of a configured mailbox')
+  .option('--no-webhooks', 'store only; leave the events for the next delivery run')
+  .action(async (id: string, opts: { webhooks: boolean }) => {
+    const config = loadConfig(process.env)
+    // Logs go to stderr at warn, so the progress bar and summary stay readable; POSTERN_LOG_LEVEL overrides.
+    const deps = createDeps(config, { logger: pino({ level: process.env.POSTERN_LOG_LEVEL ? config.logLevel : 'warn' }, pino.destination(2)) })
+    const mb = findMailbox(deps, id)
+    const bar = new cliProgress.SingleBar({ format: `${id} [{bar}] {value}/{total} messages`, stream: process.stderr }, cliProgress.Presets.shades_classic)
+    bar.start(0, 0)
+    const summary = await pollMailbox(deps, mb, {
+      onFound: (n) => bar.setTotal(bar.getTotal() + n),
+      onMessage: () => bar.increment(),
+    })
+    bar.stop()
+    console.log(formatSummary(summary))
+    if (opts.webhooks && deps.config.webhooks.length && (summary.stored || summary.resets)) {
+      const d = await createWebhookDispatcher(deps).runAll()
+      console.log(`webhooks: ${d.delivered} delivered, ${d.retried} to retry, ${d.deadLettered} dead-lettered`)
+    }
+    if (summary.error) {
+      console.error(`poll failed: ${summary.error.message}`)
+      process.exitCode = 1
+    } else if (summary.busy) process.exitCode = 75 // EX_TEMPFAIL
+  })
+
+program
+  .command('hash-key')
+  .description('print the sha256: form of an API key, for apiKeys[].hash in the config')
+  .argument('<token>', 'the bearer token')
+  .action((token: string) => console.log(hashApiKey(token)))
+
+try {
+  await program.parseAsync(process.argv)
+} catch (err) {
+  if (err instanceof ConfigError) {
+    console.error(err.message)
+    process.exit(78) // EX_CONFIG
+  }
+  console.error((err as Error).message)
+  process.exit(1)
+}
