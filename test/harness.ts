@@ -5,7 +5,7 @@ import { hashApiKey } from '../lib/config/api-key-hash.js'
 import { Config, type ConfigInput } from '../lib/config/schema.js'
 import { createDeps, type Deps } from '../lib/deps.js'
 import { createApp } from '../lib/http/app.js'
-import { startQueueRunner, type QueueRunner } from '../lib/send/queue-runner.js'
+import { createQueueRunner, type QueueRunner } from '../lib/send/queue-runner.js'
 import { createFsStore } from '../lib/store/fs-store.js'
 import type { ObjectStore } from '../lib/store/object-store.js'
 import type { SmtpTestServer } from './servers/smtp.js'
@@ -54,7 +54,7 @@ export async function harness(opts: { smtp?: SmtpTestServer; store?: ObjectStore
     ...opts.config,
   })
   const deps = createDeps(config, { store, clock, random: () => 0.5 })
-  const runner = startQueueRunner(deps, { intervalMs: 3_600_000 })
+  const runner = createQueueRunner(deps)
   const app = createApp(deps)
   return {
     deps,

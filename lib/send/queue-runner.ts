@@ -14,11 +14,11 @@ export interface QueueRunner {
 }
 
 /**
- * Delivers queued, scheduled and deferred messages: `kick` sends a fresh message at once, and a sweep every
- * `intervalMs` (and once at start) takes every due entry under `queue/`, so a restart resumes what was pending.
- * At most `concurrency` attempts run at once. On Lambda the same `drain` runs from a schedule instead.
+ * Delivers queued, scheduled and deferred messages: `kick` attempts one message at once, `drain` every entry
+ * under `queue/` that is due. At most `concurrency` attempts run at once. No timer: Lambda calls `drain` from a
+ * schedule and `kick` from S3 notifications; startQueueRunner adds the timer for a long-running process.
  */
-export function startQueueRunner(deps: Deps, opts: { intervalMs?: number; concurrency?: number } = {}): QueueRunner {
+export function createQueueRunner(deps: Deps, opts: { concurrency?: number } = {}): QueueRunner {
   const owner = `worker-${randomUUID()}`
   const limit = pLimit(opts.concurrency ?? Math.max(2, (deps.config.relay?.pool.maxConnections ?? 5) * 2))
   // An id already being attempted shares that attempt's promise, so a sweep and a kick never race.
@@ -56,23 +56,35 @@ export function startQueueRunner(deps: Deps, opts: { intervalMs?: number; concur
     return results.filter(Boolean).length
   }
 
-  let sweeping: Promise<unknown> = Promise.resolve()
-  const sweep = () => {
-    sweeping = sweeping.then(drain).catch((err) => deps.logger.error({ err }, 'queue sweep failed; next sweep retries'))
-  }
-  const timer = setInterval(sweep, opts.intervalMs ?? 1000)
-  timer.unref()
-  sweep()
-
   return {
     kick: (id) => void attempt(id),
     drain,
     async stop() {
       stopped = true
+      await Promise.all(inFlight.values())
+    },
+  }
+}
+
+/**
+ * A queue runner for a long-running process (`npm start`): a sweep every `intervalMs`, and one at start, so a
+ * restart resumes what was queued, scheduled or deferred.
+ */
+export function startQueueRunner(deps: Deps, opts: { intervalMs?: number; concurrency?: number } = {}): QueueRunner {
+  const runner = createQueueRunner(deps, opts)
+  let sweeping: Promise<unknown> = Promise.resolve()
+  const sweep = () => {
+    sweeping = sweeping.then(runner.drain).catch((err) => deps.logger.error({ err }, 'queue sweep failed; next sweep retries'))
+  }
+  const timer = setInterval(sweep, opts.intervalMs ?? 1000)
+  timer.unref()
+  sweep()
+  return {
+    ...runner,
+    async stop() {
       clearInterval(timer)
       await sweeping
-      await limit(() => undefined)
-      while (limit.activeCount + limit.pendingCount > 0) await new Promise((r) => setTimeout(r, 20))
+      await runner.stop()
     },
   }
 }

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, test } from 'vitest'
 import { createDeps } from '../../lib/deps.js'
-import { startQueueRunner } from '../../lib/send/queue-runner.js'
+import { createQueueRunner } from '../../lib/send/queue-runner.js'
 import type { ObjectStore } from '../../lib/store/object-store.js'
 import { createFsStore } from '../../lib/store/fs-store.js'
 import { harness, headersOf, relayFor, type Harness } from '../harness.js'
@@ -167,7 +167,7 @@ describe('durability', () => {
     await h.runner.stop()
     // A new process over the same store.
     const deps2 = createDeps(h.deps.config, { store: h.store, clock: h.clock, random: () => 0.5 })
-    const runner2 = startQueueRunner(deps2, { intervalMs: 3_600_000 })
+    const runner2 = createQueueRunner(deps2)
     cleanups.push(async () => {
       await runner2.stop()
       deps2.relay?.close()
