@@ -41,6 +41,10 @@ describe('IMAP polling', () => {
       expect(third).toMatchObject({ found: 1, stored: 1, error: null })
       const rec = (await getJson<OutboxRecord>(store, webhookKeys.outbox(mb.id, 4)))!.value
       expect(rec).toMatchObject({ type: 'message.received', sequence: 4, data: { messageId: inboundMessageId(msg(4)), folder: 'INBOX' } })
+      // A client re-uploads a stored message under a new UID: recognised, nothing written, no event.
+      await dovecot.append(u, 'INBOX', [msg(2)])
+      expect(await pollMailbox(deps, deps.config.mailboxes[0])).toMatchObject({ found: 1, stored: 0, duplicates: 1, error: null })
+      expect(await store.list(webhookKeys.outboxPrefix)).toHaveLength(4)
     } finally {
       await close()
     }
@@ -67,6 +71,75 @@ describe('IMAP polling', () => {
       })
       expect((await getJson<OutboxRecord>(store, webhookKeys.outbox(mb.id, 4)))!.value).toMatchObject({ type: 'message.received', data: { messageId: inboundMessageId(msg(3)) } })
       expect(await store.list(webhookKeys.outboxPrefix)).toHaveLength(4)
+    } finally {
+      await close()
+    }
+  })
+})
+
+describe('IMAP options', () => {
+  test('afterStore move moves stored messages out of the polled folder; seen sets \\Seen', async () => {
+    const u = await dovecot.addUser('after@example.test')
+    await dovecot.append(u, 'INBOX', [msg(21), msg(22)])
+    await dovecot.append(u, 'Other', [msg(23)])
+    const { store, close } = await tempFsStore()
+    try {
+      const deps = testDeps(
+        {
+          mailboxes: [
+            dovecotMailbox(dovecot, u, 'imap', { id: 'mover', afterStore: 'move', moveTo: 'Processed' }),
+            dovecotMailbox(dovecot, u, 'imap', { id: 'seer', folders: ['Other'], afterStore: 'seen' }),
+          ],
+        },
+        store,
+      )
+      await dovecot.append(u, 'Processed', [])
+      expect(await pollMailbox(deps, deps.config.mailboxes[0])).toMatchObject({ stored: 2, error: null })
+      expect(await pollMailbox(deps, deps.config.mailboxes[1])).toMatchObject({ stored: 1, error: null })
+      const client = await dovecot.connect(u)
+      try {
+        expect((await client.status('INBOX', { messages: true })).messages).toBe(0)
+        expect((await client.status('Processed', { messages: true })).messages).toBe(2)
+        const lock = await client.getMailboxLock('Other')
+        const flags = []
+        for await (const m of client.fetch('1:*', { flags: true })) flags.push([...(m.flags ?? [])])
+        lock.release()
+        expect(flags).toEqual([['\\Seen']])
+      } finally {
+        await client.logout()
+      }
+    } finally {
+      await close()
+    }
+  })
+
+  test('backfill since a date takes older mail by INTERNALDATE only on the first poll, never by the Date header later', async () => {
+    const u = await dovecot.addUser('since@example.test')
+    await dovecot.append(u, 'INBOX', [msg(31)], new Date('2020-01-01T00:00:00Z'))
+    await dovecot.append(u, 'INBOX', [msg(32)], new Date('2026-06-01T00:00:00Z'))
+    const { store, close } = await tempFsStore()
+    try {
+      const deps = testDeps({ mailboxes: [dovecotMailbox(dovecot, u, 'imap', { backfill: { since: '2026-01-01' } })] }, store)
+      expect(await pollMailbox(deps, deps.config.mailboxes[0])).toMatchObject({ found: 1, stored: 1, error: null })
+      expect(await store.get(inboundMessageKeys('since-example-test', inboundMessageId(msg(31))).raw)).toBeNull()
+      // Later arrivals are taken whatever their dates say.
+      await dovecot.append(u, 'INBOX', [msg(33)], new Date('2019-01-01T00:00:00Z'))
+      expect(await pollMailbox(deps, deps.config.mailboxes[0])).toMatchObject({ found: 1, stored: 1, error: null })
+      expect(await store.get(inboundMessageKeys('since-example-test', inboundMessageId(msg(33))).raw)).not.toBeNull()
+    } finally {
+      await close()
+    }
+  })
+
+  test('backfill none takes only mail that arrives after the first poll', async () => {
+    const u = await dovecot.addUser('none@example.test')
+    await dovecot.append(u, 'INBOX', [msg(41)])
+    const { store, close } = await tempFsStore()
+    try {
+      const deps = testDeps({ mailboxes: [dovecotMailbox(dovecot, u, 'imap', { backfill: 'none' })] }, store)
+      expect(await pollMailbox(deps, deps.config.mailboxes[0])).toMatchObject({ found: 0, stored: 0, error: null })
+      await dovecot.append(u, 'INBOX', [msg(42)])
+      expect(await pollMailbox(deps, deps.config.mailboxes[0])).toMatchObject({ found: 1, stored: 1, error: null })
     } finally {
       await close()
     }

@@ -25,8 +25,8 @@ export interface DovecotServer {
   addUser(user: string, password?: string): Promise<DovecotUser>
   /** An IMAP client logged in as `user` (STARTTLS, trusting `ca`); the caller logs out. */
   connect(u: DovecotUser): Promise<ImapFlow>
-  /** APPENDs raw messages to a folder (created when missing); returns their UIDs. */
-  append(u: DovecotUser, folder: string, messages: Buffer[]): Promise<number[]>
+  /** APPENDs raw messages to a folder (created when missing), optionally with an INTERNALDATE; returns their UIDs. */
+  append(u: DovecotUser, folder: string, messages: Buffer[], internalDate?: Date): Promise<number[]>
   /** Sets a folder's UIDVALIDITY with doveadm, as a server rebuild would. */
   setUidValidity(u: DovecotUser, folder: string, uidValidity: number): Promise<void>
   /** Runs doveadm with this instance's config; returns stdout. */
@@ -153,13 +153,13 @@ service pop3-login {
       await client.connect()
       return client
     },
-    async append(u, folder, messages) {
+    async append(u, folder, messages, internalDate) {
       const client = await server.connect(u)
       try {
         if (folder !== 'INBOX') await client.mailboxCreate(folder).catch(() => {})
         const uids: number[] = []
         for (const m of messages) {
-          const r = await client.append(folder, m)
+          const r = await client.append(folder, m, [], internalDate)
           if (!r || !r.uid) throw new Error('APPEND returned no UID')
           uids.push(r.uid)
         }
