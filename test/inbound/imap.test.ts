@@ -98,8 +98,8 @@ describe('IMAP options', () => {
       expect(await pollMailbox(deps, deps.config.mailboxes[1])).toMatchObject({ stored: 1, error: null })
       const client = await dovecot.connect(u)
       try {
-        expect((await client.status('INBOX', { messages: true })).messages).toBe(0)
-        expect((await client.status('Processed', { messages: true })).messages).toBe(2)
+        expect(await client.status('INBOX', { messages: true })).toMatchObject({ messages: 0 })
+        expect(await client.status('Processed', { messages: true })).toMatchObject({ messages: 2 })
         const lock = await client.getMailboxLock('Other')
         const flags = []
         for await (const m of client.fetch('1:*', { flags: true })) flags.push([...(m.flags ?? [])])
