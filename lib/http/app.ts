@@ -1,4 +1,4 @@
-import { Hono } from 'hono'
+import { Hono, type MiddlewareHandler } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import type { Deps } from '../deps.js'
 import type { AppEnv } from './app-env.js'
@@ -9,6 +9,7 @@ import { referencePage } from './reference-page.js'
 import { perKeyRateLimit } from './rate-limit.js'
 import { renderError } from './render-error.js'
 import { messageRoutes, type RouteOptions } from './routes/messages.js'
+import { resendRoutes } from './routes/resend.js'
 
 /**
  * The HTTP API, the same for Lambda (hono/aws-lambda) and the local server (@hono/node-server).
@@ -29,20 +30,23 @@ export function createApp(deps: Deps, opts: RouteOptions = {}) {
   app.get('/openapi.json', (c) => c.json(openApiDocument(deps.config)))
   app.get('/docs', (c) => c.html(referencePage(openApiDocument(deps.config))))
 
-  app.use('/v1/*', async (c, next) => {
+  const auth: MiddlewareHandler<AppEnv> = async (c, next) => {
     c.set('apiKey', authenticate(c.req.header('authorization'), deps.config.apiKeys))
     await next()
+  }
+  // One instance, so /v1 and the Resend-compatible routes share each key's budget.
+  const rateLimit = perKeyRateLimit(deps.config)
+  const limitBody = bodyLimit({
+    maxSize: maxBody * 2,
+    onError: () => {
+      throw new ApiError('payload_too_large', `the request body is larger than ${maxBody * 2} bytes`)
+    },
   })
-  app.use('/v1/*', perKeyRateLimit(deps.config))
-  app.use(
-    '/v1/*',
-    bodyLimit({
-      maxSize: maxBody * 2,
-      onError: () => {
-        throw new ApiError('payload_too_large', `the request body is larger than ${maxBody * 2} bytes`)
-      },
-    }),
-  )
+  app.use('/v1/*', auth)
+  app.use('/v1/*', rateLimit)
+  app.use('/v1/*', limitBody)
   app.route('/v1/messages', messageRoutes(deps, opts))
+  // Resend's API shapes at /emails (docs/switching-from-resend.md); errors there render in Resend's shape.
+  app.route('/', resendRoutes(deps, { ...opts, guards: [auth, rateLimit, limitBody] }))
   return app
 }

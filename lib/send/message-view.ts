@@ -1,3 +1,4 @@
+import type { ApiKeyConfig } from '../config/schema.js'
 import type { Deps } from '../deps.js'
 import { getJson } from '../store/json.js'
 import { messageKeys } from '../store/keys.js'
@@ -55,3 +56,6 @@ export async function readMessage(deps: Deps, id: string): Promise<(MessageView 
     request: request.value,
   }
 }
+
+/** A key limited to some senders sees only its own messages; an unrestricted key is an operator's and sees all. */
+export const visibleTo = (key: ApiKeyConfig, view: { request: AcceptedRequest }) => !key.allowedFrom || view.request.apiKeyId === key.id

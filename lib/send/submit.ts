@@ -34,15 +34,25 @@ export function validateSendRequest(deps: Deps, body: unknown, pathPrefix: (stri
 }
 
 /**
+ * Everything submitMessage checks before it stores anything: the request is valid and the key may use its sender.
+ * Lets a caller check every item of an all-or-nothing batch before accepting any.
+ * @throws ApiError validation_failed, payload_too_large, sender_not_allowed (403).
+ */
+export function checkSendRequest(deps: Deps, key: ApiKeyConfig, body: unknown, pathPrefix: (string | number)[] = []): SendRequest {
+  const req = validateSendRequest(deps, body, pathPrefix)
+  if (!senderAllowed(key, req.from.address)) {
+    throw new ApiError('sender_not_allowed', `this API key may not send from ${req.from.address}`, [{ path: [...pathPrefix, 'from'], code: 'sender_not_allowed', message: 'not in the key\'s allowedFrom' }])
+  }
+  return req
+}
+
+/**
  * The send pipeline every route shares (`/v1/messages`, batch, the Resend-compatible routes): validate, check the
  * key may use the sender, store durably, then tell the runner.
  * @throws ApiError validation_failed, payload_too_large, sender_not_allowed (403); store errors propagate.
  */
 export async function submitMessage(deps: Deps, key: ApiKeyConfig, body: unknown, onAccepted?: (id: string) => void, pathPrefix: (string | number)[] = []): Promise<Accepted> {
-  const req = validateSendRequest(deps, body, pathPrefix)
-  if (!senderAllowed(key, req.from.address)) {
-    throw new ApiError('sender_not_allowed', `this API key may not send from ${req.from.address}`, [{ path: [...pathPrefix, 'from'], code: 'sender_not_allowed', message: 'not in the key\'s allowedFrom' }])
-  }
+  const req = checkSendRequest(deps, key, body, pathPrefix)
   const accepted = await acceptMessage(deps, key.id, req)
   onAccepted?.(accepted.id)
   return accepted

@@ -1,6 +1,6 @@
 import { Hono } from 'hono'
 import type { Deps } from '../../deps.js'
-import { readMessage } from '../../send/message-view.js'
+import { readMessage, visibleTo } from '../../send/message-view.js'
 import { submitBatch, submitMessage } from '../../send/submit.js'
 import { withIdempotency, type StoredResponse } from '../../send/idempotency.js'
 import type { AppEnv } from '../app-env.js'
@@ -53,8 +53,7 @@ export function messageRoutes(deps: Deps, opts: RouteOptions = {}) {
   app.get('/:id', async (c) => {
     const view = await readMessage(deps, c.req.param('id'))
     const key = c.get('apiKey')
-    // A key limited to some senders sees only its own messages; an unrestricted key is an operator's.
-    if (!view || (key.allowedFrom && view.request.apiKeyId !== key.id)) throw new ApiError('not_found', 'no message has this id')
+    if (!view || !visibleTo(key, view)) throw new ApiError('not_found', 'no message has this id')
     const { request: _request, ...rest } = view
     return c.json(rest)
   })

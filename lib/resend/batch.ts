@@ -1,0 +1,50 @@
+import type { ApiKeyConfig } from '../config/schema.js'
+import type { Deps } from '../deps.js'
+import { ApiError } from '../http/errors.js'
+import { submitMessage } from '../send/submit.js'
+import { ResendError } from './resend-error.js'
+import { checkResendEmail, submitResendEmail } from './submit-email.js'
+import { toResendError } from './to-resend-error.js'
+
+/**
+ * Resend's `x-batch-validation` header (https://resend.com/changelog/batch-validation-modes): `strict`, the default,
+ * sends the batch only when every email is valid; `permissive` sends the valid ones and lists the others.
+ */
+export type BatchValidation = 'strict' | 'permissive'
+
+/** @throws ResendError validation_error for a value other than strict or permissive. */
+export function batchValidation(header: string | undefined): BatchValidation {
+  const mode = (header ?? 'strict').trim().toLowerCase()
+  if (mode === 'strict' || mode === 'permissive') return mode
+  throw new ResendError('validation_error', 'x-batch-validation must be "strict" or "permissive"')
+}
+
+/** What `POST /emails/batch` answers: the accepted ids in request order, and in permissive mode what was refused. */
+export type BatchAnswer = { data: { id: string }[] } | { data: { id: string }[]; errors: { index: number; message: string }[] }
+
+/**
+ * Sends a Resend batch through the shared send pipeline. Strict: every email is checked first, and the first
+ * refusal (with the email's index in its field paths) rejects the whole batch before anything is stored.
+ * Permissive: each email on its own; `errors` holds the index and Resend message of each refused one, and `data`
+ * only the accepted ones. Store failures still throw.
+ * @throws ApiError as checkResendEmail (strict mode only).
+ */
+export async function submitResendBatch(deps: Deps, key: ApiKeyConfig, emails: unknown[], mode: BatchValidation, onAccepted?: (id: string) => void): Promise<BatchAnswer> {
+  if (mode === 'strict') {
+    const inputs = emails.map((email, i) => checkResendEmail(deps, key, email, [i]))
+    const data = []
+    for (const input of inputs) data.push({ id: (await submitMessage(deps, key, input, onAccepted)).id })
+    return { data }
+  }
+  const data: { id: string }[] = []
+  const errors: { index: number; message: string }[] = []
+  for (const [index, email] of emails.entries()) {
+    try {
+      data.push({ id: (await submitResendEmail(deps, key, email, onAccepted)).id })
+    } catch (err) {
+      if (!(err instanceof ApiError)) throw err
+      errors.push({ index, message: toResendError(err).body.message })
+    }
+  }
+  return { data, errors }
+}

@@ -1,0 +1,67 @@
+import { ApiError, type ErrorCode, type FieldIssue } from '../http/errors.js'
+import { formatPath } from './field-paths.js'
+import { RESEND_ERRORS, ResendError, type ResendErrorBody, type ResendErrorName } from './resend-error.js'
+
+/**
+ * Resend's name for each Postern error code, answered with Resend's status for that name (an unknown key is 403 there,
+ * 401 in Postern). Where Resend has no status of its own for the case, Postern's is kept (413, 415, 503) under the
+ * closest name, so the client still sees what happened.
+ */
+const BY_CODE: Record<Exclude<ErrorCode, 'validation_failed'>, { name: ResendErrorName; statusCode?: number }> = {
+  invalid_json: { name: 'validation_error' },
+  missing_api_key: { name: 'missing_api_key' },
+  invalid_api_key: { name: 'invalid_api_key' },
+  // Resend answers 403 validation_error when the from domain is not one the account may send from.
+  sender_not_allowed: { name: 'validation_error', statusCode: 403 },
+  not_found: { name: 'not_found' },
+  method_not_allowed: { name: 'method_not_allowed' },
+  idempotency_key_reused: { name: 'invalid_idempotent_request' },
+  idempotency_key_in_use: { name: 'concurrent_idempotent_requests' },
+  payload_too_large: { name: 'validation_error', statusCode: 413 },
+  unsupported_media_type: { name: 'validation_error', statusCode: 415 },
+  rate_limited: { name: 'rate_limit_exceeded' },
+  internal_error: { name: 'internal_server_error' },
+  store_unavailable: { name: 'application_error', statusCode: 503 },
+}
+
+const issueText = (i: FieldIssue) => (i.path.length ? `\`${formatPath(i.path)}\`: ${i.message}` : i.message)
+
+/**
+ * Picks Resend's name for a set of field issues: `missing_required_field` when a required field is absent,
+ * `invalid_attachment` when every issue is in `attachments`, `invalid_from_address` when every issue is the
+ * `from` address, else `validation_error`. The message names every field and what is wrong with it.
+ */
+function forIssues(issues: FieldIssue[], fallback: string): { name: ResendErrorName; message: string } {
+  // In a batch the path starts with the email's index; the field is the first name after it.
+  const field = (i: FieldIssue) => i.path.find((p) => typeof p === 'string')
+  const where = (i: FieldIssue) => (typeof i.path[0] === 'number' ? `[${i.path[0]}]` : '')
+  const missing = issues.filter((i) => i.code === 'missing_field' || i.code === 'missing_body')
+  if (missing.length) {
+    const text = missing.map((i) => (i.code === 'missing_body' ? `Missing ${where(i)}\`html\` or \`text\` field.` : `Missing \`${formatPath(i.path)}\` field.`))
+    return { name: 'missing_required_field', message: text.join(' ') }
+  }
+  if (issues.length === 0) return { name: 'validation_error', message: fallback }
+  const message = issues.map(issueText).join('; ')
+  if (issues.every((i) => field(i) === 'attachments')) return { name: 'invalid_attachment', message }
+  if (issues.every((i) => field(i) === 'from' && i.code !== 'sender_not_allowed')) return { name: 'invalid_from_address', message }
+  return { name: 'validation_error', message }
+}
+
+/**
+ * Any error raised while serving a Resend-compatible route, as Resend's `{ statusCode, name, message }` with the
+ * headers it must carry (`Retry-After`, `WWW-Authenticate`, rate limit headers). Anything unexpected is a 500
+ * `internal_server_error` that reveals nothing of the cause.
+ */
+export function toResendError(err: unknown): { body: ResendErrorBody; headers: Record<string, string> } {
+  if (err instanceof ResendError) return { body: { statusCode: err.statusCode, name: err.code, message: err.message }, headers: err.headers }
+  if (err instanceof ApiError) {
+    if (err.code === 'validation_failed') {
+      const { name, message } = forIssues(err.issues, err.message)
+      return { body: { statusCode: RESEND_ERRORS[name], name, message }, headers: err.headers }
+    }
+    const { name, statusCode } = BY_CODE[err.code]
+    const message = err.code === 'sender_not_allowed' && err.issues.length ? `${err.message} (${issueText(err.issues[0])})` : err.message
+    return { body: { statusCode: statusCode ?? RESEND_ERRORS[name], name, message }, headers: err.headers }
+  }
+  return { body: { statusCode: 500, name: 'internal_server_error', message: 'internal error; the request may be retried' }, headers: {} }
+}

@@ -1,0 +1,378 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Resend } from 'resend'
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest'
+import { hashApiKey } from '../../lib/config/api-key-hash.js'
+import { Config } from '../../lib/config/schema.js'
+import { startLocal, type LocalGateway } from '../../lib/local/start-local.js'
+import { headersOf, manualClock, relayFor } from '../harness.js'
+import { startSmtp, type SmtpTestServer } from '../servers/smtp.js'
+
+const KEY = 're_postern_app_key_0123456789'
+const LIMITED_KEY = 're_postern_limited_key_0123456789'
+const SLOW_KEY = 're_postern_slow_key_0123456789'
+const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/
+
+let smtp: SmtpTestServer
+let gw: LocalGateway
+let dir: string
+let resend: Resend
+const clock = manualClock()
+
+beforeAll(async () => {
+  smtp = await startSmtp()
+  dir = await mkdtemp(join(tmpdir(), 'postern-resend-'))
+  const config = Config.parse({
+    port: 0,
+    store: { driver: 'fs', dir },
+    relay: relayFor(smtp),
+    apiKeys: [
+      { id: 'app', hash: hashApiKey(KEY) },
+      { id: 'limited', hash: hashApiKey(LIMITED_KEY), allowedFrom: ['example.com'] },
+      { id: 'slow', hash: hashApiKey(SLOW_KEY), rateLimit: { limit: 2, windowMs: 60_000 } },
+    ],
+    logLevel: 'silent',
+  })
+  gw = await startLocal(config, { clock })
+  // The SDK reads RESEND_BASE_URL when a client is constructed: this is the one change an app makes.
+  process.env.RESEND_BASE_URL = gw.url
+  resend = new Resend(KEY)
+})
+afterAll(async () => {
+  delete process.env.RESEND_BASE_URL
+  await gw?.close()
+  await smtp?.close()
+  await rm(dir, { recursive: true, force: true })
+})
+beforeEach(() => {
+  smtp.received.length = 0
+  smtp.commands.length = 0
+})
+
+/** Waits until the SMTP server has received `n` messages (the local runner sends right after acceptance). */
+async function received(n: number, timeoutMs = 15_000) {
+  const until = Date.now() + timeoutMs
+  while (smtp.received.length < n) {
+    if (Date.now() > until) throw new Error(`the SMTP server received ${smtp.received.length} messages, expected ${n}`)
+    await new Promise((r) => setTimeout(r, 20))
+  }
+  return smtp.received
+}
+
+/** Lets the runner act on anything it was told about, so a test can assert that nothing more was sent. */
+const settle = () => new Promise((r) => setTimeout(r, 400))
+
+/** Replaces nodemailer's random multipart boundaries with B1, B2, ... so whole messages compare exactly. */
+function canonical(raw: Buffer): string {
+  let text = raw.toString('latin1')
+  const boundaries = [...text.matchAll(/boundary="([^"]+)"/g)].map((m) => m[1])
+  boundaries.forEach((b, i) => (text = text.split(b).join(`B${i + 1}`)))
+  return text
+}
+
+const storedMessages = async () => (await gw.deps.store.list('messages/')).filter((k) => k.endsWith('/request.json')).length
+
+describe('sending with the official resend SDK', () => {
+  test('send one: the SDK gets { id }, the relay gets envelope, headers, both bodies and the attachment bytes', async () => {
+    const csv = Buffer.from('id,total\r\n1,9.99\r\n\u00e9\u00e8\u00ff', 'latin1')
+    const res = await resend.emails.send({
+      from: 'Acme Billing <billing@example.com>',
+      to: ['alice@example.org', 'Bob <bob@example.org>'],
+      cc: 'carol@example.org',
+      bcc: ['audit@example.org'],
+      replyTo: 'support@example.com',
+      subject: 'Your invoice',
+      html: '<p>Invoice attached</p>',
+      text: 'Invoice attached',
+      headers: { 'X-Entity-Ref-ID': 'inv-1' },
+      attachments: [{ filename: 'invoice.csv', content: csv, contentType: 'text/csv' }],
+      tags: [{ name: 'category', value: 'invoice' }],
+    })
+    expect(res.error).toBeNull()
+    expect(res.data).toEqual({ id: expect.stringMatching(ULID) })
+    const id = res.data!.id
+    const [got] = await received(1)
+    expect(got).toMatchObject({ mailFrom: 'billing@example.com', rcptTo: ['alice@example.org', 'bob@example.org', 'carol@example.org', 'audit@example.org'], user: 'relay', secure: true })
+    expect(canonical(got.raw)).toBe(
+      [
+        'X-Entity-Ref-ID: inv-1',
+        'From: Acme Billing <billing@example.com>',
+        'To: alice@example.org, Bob <bob@example.org>',
+        'Cc: carol@example.org',
+        'Reply-To: support@example.com',
+        'Subject: Your invoice',
+        `Message-ID: <${id.toLowerCase()}@postern.localhost>`,
+        'Date: Sun, 29 Nov 2026 12:00:00 +0000',
+        'MIME-Version: 1.0',
+        'Content-Type: multipart/mixed; boundary="B1"',
+        '',
+        '--B1',
+        'Content-Type: multipart/alternative;',
+        ' boundary="B2"',
+        '',
+        '--B2',
+        'Content-Type: text/plain; charset=utf-8',
+        'Content-Transfer-Encoding: 7bit',
+        '',
+        'Invoice attached',
+        '--B2',
+        'Content-Type: text/html; charset=utf-8',
+        'Content-Transfer-Encoding: 7bit',
+        '',
+        '<p>Invoice attached</p>',
+        '--B2--',
+        '',
+        '--B1',
+        'Content-Type: text/csv; name=invoice.csv',
+        'Content-Transfer-Encoding: base64',
+        'Content-Disposition: attachment; filename=invoice.csv',
+        '',
+        csv.toString('base64'),
+        '--B1--',
+        '',
+      ].join('\r\n'),
+    )
+    expect(headersOf(got.raw).get('bcc')).toBeUndefined()
+  })
+
+  test('send a batch: { data: [{ id }, { id }] } in request order, one SMTP message each', async () => {
+    const res = await resend.batch.send([
+      { from: 'ops@example.com', to: 'a@example.org', subject: 'first', text: 'one' },
+      { from: 'ops@example.com', to: ['b@example.org'], subject: 'second', html: '<b>two</b>' },
+    ])
+    expect(res.error).toBeNull()
+    expect(res.data).toEqual({ data: [{ id: expect.stringMatching(ULID) }, { id: expect.stringMatching(ULID) }] })
+    const ids = res.data!.data.map((d) => d.id)
+    const got = await received(2)
+    const bySubject = new Map(got.map((m) => [headersOf(m.raw).get('subject')![0], m]))
+    expect(bySubject.get('first')).toMatchObject({ mailFrom: 'ops@example.com', rcptTo: ['a@example.org'] })
+    expect(bySubject.get('second')).toMatchObject({ mailFrom: 'ops@example.com', rcptTo: ['b@example.org'] })
+    expect(headersOf(bySubject.get('first')!.raw).get('message-id')).toEqual([`<${ids[0].toLowerCase()}@postern.localhost>`])
+    expect(headersOf(bySubject.get('second')!.raw).get('message-id')).toEqual([`<${ids[1].toLowerCase()}@postern.localhost>`])
+  })
+
+  test('a strict batch (the SDK default) with one invalid email is refused whole, and nothing is stored or sent', async () => {
+    const before = await storedMessages()
+    const res = await resend.batch.send([
+      { from: 'ops@example.com', to: 'a@example.org', subject: 'fine', text: 'ok' },
+      { from: 'ops@example.com', to: 'not-an-address', subject: 'bad', text: 'no' },
+    ])
+    expect(res.data).toBeNull()
+    expect(res.error).toEqual({ statusCode: 400, name: 'validation_error', message: '`[1].to`: must be an address like name@example.com' })
+    await settle()
+    expect(smtp.received).toEqual([])
+    expect(await storedMessages()).toBe(before)
+  })
+
+  test('a permissive batch sends the valid emails and lists the refused ones by index', async () => {
+    const res = await resend.batch.send(
+      [
+        { from: 'ops@example.com', to: 'not-an-address', subject: 'bad', text: 'no' },
+        { from: 'ops@example.com', to: 'b@example.org', subject: 'good', text: 'yes' },
+      ],
+      { batchValidation: 'permissive' },
+    )
+    expect(res.error).toBeNull()
+    expect(res.data).toEqual({ data: [{ id: expect.stringMatching(ULID) }], errors: [{ index: 0, message: '`to`: must be an address like name@example.com' }] })
+    const [got] = await received(1)
+    expect(got.rcptTo).toEqual(['b@example.org'])
+    await settle()
+    expect(smtp.received).toHaveLength(1)
+  })
+})
+
+describe('reading an email back', () => {
+  test('get by id after delivery: Resend fields, last_event sent, tags from the request', async () => {
+    const sent = await resend.emails.send({
+      from: 'Acme <ops@example.com>',
+      to: 'alice@example.org',
+      cc: ['carol@example.org'],
+      replyTo: ['support@example.com', 'Help <help@example.com>'],
+      subject: 'Welcome',
+      html: '<h1>Hi</h1>',
+      tags: [{ name: 'flow', value: 'signup' }, { name: 'user_id', value: '42' }],
+    })
+    const id = sent.data!.id
+    await received(1)
+    // The state is written after the relay's reply; wait for it too.
+    let res = await resend.emails.get(id)
+    for (let i = 0; i < 100 && res.data?.last_event !== 'sent'; i++) {
+      await new Promise((r) => setTimeout(r, 20))
+      res = await resend.emails.get(id)
+    }
+    expect(res.error).toBeNull()
+    expect(res.data).toEqual({
+      object: 'email',
+      id,
+      message_id: `<${id.toLowerCase()}@postern.localhost>`,
+      to: ['alice@example.org'],
+      from: 'Acme <ops@example.com>',
+      created_at: '2026-11-29T12:00:00.000Z',
+      subject: 'Welcome',
+      html: '<h1>Hi</h1>',
+      text: null,
+      bcc: null,
+      cc: ['carol@example.org'],
+      reply_to: ['support@example.com', 'Help <help@example.com>'],
+      last_event: 'sent',
+      scheduled_at: null,
+      tags: [
+        { name: 'flow', value: 'signup' },
+        { name: 'user_id', value: '42' },
+      ],
+    })
+  })
+
+  test('scheduled_at holds the email: last_event is scheduled and nothing is sent', async () => {
+    const res = await resend.emails.send({ from: 'ops@example.com', to: 'a@example.org', subject: 'later', text: 'x', scheduledAt: '2026-11-29T13:30:00+01:00' })
+    expect(res.error).toBeNull()
+    const got = await resend.emails.get(res.data!.id)
+    expect(got.data).toMatchObject({ last_event: 'scheduled', scheduled_at: '2026-11-29T12:30:00.000Z' })
+    await settle()
+    expect(smtp.received).toEqual([])
+  })
+
+  test('an unknown id is not_found', async () => {
+    const res = await resend.emails.get('01JZZZZZZZZZZZZZZZZZZZZZZZ')
+    expect(res).toMatchObject({ data: null, error: { statusCode: 404, name: 'not_found', message: 'Email not found' } })
+  })
+
+  test('a key limited to some senders does not see another key\'s email', async () => {
+    const sent = await resend.emails.send({ from: 'ops@example.net', to: 'a@example.org', subject: 's', text: 't' })
+    const res = await new Resend(LIMITED_KEY).emails.get(sent.data!.id)
+    expect(res.error).toEqual({ statusCode: 404, name: 'not_found', message: 'Email not found' })
+    await received(1)
+  })
+})
+
+describe('idempotency', () => {
+  test('a retry with the same Idempotency-Key gets the same id and sends one message', async () => {
+    const email = { from: 'ops@example.com', to: 'a@example.org', subject: 'order 42 shipped', text: 'on its way' }
+    const first = await resend.emails.send(email, { idempotencyKey: 'order-42/shipped' })
+    expect(first.error).toBeNull()
+    await received(1)
+    const retry = await resend.emails.send(email, { idempotencyKey: 'order-42/shipped' })
+    expect(retry.error).toBeNull()
+    expect(retry.data).toEqual(first.data)
+    expect(retry.headers?.['idempotent-replayed']).toBe('true')
+    await settle()
+    expect(smtp.received).toHaveLength(1)
+  })
+
+  test('the same key with another body is invalid_idempotent_request', async () => {
+    await resend.emails.send({ from: 'ops@example.com', to: 'a@example.org', subject: 'v1', text: 'x' }, { idempotencyKey: 'reused-key' })
+    const res = await resend.emails.send({ from: 'ops@example.com', to: 'a@example.org', subject: 'v2', text: 'x' }, { idempotencyKey: 'reused-key' })
+    expect(res.data).toBeNull()
+    expect(res.error).toEqual({ statusCode: 409, name: 'invalid_idempotent_request', message: 'this Idempotency-Key was used with a different request body' })
+    await received(1)
+    await settle()
+    expect(smtp.received).toHaveLength(1)
+  })
+
+  test('a key longer than 256 characters is invalid_idempotency_key', async () => {
+    const res = await resend.emails.send({ from: 'ops@example.com', to: 'a@example.org', subject: 's', text: 't' }, { idempotencyKey: 'k'.repeat(257) })
+    expect(res.error).toEqual({ statusCode: 400, name: 'invalid_idempotency_key', message: 'The Idempotency-Key must be 1 to 256 characters.' })
+  })
+
+  test('a batch retried with the same key gets the same ids', async () => {
+    const batch = [{ from: 'ops@example.com', to: 'a@example.org', subject: 'b1', text: 'x' }]
+    const first = await resend.batch.send(batch, { idempotencyKey: 'batch-7' })
+    const retry = await resend.batch.send(batch, { idempotencyKey: 'batch-7' })
+    expect(retry.data).toEqual(first.data)
+    await received(1)
+    await settle()
+    expect(smtp.received).toHaveLength(1)
+  })
+})
+
+describe('errors in Resend\'s shape', () => {
+  const valid = { from: 'ops@example.com', to: 'a@example.org', subject: 's', text: 't' }
+
+  test('an invalid recipient is validation_error', async () => {
+    const res = await resend.emails.send({ ...valid, to: ['a@example.org', 'bob at example'] })
+    expect(res).toEqual({ data: null, error: { statusCode: 400, name: 'validation_error', message: '`to[1]`: must be an address like name@example.com' }, headers: expect.any(Object) })
+  })
+
+  test('a missing subject is missing_required_field', async () => {
+    const { subject: _s, ...noSubject } = valid
+    const res = await resend.emails.send(noSubject as typeof valid)
+    expect(res.error).toEqual({ statusCode: 422, name: 'missing_required_field', message: 'Missing `subject` field.' })
+  })
+
+  test('neither html nor text is missing_required_field', async () => {
+    const res = await resend.emails.send({ from: 'ops@example.com', to: 'a@example.org', subject: 's' } as typeof valid)
+    expect(res.error).toEqual({ statusCode: 422, name: 'missing_required_field', message: 'Missing `html` or `text` field.' })
+  })
+
+  test('a bad from is invalid_from_address', async () => {
+    const res = await resend.emails.send({ ...valid, from: 'Acme <acme>' })
+    expect(res.error).toEqual({ statusCode: 422, name: 'invalid_from_address', message: '`from`: must be an address like name@example.com' })
+  })
+
+  test('an attachment by path is refused: Postern never fetches URLs', async () => {
+    const res = await resend.emails.send({ ...valid, attachments: [{ filename: 'logo.png', path: 'https://example.com/logo.png' }] })
+    expect(res.error).toEqual({ statusCode: 422, name: 'invalid_attachment', message: '`attachments[0].path`: Postern never fetches attachments from a URL: send the file as base64 `content`' })
+    await settle()
+    expect(smtp.received).toEqual([])
+  })
+
+  test('an attachment with bad base64 is invalid_attachment, named by Resend\'s field', async () => {
+    const res = await resend.emails.send({ ...valid, attachments: [{ filename: 'a.txt', content: 'not base64!', contentType: 'text/plain' }] })
+    expect(res.error).toEqual({ statusCode: 422, name: 'invalid_attachment', message: '`attachments[0].content`: must be standard base64 (RFC 4648 §4) without line breaks' })
+  })
+
+  test('scheduled_at in natural language is refused clearly', async () => {
+    const res = await resend.emails.send({ ...valid, scheduledAt: 'in 1 min' })
+    expect(res.error).toEqual({ statusCode: 400, name: 'validation_error', message: '`scheduled_at`: Postern takes scheduled_at only as ISO 8601 with an offset (2026-11-29T12:00:00Z), not in natural language' })
+  })
+
+  test('a template is refused, not ignored', async () => {
+    const res = await resend.emails.send({ to: 'a@example.org', template: { id: 'welcome' } })
+    expect(res.error).toEqual({ statusCode: 400, name: 'validation_error', message: '`template`: Postern does not offer Resend templates: send html or text' })
+  })
+
+  test('a sender the key may not use is a 403 validation_error', async () => {
+    const res = await new Resend(LIMITED_KEY).emails.send({ ...valid, from: 'ops@example.net' })
+    expect(res.error).toEqual({ statusCode: 403, name: 'validation_error', message: 'this API key may not send from ops@example.net (`from`: not in the key\'s allowedFrom)' })
+  })
+
+  test('a wrong API key is invalid_api_key', async () => {
+    const res = await new Resend('re_not_a_postern_key').emails.send(valid)
+    expect(res).toEqual({ data: null, error: { statusCode: 403, name: 'invalid_api_key', message: 'the API key is not valid' }, headers: expect.any(Object) })
+    expect(res.headers?.['www-authenticate']).toBe('Bearer error="invalid_token"')
+  })
+
+  test('a missing API key is missing_api_key (the SDK refuses to start without one, so the header is blanked)', async () => {
+    expect(() => new Resend('')).toThrow('Missing API key')
+    const res = await resend.emails.send(valid, { headers: { Authorization: '' } })
+    expect(res.error).toEqual({ statusCode: 401, name: 'missing_api_key', message: 'send an API key as "Authorization: Bearer <key>"' })
+  })
+
+  test('past the key\'s rate limit is rate_limit_exceeded with Retry-After', async () => {
+    const slow = new Resend(SLOW_KEY)
+    await slow.emails.get('01JZZZZZZZZZZZZZZZZZZZZZZZ')
+    await slow.emails.get('01JZZZZZZZZZZZZZZZZZZZZZZZ')
+    const res = await slow.emails.send(valid)
+    expect(res.error).toEqual({ statusCode: 429, name: 'rate_limit_exceeded', message: 'rate limit of 2 requests per 60 s exceeded for this API key' })
+    expect(Number(res.headers?.['retry-after'])).toBeGreaterThan(0)
+    await settle()
+    expect(smtp.received).toEqual([])
+  })
+
+  test('features Postern does not offer answer an error, never a silent success', async () => {
+    expect((await resend.emails.cancel('01JZZZZZZZZZZZZZZZZZZZZZZZ')).error).toEqual({
+      statusCode: 405,
+      name: 'method_not_allowed',
+      message: 'Postern cannot cancel a scheduled email; Postern\'s Resend-compatible API offers POST /emails, POST /emails/batch and GET /emails/:id.',
+    })
+    expect((await resend.emails.update({ id: '01JZZZZZZZZZZZZZZZZZZZZZZZ', scheduledAt: '2026-12-01T00:00:00Z' })).error).toMatchObject({ statusCode: 405, name: 'method_not_allowed' })
+    expect((await resend.emails.list()).error).toMatchObject({ statusCode: 405, name: 'method_not_allowed' })
+    expect((await resend.domains.list()).error).toEqual({
+      statusCode: 404,
+      name: 'not_found',
+      message: 'Postern does not offer Resend\'s /domains API; Postern\'s Resend-compatible API offers POST /emails, POST /emails/batch and GET /emails/:id.',
+    })
+    expect((await resend.contacts.list({ audienceId: 'x' } as never)).error).toMatchObject({ statusCode: 404, name: 'not_found' })
+  })
+})
