@@ -91,7 +91,8 @@ function readParams(s: string): Array<[string, string]> {
 export function parseStructuredHeader(raw: Buffer, fallbackCharset?: string | null): StructuredHeader {
   const s = stripComments(raw.toString('latin1'))
   const semi = s.indexOf(';')
-  const value = (semi < 0 ? s : s.slice(0, semi)).trim().replace(/^"|"$/g, '').toLowerCase()
+  // An encoded-word as the whole value (`Content-Disposition: =?utf-8?Q?inline?=`, mailparser #244) is decoded.
+  const value = decodeEncodedWords((semi < 0 ? s : s.slice(0, semi)).trim().replace(/^"|"$/g, '')).trim().toLowerCase()
   const plain: Record<string, string> = {}
   const extended = new Map<string, Array<{ index: number; ext: boolean; text: string }>>()
   for (const [name, text] of semi < 0 ? [] : readParams(s.slice(semi + 1))) {

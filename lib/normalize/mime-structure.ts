@@ -14,36 +14,54 @@ export interface MimePart {
   disposition: StructuredHeader | null
   /** Declared content type of the enclosing multipart (`multipart/alternative`), or null for the root. */
   parentType: string | null
+  /** The body as sent (still transfer-encoded), only for parts `keepBody` chose; else null. */
+  body: Buffer | null
 }
 
 /**
  * Walks the MIME tree with the splitter mailparser itself uses (same options, so part numbers match mailparser's
- * `partId`) and returns every part's own header block. Bodies are streamed past, not kept. Rejects when the
- * splitter fails (its limits on header size and part count).
+ * `partId`) and returns every part's own header block, in MIME order. Bodies are streamed past and dropped, except
+ * for the parts `keepBody` chooses. Rejects when the splitter fails (its limits on header size and part count).
  */
-export function readMimeStructure(raw: Buffer, options: { ignoreEmbedded: boolean }, fallbackCharset: string | null): Promise<MimePart[]> {
+export function readMimeStructure(
+  raw: Buffer,
+  options: { ignoreEmbedded: boolean },
+  fallbackCharset: string | null,
+  keepBody: (part: MimePart) => boolean = () => false,
+): Promise<MimePart[]> {
   return new Promise((resolve, reject) => {
     const parts: MimePart[] = []
+    const bodies = new Map<object, { part: MimePart; chunks: Buffer[] }>()
     const splitter = new Splitter(options)
     splitter.on('data', (data) => {
+      if (data.type === 'body') {
+        bodies.get(data.node)?.chunks.push(data.value)
+        return
+      }
       if (data.type !== 'node') return
       const headers = readHeaderBlock(data.getHeaders()).fields
       const first = (name: string) => headers.find((h) => h.name === name)
       const ct = first('content-type')
       const cd = first('content-disposition')
       const parent = data.parentNode
-      parts.push({
+      const part: MimePart = {
         partId: data._parentBoundary ? (data.partNr || []).filter((n) => typeof n === 'number').join('.') || null : null,
         headers,
         contentType: ct ? parseStructuredHeader(ct.value, fallbackCharset) : null,
         disposition: cd ? parseStructuredHeader(cd.value, fallbackCharset) : null,
-        parentType: parent ? (parent.contentType || null) : null,
-      })
+        parentType: parent ? parent.contentType || null : null,
+        body: null,
+      }
+      parts.push(part)
+      if (keepBody(part)) bodies.set(data, { part, chunks: [] })
     })
     // mailsplit's typings declare only the 'data' event; it is a Transform stream.
     const stream = splitter as unknown as Transform
     stream.once('error', reject)
-    stream.once('end', () => resolve(parts))
+    stream.once('end', () => {
+      for (const { part, chunks } of bodies.values()) part.body = Buffer.concat(chunks)
+      resolve(parts)
+    })
     stream.end(raw)
   })
 }

@@ -55,8 +55,8 @@ export interface NormalizeResult {
 /** mailparser/mailsplit options: a message/rfc822 part stays one attachment, never merged into the body. */
 const SPLIT = { ignoreEmbedded: true }
 
-/** Fields RFC 5322 §3.6 allows once; a second one is reported (the first one is used, as mail clients do). */
-const SINGLE = ['date', 'from', 'sender', 'reply-to', 'to', 'cc', 'bcc', 'message-id', 'in-reply-to', 'references', 'subject']
+/** Fields RFC 5322 §3.6 and RFC 2045 allow once; a second one is reported (the first is used, as mail clients do). */
+const SINGLE = ['date', 'from', 'sender', 'reply-to', 'to', 'cc', 'bcc', 'message-id', 'in-reply-to', 'references', 'subject', 'content-type', 'content-transfer-encoding']
 
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex')
 const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err)) || 'unknown error'
@@ -72,6 +72,14 @@ function decodeTransfer(body: Buffer, encoding: string): Buffer {
   const s = body.toString('latin1').replace(/[ \t]*=\r?\n/g, '')
   return Buffer.from(s.replace(/=([0-9A-Fa-f]{2})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1')
 }
+
+const firstHeader = (part: MimePart, name: string) => part.headers.find((h) => h.name === name)?.value.toString('latin1') ?? ''
+
+/** A text/plain or text/html part, not marked attachment, that names a file: body text, and listed as a file too. */
+const isNamedInlineText = (p: MimePart) =>
+  (p.contentType?.value === 'text/plain' || p.contentType?.value === 'text/html') &&
+  p.disposition?.value !== 'attachment' &&
+  Boolean(p.disposition?.params.filename || p.contentType?.params.name)
 
 const textFromHtml = (html: string) => {
   try {
@@ -202,7 +210,7 @@ async function normalizeParts(raw: Buffer, ctx: NormalizeContext): Promise<Norma
 
   let parts: MimePart[] = []
   try {
-    parts = await readMimeStructure(raw, SPLIT, rootCt?.params.charset ?? null)
+    parts = await readMimeStructure(raw, SPLIT, rootCt?.params.charset ?? null, isNamedInlineText)
   } catch (err) {
     errors.push(`MIME structure: ${errorText(err)}`)
   }
@@ -237,6 +245,7 @@ async function normalizeParts(raw: Buffer, ctx: NormalizeContext): Promise<Norma
 
   // A single-part root that mailsplit misreads: a boundary parameter on a non-multipart type (it splits the body
   // anyway), or a type with no subtype (RFC 2045 §5.2: read as text/plain). Decode it here.
+  let rootSelfDecoded = false
   const rootType = rootCt?.value ?? 'text/plain'
   if (rootCt && !rootType.startsWith('multipart/') && !rootType.startsWith('message/') && (rootCt.params.boundary !== undefined || !rootType.includes('/'))) {
     const type = rootType.includes('/') ? rootType : 'text/plain'
@@ -246,18 +255,29 @@ async function normalizeParts(raw: Buffer, ctx: NormalizeContext): Promise<Norma
       if (type === 'text/html') [html, text, hasPlain] = [decoded, null, false]
       else [html, text, hasPlain] = [null, decoded, true]
       mpAttachments = []
+      rootSelfDecoded = true
     }
   }
 
+  // Every part that leaves a file: mailparser's attachments, plus inline text parts that carry a file name (shown
+  // as text and listed as a file, as mail clients do: mailparser #125), in MIME order.
+  const order = new Map(parts.map((p, i) => [p.partId, i]))
   const partsById = new Map(parts.map((p) => [p.partId, p]))
+  const files: Array<{ partId: string | null; content: Buffer; contentType?: string; filename?: string; disposition?: string; cid?: string }> = [
+    ...mpAttachments.map((a) => ({ partId: a.partId ?? null, content: a.content, contentType: a.contentType, filename: a.filename, disposition: a.contentDisposition, cid: a.cid })),
+    ...(rootSelfDecoded ? [] : parts)
+      .filter((p) => p.body !== null && !attachmentPartIds.has(p.partId))
+      .map((p) => ({ partId: p.partId, content: decodeTransfer(p.body!, firstHeader(p, 'content-transfer-encoding')) })),
+  ].sort((a, b) => (order.get(a.partId) ?? 0) - (order.get(b.partId) ?? 0))
+
   const attachments: NormalizedAttachment[] = []
   const bodyParts: BodyPart[] = []
-  for (const a of mpAttachments) {
-    const part = partsById.get(a.partId ?? null)
+  for (const a of files) {
+    const part = partsById.get(a.partId)
     const declared = part?.contentType?.value
     const contentType = (declared || a.contentType || 'application/octet-stream').toLowerCase()
     const filename = (part ? part.disposition?.params.filename || part.contentType?.params.name : a.filename) || null
-    const hasDisposition = part ? part.disposition !== null : Boolean(a.contentDisposition)
+    const hasDisposition = part ? part.disposition !== null : Boolean(a.disposition)
     // An inline text part that is neither plain nor HTML (a calendar invitation, text/watch-html) is body.
     if (contentType.startsWith('text/') && !HEADERS_TYPES.has(contentType) && !hasDisposition && !filename) {
       const params = { ...(part?.contentType?.params ?? {}) }
@@ -267,7 +287,7 @@ async function normalizeParts(raw: Buffer, ctx: NormalizeContext): Promise<Norma
     const n = attachments.length + 1
     const id = `att-${n}`
     const safe = safeFilename(filename, n, contentType)
-    const dispositionValue = part ? part.disposition?.value : a.contentDisposition
+    const dispositionValue = part ? part.disposition?.value : a.disposition
     attachments.push({
       id,
       filename,
