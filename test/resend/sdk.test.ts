@@ -6,12 +6,15 @@ import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest'
 import { hashApiKey } from '../../lib/config/api-key-hash.js'
 import { Config } from '../../lib/config/schema.js'
 import { startLocal, type LocalGateway } from '../../lib/local/start-local.js'
+import { createFsStore } from '../../lib/store/fs-store.js'
+import type { ObjectStore } from '../../lib/store/object-store.js'
 import { headersOf, manualClock, relayFor } from '../harness.js'
 import { startSmtp, type SmtpTestServer } from '../servers/smtp.js'
 
 const KEY = 're_postern_app_key_0123456789'
 const LIMITED_KEY = 're_postern_limited_key_0123456789'
 const SLOW_KEY = 're_postern_slow_key_0123456789'
+const SHARED_KEY = 're_postern_shared_key_0123456789'
 const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/
 
 let smtp: SmtpTestServer
@@ -19,6 +22,19 @@ let gw: LocalGateway
 let dir: string
 let resend: Resend
 const clock = manualClock()
+/** While set, storing a message's request waits for it: holds a request in the middle of its acceptance. */
+let holdAccept: Promise<void> | null = null
+
+/** The real fs store, with a hold on the first write of an acceptance (the only fake: timing). */
+function holdingStore(inner: ObjectStore): ObjectStore {
+  return {
+    ...inner,
+    async put(key, body, options) {
+      if (holdAccept && /^messages\/[^/]+\/request\.json$/.test(key)) await holdAccept
+      return inner.put(key, body, options)
+    },
+  }
+}
 
 beforeAll(async () => {
   smtp = await startSmtp()
@@ -31,10 +47,11 @@ beforeAll(async () => {
       { id: 'app', hash: hashApiKey(KEY) },
       { id: 'limited', hash: hashApiKey(LIMITED_KEY), allowedFrom: ['example.com'] },
       { id: 'slow', hash: hashApiKey(SLOW_KEY), rateLimit: { limit: 2, windowMs: 60_000 } },
+      { id: 'shared', hash: hashApiKey(SHARED_KEY), rateLimit: { limit: 2, windowMs: 60_000 } },
     ],
     logLevel: 'silent',
   })
-  gw = await startLocal(config, { clock })
+  gw = await startLocal(config, { clock, store: holdingStore(createFsStore(dir)) })
   // The SDK reads RESEND_BASE_URL when a client is constructed: this is the one change an app makes.
   process.env.RESEND_BASE_URL = gw.url
   resend = new Resend(KEY)
@@ -134,6 +151,21 @@ describe('sending with the official resend SDK', () => {
       ].join('\r\n'),
     )
     expect(headersOf(got.raw).get('bcc')).toBeUndefined()
+  })
+
+  test('an attachment with content_id goes inline, referenced from the html by cid:', async () => {
+    const png = Buffer.from('89504e470d0a1a0a0000000d4948445200000001', 'hex')
+    const res = await resend.emails.send({
+      from: 'ops@example.com',
+      to: 'a@example.org',
+      subject: 'logo',
+      html: '<img src="cid:logo-1">',
+      attachments: [{ filename: 'logo.png', content: png.toString('base64'), contentType: 'image/png', contentId: 'logo-1' }],
+    })
+    expect(res.error).toBeNull()
+    const [got] = await received(1)
+    const text = canonical(got.raw)
+    expect(text).toContain(['Content-Type: image/png; name=logo.png', 'Content-ID: <logo-1>', 'Content-Transfer-Encoding: base64', 'Content-Disposition: inline; filename=logo.png', '', png.toString('base64'), ''].join('\r\n'))
   })
 
   test('send a batch: { data: [{ id }, { id }] } in request order, one SMTP message each', async () => {
@@ -270,6 +302,34 @@ describe('idempotency', () => {
     expect(smtp.received).toHaveLength(1)
   })
 
+  test('the same key while the first request is still being accepted is concurrent_idempotent_requests', async () => {
+    let release!: () => void
+    holdAccept = new Promise((r) => (release = r))
+    const email = { from: 'ops@example.com', to: 'a@example.org', subject: 'held', text: 'x' }
+    // The first request is inside the pipeline once its idempotency record exists; poll for that, not a sleep.
+    const records = async () => (await gw.deps.store.list('idempotency/app/')).length
+    const before = await records()
+    try {
+      const first = resend.emails.send(email, { idempotencyKey: 'held-key' })
+      for (let i = 0; i < 200 && (await records()) === before; i++) await new Promise((r) => setTimeout(r, 10))
+      expect(await records()).toBe(before + 1)
+      const second = await resend.emails.send(email, { idempotencyKey: 'held-key' })
+      expect(second.error).toEqual({ statusCode: 409, name: 'concurrent_idempotent_requests', message: 'a request with this Idempotency-Key is still being processed; retry later' })
+      expect(second.headers?.['retry-after']).toBe('1')
+      release()
+      const done = await first
+      expect(done.data).toEqual({ id: expect.stringMatching(ULID) })
+      const third = await resend.emails.send(email, { idempotencyKey: 'held-key' })
+      expect(third.data).toEqual(done.data)
+    } finally {
+      holdAccept = null
+      release()
+    }
+    await received(1)
+    await settle()
+    expect(smtp.received).toHaveLength(1)
+  })
+
   test('a key longer than 256 characters is invalid_idempotency_key', async () => {
     const res = await resend.emails.send({ from: 'ops@example.com', to: 'a@example.org', subject: 's', text: 't' }, { idempotencyKey: 'k'.repeat(257) })
     expect(res.error).toEqual({ statusCode: 400, name: 'invalid_idempotency_key', message: 'The Idempotency-Key must be 1 to 256 characters.' })
@@ -347,6 +407,54 @@ describe('errors in Resend\'s shape', () => {
     expect(() => new Resend('')).toThrow('Missing API key')
     const res = await resend.emails.send(valid, { headers: { Authorization: '' } })
     expect(res.error).toEqual({ statusCode: 401, name: 'missing_api_key', message: 'send an API key as "Authorization: Bearer <key>"' })
+  })
+
+  test('a tag name Postern cannot keep is refused at its index in tags', async () => {
+    const res = await resend.emails.send({ ...valid, tags: [{ name: 'ok', value: '1' }, { name: 'has space', value: '2' }] })
+    expect(res.error).toEqual({ statusCode: 400, name: 'validation_error', message: '`tags[1]`: a metadata key is 1 to 64 letters, digits or _ . -' })
+  })
+
+  test('a tag name given twice is refused rather than one value silently kept', async () => {
+    const res = await resend.emails.send({ ...valid, tags: [{ name: 'a', value: '1' }, { name: 'a', value: '2' }] })
+    expect(res.error).toEqual({ statusCode: 400, name: 'validation_error', message: '`tags[1].name`: the tag name "a" appears more than once' })
+  })
+
+  test('a field Resend does not have is refused, even when Postern\'s own API has it', async () => {
+    const res = await fetch(`${gw.url}/emails`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ ...valid, replyTo: 'x@example.com', sendAt: '2026-12-01T00:00:00Z' }),
+    })
+    expect(res.status).toBe(400)
+    expect(await res.json()).toEqual({ statusCode: 400, name: 'validation_error', message: '`replyTo`: unknown field "replyTo"; `sendAt`: unknown field "sendAt"' })
+  })
+
+  test('a body that is not JSON is a Resend-shaped validation_error', async () => {
+    const res = await fetch(`${gw.url}/emails`, { method: 'POST', headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' }, body: '{"from":' })
+    expect(res.status).toBe(400)
+    expect(await res.json()).toMatchObject({ statusCode: 400, name: 'validation_error', message: expect.stringMatching(/^the body is not valid JSON: /) })
+  })
+
+  test('a batch of more than 100 emails, or an unknown validation mode, is refused', async () => {
+    const many = Array.from({ length: 101 }, () => valid)
+    expect((await resend.batch.send(many)).error).toEqual({ statusCode: 400, name: 'validation_error', message: 'The batch must be a JSON array of 1 to 100 emails.' })
+    expect((await resend.batch.send([valid], { batchValidation: 'lenient' as 'strict' })).error).toEqual({ statusCode: 400, name: 'validation_error', message: 'x-batch-validation must be "strict" or "permissive"' })
+    await settle()
+    expect(smtp.received).toEqual([])
+  })
+
+  test('/v1 keeps Postern\'s own error shape', async () => {
+    const res = await fetch(`${gw.url}/v1/messages`, { method: 'POST', headers: { authorization: 'Bearer wrong', 'content-type': 'application/json' }, body: '{}' })
+    expect(res.status).toBe(401)
+    expect(await res.json()).toEqual({ error: { code: 'invalid_api_key', message: 'the API key is not valid', issues: [] } })
+  })
+
+  test('/v1 and the Resend routes share one rate budget per key', async () => {
+    const v1 = await fetch(`${gw.url}/v1/messages/01JZZZZZZZZZZZZZZZZZZZZZZZ`, { headers: { authorization: `Bearer ${SHARED_KEY}` } })
+    expect(v1.status).toBe(404)
+    const shared = new Resend(SHARED_KEY)
+    expect((await shared.emails.get('01JZZZZZZZZZZZZZZZZZZZZZZZ')).error).toMatchObject({ statusCode: 404 })
+    expect((await shared.emails.get('01JZZZZZZZZZZZZZZZZZZZZZZZ')).error).toMatchObject({ statusCode: 429, name: 'rate_limit_exceeded' })
   })
 
   test('past the key\'s rate limit is rate_limit_exceeded with Retry-After', async () => {
