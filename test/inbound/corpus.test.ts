@@ -5,14 +5,22 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { pollMailbox } from '../../lib/inbound/poll-mailbox.js'
 import { inboundMessageId } from '../../lib/inbound/message-id.js'
 import { InboundMessage } from '../../lib/normalize/inbound-message.js'
+import { normalizeMessage } from '../../lib/normalize/normalize.js'
 import { getJson } from '../../lib/store/json.js'
 import { inboundMessageKeys, webhookKeys } from '../../lib/store/keys.js'
 import { createS3Store } from '../../lib/store/s3-store.js'
 import type { ObjectStore } from '../../lib/store/object-store.js'
 import type { OutboxRecord } from '../../lib/webhooks/outbox.js'
+import { checkCorpusFacts, CORPUS_FACTS } from '../normalize/corpus-facts.js'
 import { startDovecot, type DovecotServer } from '../servers/dovecot.js'
 import { startS3, type S3TestServer } from '../servers/s3.js'
 import { CORPUS, dovecotMailbox, testDeps } from './harness.js'
+
+const crlf = (b: Buffer) => Buffer.from(b.toString('latin1').replace(/\r?\n/g, '\r\n'), 'latin1')
+const lfBytes = (b: Buffer) => Buffer.from(b.toString('latin1').replaceAll('\r\n', '\n'), 'latin1')
+const textual = (type: string, b: Buffer) => (/^(text|message)\//.test(type) ? lfBytes(b) : b)
+/** The document with every CRLF in its strings turned back into LF. */
+const lf = <T>(v: T): T => JSON.parse(JSON.stringify(v).replaceAll('\\r\\n', '\\n'))
 
 let dovecot: DovecotServer
 let s3: S3TestServer
@@ -24,7 +32,7 @@ afterAll(async () => {
 })
 
 describe('the whole corpus through Dovecot into S3', () => {
-  test('every message is stored byte-exact with its JSON, attachments and one event each', async () => {
+  test('every message is stored byte-exact with its JSON, attachments and one event each, and every MANIFEST fact holds', async () => {
     const files = (await readdir(CORPUS)).filter((f) => f.endsWith('.eml')).sort()
     const manifest = (await readFile(join(CORPUS, 'MANIFEST.tsv'), 'utf8')).split('\n').slice(1).filter(Boolean).map((l) => l.split('\t')[0])
     expect(files).toEqual([...manifest].sort())
@@ -60,6 +68,22 @@ describe('the whole corpus through Dovecot into S3', () => {
         expect(a.key.startsWith(`inbound/corpus/messages/${doc.id}/attachments/`), `${file} ${a.key}`).toBe(true)
         expect((await store.get(a.key))?.body.length, `${file} ${a.filename}`).toBe(a.size)
       }
+      // Every hand-checked MANIFEST fact holds for the stored JSON (test/normalize/corpus-facts.ts).
+      const entry = CORPUS_FACTS.find((e) => e.file === file)
+      expect(entry, `${file} has facts`).toBeDefined()
+      // IMAP carries messages with CRLF line ends (RFC 3501 §2.2), so Dovecot serves an LF-only file with CRLF;
+      // that is the one change the server makes, and the facts, written against the file, are compared modulo it.
+      const file_ = await readFile(join(CORPUS, file))
+      const lfOnly = !raw.equals(file_)
+      expect(raw.equals(lfOnly ? crlf(file_) : file_), `${file} served as stored`).toBe(true)
+      const check = lfOnly
+        ? await checkCorpusFacts(lf(doc), entry!, { raw: file_, content: async (a) => textual(a.contentType, (await store.get(a.key))!.body) })
+        : await checkCorpusFacts(doc, entry!, { raw, content: async (a) => (await store.get(a.key))!.body })
+      // What normalizing the file itself gives: the pipeline must add no mismatch to it (and where the normalizer
+      // meets every fact, as test/normalize requires, this is the strict check).
+      const direct = await normalizeMessage(file_, { id: doc.id, mailbox: 'corpus', receivedAt: doc.receivedAt, attachmentKey: keys.attachment })
+      const directCheck = await checkCorpusFacts(direct.document, entry!, { raw: file_, content: (a) => direct.attachments.find((x) => x.id === a.id)!.content })
+      expect(check, file).toEqual(directCheck)
       const event = (await getJson<OutboxRecord>(store, webhookKeys.outbox('corpus', i + 1)))!.value
       expect(event).toMatchObject({ type: 'message.received', sequence: i + 1, data: { messageId: doc.id, parseError: doc.parseError } })
     }
