@@ -29,7 +29,7 @@ export function toFieldIssues(issues: readonly Issue[], prefix: PropertyKey[] = 
     }
     // A record key that fails its schema: the key schema's own message says why ("Invalid key in record" does not).
     if (issue.code === 'invalid_key' && issue.issues.length > 0) {
-      out.push({ path: path.map((p) => (typeof p === 'number' ? p : String(p))), code: 'invalid_key', message: issue.issues.map((i) => i.message).join('; ') })
+      out.push({ path: path.map(key), code: 'invalid_key', message: issue.issues.map((i) => i.message).join('; ') })
       continue
     }
     if (issue.code === 'unrecognized_keys') {
