@@ -32,6 +32,8 @@ describe('IMAP polling', () => {
       const state = (await getJson<MailboxState>(store, inboundMailboxKeys(mb.id).state))!.value
       expect(state.sequence).toBe(3)
       expect(state.folders.INBOX.lastUid).toBe(3)
+      // Dovecot offers CONDSTORE (RFC 7162): HIGHESTMODSEQ is remembered to skip unchanged folders.
+      expect(state.folders.INBOX.highestModseq).toMatch(/^\d+$/)
       const outbox = await store.list(webhookKeys.outboxPrefix)
       expect(outbox).toEqual([1, 2, 3].map((s) => webhookKeys.outbox(mb.id, s)))
       const second = await pollMailbox(deps, deps.config.mailboxes[0])

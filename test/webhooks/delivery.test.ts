@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, onTestFinished, test } from 'vit
 import { pino } from 'pino'
 import { ingestMessage } from '../../lib/inbound/ingest.js'
 import { loadMailboxState } from '../../lib/inbound/mailbox-state.js'
+import { recordEvent } from '../../lib/webhooks/outbox.js'
 import { createS3Store } from '../../lib/store/s3-store.js'
 import { getJson } from '../../lib/store/json.js'
 import { webhookKeys } from '../../lib/store/keys.js'
@@ -201,9 +202,33 @@ describe('webhook delivery', () => {
     await dispatcher.runAll()
     const got = receiver.received[0]
     expect(Buffer.byteLength(got.body)).toBeLessThanOrEqual(16_384)
-    expect(got.payload!.data.truncated).toEqual({ fields: ['message.html'], messageUrl: got.payload!.data.messageUrl })
-    expect(got.payload!.data.message.html).toBeNull()
+    // The text made from the HTML is as large, so it goes next, then its reply part; the small attachment stays.
+    expect(got.payload!.data.truncated).toEqual({ fields: ['message.html', 'message.text', 'message.textReply'], messageUrl: got.payload!.data.messageUrl })
+    expect(got.payload!.data.message).toMatchObject({ html: null, text: null, textReply: null, textSource: 'html', subject: 'hook 8' })
     expect(got.payload!.data.message.attachments[0].content).toBe(ATTACHMENT.toString('base64'))
+  })
+
+  test('a mailbox.reset event is delivered with what happened', async () => {
+    const { store, close } = await tempFsStore()
+    onTestFinished(close)
+    const { deps, dispatcher } = await setup(store)
+    const state = await loadMailboxState(store, 'box1')
+    const rec = await recordEvent(store, state.value, {
+      id: 'msg_reset1',
+      type: 'mailbox.reset',
+      mailbox: 'box1',
+      createdAt: '2026-11-29T12:00:00.000Z',
+      data: { folder: 'INBOX', previousUidValidity: '1', uidValidity: '2', reason: 'uidvalidity-changed' },
+    })
+    expect(rec.sequence).toBe(1)
+    await dispatcher.runAll()
+    expect(receiver.received[0].id).toBe('msg_reset1')
+    expect(JSON.parse(receiver.received[0].body)).toEqual({
+      type: 'mailbox.reset',
+      timestamp: '2026-11-29T12:00:00.000Z',
+      data: { mailbox: 'box1', sequence: 1, folder: 'INBOX', previousUidValidity: '1', uidValidity: '2', reason: 'uidvalidity-changed' },
+    })
+    expect(deps.config.webhooks[0].eventTypes).toContain('mailbox.reset')
   })
 
   test('an endpoint filtered to other mailboxes receives nothing, and the event leaves the outbox', async () => {
