@@ -24,9 +24,18 @@ export function createFsStore(root: string): ObjectStore {
     return join(root, ...key.split('/'))
   }
 
+  // Folders known to exist: mkdir -p on every write costs a syscall per level.
+  const made = new Set<string>()
+  async function ensureDir(dir: string) {
+    if (made.has(dir)) return
+    await mkdir(dir, { recursive: true })
+    made.add(dir)
+  }
+
   async function writeTemp(body: Buffer): Promise<string> {
-    const tmp = join(root, TMP, randomUUID())
-    await mkdir(dirname(tmp), { recursive: true })
+    const dir = join(root, TMP)
+    await ensureDir(dir)
+    const tmp = join(dir, randomUUID())
     const fh = await open(tmp, 'wx')
     try {
       await fh.writeFile(body)
@@ -37,18 +46,22 @@ export function createFsStore(root: string): ObjectStore {
     return tmp
   }
 
-  async function withLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
-    const lock = join(root, LOCKS, createHash('sha256').update(key).digest('hex'))
-    await mkdir(dirname(lock), { recursive: true })
+  /**
+   * Runs `fn` holding the key's lock. The lock is a hard link to the caller's temp file (link(2) fails atomically
+   * when the lock exists), which costs no new inode; a lock older than STALE_LOCK_MS was left by a crash.
+   */
+  async function withLock<T>(key: string, tmp: string, fn: () => Promise<T>): Promise<T> {
+    const dir = join(root, LOCKS)
+    await ensureDir(dir)
+    const lock = join(dir, createHash('sha256').update(key).digest('hex'))
     for (let i = 0; ; i++) {
       try {
-        await (await open(lock, 'wx')).close()
+        await link(tmp, lock)
         break
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
         const st = await stat(lock).catch(() => null)
-        // A holder that crashed leaves its lock behind; writes take milliseconds, so an old lock is stale.
-        if (st && Date.now() - st.mtimeMs > STALE_LOCK_MS) await rm(lock, { force: true })
+        if (st && Date.now() - st.ctimeMs > STALE_LOCK_MS) await rm(lock, { force: true })
         await sleep(Math.min(2 ** i, 50))
       }
     }
@@ -57,6 +70,26 @@ export function createFsStore(root: string): ObjectStore {
     } finally {
       await rm(lock, { force: true })
     }
+  }
+
+  /** Moves a written temp file to its key, under the write's conditions. */
+  async function place(key: string, path: string, tmp: string, options: PutOptions) {
+    if (options.ifNoneMatch === '*') {
+          try {
+            await link(tmp, path)
+          } catch (err) {
+            if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new PreconditionFailedError(key, { cause: err })
+            throw err
+          }
+        } else if (options.ifMatch !== undefined) {
+          await withLock(key, tmp, async () => {
+            const current = await readCurrent(path)
+            if (!current || etagOf(current) !== options.ifMatch) throw new PreconditionFailedError(key)
+            await rename(tmp, path)
+          })
+        } else {
+          await rename(tmp, path)
+        }
   }
 
   async function readCurrent(path: string): Promise<Buffer | null> {
@@ -77,27 +110,22 @@ export function createFsStore(root: string): ObjectStore {
     async put(key, input, options: PutOptions = {}) {
       const path = pathOf(key)
       const body = Buffer.isBuffer(input) ? input : Buffer.from(input)
-      await mkdir(dirname(path), { recursive: true })
-      const tmp = await writeTemp(body)
-      try {
-        if (options.ifNoneMatch === '*') {
-          try {
-            await link(tmp, path)
-          } catch (err) {
-            if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new PreconditionFailedError(key, { cause: err })
-            throw err
-          }
-        } else if (options.ifMatch !== undefined) {
-          await withLock(key, async () => {
-            const current = await readCurrent(path)
-            if (!current || etagOf(current) !== options.ifMatch) throw new PreconditionFailedError(key)
-            await rename(tmp, path)
-          })
-        } else {
-          await rename(tmp, path)
+      const write = async () => {
+        await ensureDir(dirname(path))
+        const tmp = await writeTemp(body)
+        try {
+          await place(key, path, tmp, options)
+        } finally {
+          await unlink(tmp).catch(() => {})
         }
-      } finally {
-        await unlink(tmp).catch(() => {})
+      }
+      try {
+        await write()
+      } catch (err) {
+        // A folder removed behind our back (a person tidying the data folder): make it again, once.
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
+        made.clear()
+        await write()
       }
       return { etag: etagOf(body) }
     },
