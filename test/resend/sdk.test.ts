@@ -9,7 +9,7 @@ import { startLocal, type LocalGateway } from '../../lib/local/start-local.js'
 import { createFsStore } from '../../lib/store/fs-store.js'
 import type { ObjectStore } from '../../lib/store/object-store.js'
 import { headersOf, manualClock, relayFor } from '../harness.js'
-import { startSmtp, type SmtpTestServer } from '../servers/smtp.js'
+import { smtpReply, startSmtp, type SmtpTestServer } from '../servers/smtp.js'
 
 const KEY = 're_postern_app_key_0123456789'
 const LIMITED_KEY = 're_postern_limited_key_0123456789'
@@ -65,6 +65,7 @@ afterAll(async () => {
 beforeEach(() => {
   smtp.received.length = 0
   smtp.commands.length = 0
+  smtp.behave({})
 })
 
 /** Waits until the SMTP server has received `n` messages (the local runner sends right after acceptance). */
@@ -197,6 +198,18 @@ describe('sending with the official resend SDK', () => {
     expect(await storedMessages()).toBe(before)
   })
 
+  test('a strict batch is refused whole when the key may not send from one email\'s sender', async () => {
+    const before = await storedMessages()
+    const res = await new Resend(LIMITED_KEY).batch.send([
+      { from: 'ops@example.com', to: 'a@example.org', subject: 'allowed', text: 'ok' },
+      { from: 'ops@example.net', to: 'a@example.org', subject: 'not allowed', text: 'no' },
+    ])
+    expect(res.error).toEqual({ statusCode: 403, name: 'validation_error', message: 'this API key may not send from ops@example.net (`[1].from`: not in the key\'s allowedFrom)' })
+    await settle()
+    expect(smtp.received).toEqual([])
+    expect(await storedMessages()).toBe(before)
+  })
+
   test('a permissive batch sends the valid emails and lists the refused ones by index', async () => {
     const res = await resend.batch.send(
       [
@@ -262,6 +275,26 @@ describe('reading an email back', () => {
     const got = await resend.emails.get(res.data!.id)
     expect(got.data).toMatchObject({ last_event: 'scheduled', scheduled_at: '2026-11-29T12:30:00.000Z' })
     await settle()
+    expect(smtp.received).toEqual([])
+  })
+
+  /** Reads an email until its last_event leaves `queued` (the runner records the relay's reply after it comes). */
+  async function settled(id: string) {
+    let res = await resend.emails.get(id)
+    for (let i = 0; i < 200 && res.data?.last_event === 'queued'; i++) {
+      await new Promise((r) => setTimeout(r, 20))
+      res = await resend.emails.get(id)
+    }
+    return res
+  }
+
+  test('a relay deferral (4yz) is delivery_delayed, a refusal (5yz) is failed', async () => {
+    smtp.behave({ rcpt: () => smtpReply(451, '4.7.1 greylisted, try later') })
+    const deferred = await resend.emails.send({ from: 'ops@example.com', to: 'a@example.org', subject: 'grey', text: 'x' })
+    expect((await settled(deferred.data!.id)).data).toMatchObject({ last_event: 'delivery_delayed' })
+    smtp.behave({ rcpt: () => smtpReply(550, '5.1.1 no such user') })
+    const failed = await resend.emails.send({ from: 'ops@example.com', to: 'nobody@example.org', subject: 'gone', text: 'x' })
+    expect((await settled(failed.data!.id)).data).toMatchObject({ last_event: 'failed' })
     expect(smtp.received).toEqual([])
   })
 
