@@ -1,4 +1,4 @@
-import { Hono, type MiddlewareHandler } from 'hono'
+import { Hono, type Context, type MiddlewareHandler } from 'hono'
 import type { Deps } from '../../deps.js'
 import { batchValidation, submitResendBatch } from '../../resend/batch.js'
 import { toResendEmailView } from '../../resend/email-view.js'
@@ -10,7 +10,6 @@ import type { AppEnv } from '../app-env.js'
 import { ApiError } from '../errors.js'
 import { readJson } from '../read-json.js'
 import { idempotent, type RouteOptions } from './messages.js'
-import type { Context } from 'hono'
 
 export interface ResendRouteOptions extends RouteOptions {
   /** Run before every Resend-compatible route: the same auth, per-key rate limit and body limit as `/v1`. */
