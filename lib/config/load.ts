@@ -73,7 +73,7 @@ function intFromEnv(env: Record<string, string | undefined>, name: string, issue
 /**
  * Loads the configuration: the JSON file at `POSTERN_CONFIG` (default `./postern.config.json`, optional when
  * not named), secret references resolved, then environment overrides (PORT, POSTERN_DATA_DIR, POSTERN_DOMAIN,
- * POSTERN_RELAY_URL, POSTERN_S3_BUCKET, POSTERN_S3_ENDPOINT, POSTERN_S3_REGION, POSTERN_API_KEY,
+ * POSTERN_RELAY_URL, POSTERN_RELAY_CA_FILE (PEM of a private relay CA), POSTERN_S3_BUCKET, POSTERN_S3_ENDPOINT, POSTERN_S3_REGION, POSTERN_API_KEY,
  * POSTERN_LOG_LEVEL), validated by the one zod schema in lib/config/schema.ts.
  * @throws ConfigError listing every bad field with its path.
  */
@@ -111,6 +111,13 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
   if (env.POSTERN_RELAY_URL) {
     const relay = relayFromUrl(env.POSTERN_RELAY_URL, issues)
     if (relay) cfg.relay = relay
+  }
+  if (env.POSTERN_RELAY_CA_FILE && cfg.relay && typeof cfg.relay === 'object' && !Array.isArray(cfg.relay)) {
+    try {
+      cfg.relay.ca = readFileSync(resolve(cwd, env.POSTERN_RELAY_CA_FILE), 'utf8')
+    } catch (err) {
+      issues.push({ path: ['env', 'POSTERN_RELAY_CA_FILE'], message: `cannot read the CA file: ${(err as Error).message}` })
+    }
   }
   if (env.POSTERN_API_KEY) {
     const keys = Array.isArray(cfg.apiKeys) ? cfg.apiKeys : []

@@ -69,6 +69,8 @@ export async function startSmtp(behaviour: SmtpBehaviour = {}, opts: { secure?: 
     allowInsecureAuth: false,
     logger: logger as unknown as SMTPServerOptions['logger'],
     size: 60 * 1024 * 1024,
+    // Pooled clients keep connections open; don't wait the default 30 s for them on close.
+    closeTimeout: 200,
     onConnect(_session, cb) {
       cb(b.connect?.() ?? undefined)
     },
