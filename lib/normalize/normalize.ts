@@ -212,7 +212,7 @@ async function normalizeParts(raw: Buffer, ctx: NormalizeContext): Promise<Norma
   try {
     parts = await readMimeStructure(raw, SPLIT, rootCt?.params.charset ?? null, isNamedInlineText)
   } catch (err) {
-    errors.push(`MIME structure: ${errorText(err)}`)
+    errors.push(errorText(err))
   }
   // Unlabelled 8-bit header bytes are most often in the charset the sender's client used for the body.
   const bodyCharset = rootCt?.params.charset ?? parts.find((p) => p.contentType?.value.startsWith('text/') && p.contentType.params.charset)?.contentType?.params.charset ?? null
@@ -355,7 +355,7 @@ async function normalizeParts(raw: Buffer, ctx: NormalizeContext): Promise<Norma
     autoReplyReasons,
     dsn,
     warnings,
-    parseError: errors.length ? errors.join('; ') : null,
+    parseError: errors.length ? [...new Set(errors)].join('; ') : null,
   }
   return { document, attachments }
 }
