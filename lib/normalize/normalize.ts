@@ -4,7 +4,7 @@ import { simpleParser, type ParsedMail } from 'mailparser'
 import { parseAddressList } from './addresses.js'
 import { safeFilename } from './attachment-names.js'
 import { detectAutoReply } from './auto-reply.js'
-import { decodeBytes, decodeHeaderBytes, decodeUtf8Lenient } from './charsets.js'
+import { decodeBytes, decodeHeaderBytes, decodeUtf8Lenient, isUtf8, resolveCharset } from './charsets.js'
 import { parseDate } from './dates.js'
 import { parseDeliveryStatus } from './dsn.js'
 import { decodeEncodedWords } from './encoded-words.js'
@@ -69,7 +69,8 @@ function decodeTransfer(body: Buffer, encoding: string): Buffer {
   const cte = encoding.trim().toLowerCase()
   if (cte === 'base64') return Buffer.from(body.toString('latin1'), 'base64')
   if (cte !== 'quoted-printable') return body
-  const s = body.toString('latin1').replace(/[ \t]*=\r?\n/g, '')
+  // Trailing whitespace on an encoded line is transport padding (RFC 2045 §6.7 rule 3); `=` at a line end is a soft break.
+  const s = body.toString('latin1').replace(/[ \t]+(?=\r?\n)/g, '').replace(/=\r?\n/g, '')
   return Buffer.from(s.replace(/=([0-9A-Fa-f]{2})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1')
 }
 
@@ -80,6 +81,29 @@ const isNamedInlineText = (p: MimePart) =>
   (p.contentType?.value === 'text/plain' || p.contentType?.value === 'text/html') &&
   p.disposition?.value !== 'attachment' &&
   Boolean(p.disposition?.params.filename || p.contentType?.params.name)
+
+/** An inline text/plain or text/html part that mailparser reads as UTF-8 itself (label utf-8, us-ascii or none). */
+const isUtf8Text = (p: MimePart) =>
+  (p.contentType === null || p.contentType.value === 'text/plain' || p.contentType.value === 'text/html') &&
+  p.disposition?.value !== 'attachment' &&
+  resolveCharset(p.contentType?.params.charset) === 'utf-8'
+
+/**
+ * mailparser decodes parts labelled UTF-8 (or US-ASCII) itself, turning invalid bytes into U+FFFD (Windows Live
+ * Mail sends latin1 under a UTF-8 label). For each such part whose bytes are not UTF-8, its text is swapped for
+ * the lenient reading (UTF-8, windows-1252 for the stray bytes). Parts with format=flowed are left as they are.
+ */
+function repairUtf8Parts(parts: MimePart[], body: string | null): string | null {
+  if (body === null || !body.includes('\ufffd')) return body
+  for (const p of parts) {
+    if (p.body === null || !isUtf8Text(p) || p.contentType?.params.format?.toLowerCase() === 'flowed') continue
+    const bytes = decodeTransfer(p.body, firstHeader(p, 'content-transfer-encoding'))
+    if (isUtf8(bytes)) continue
+    const strict = bytes.toString('utf8').replace(/\r?\n/g, '\n')
+    if (body.includes(strict)) body = body.replace(strict, () => decodeUtf8Lenient(bytes).replace(/\r?\n/g, '\n'))
+  }
+  return body
+}
 
 const textFromHtml = (html: string) => {
   try {
@@ -210,7 +234,7 @@ async function normalizeParts(raw: Buffer, ctx: NormalizeContext): Promise<Norma
 
   let parts: MimePart[] = []
   try {
-    parts = await readMimeStructure(raw, SPLIT, rootCt?.params.charset ?? null, isNamedInlineText)
+    parts = await readMimeStructure(raw, SPLIT, rootCt?.params.charset ?? null, (p) => isNamedInlineText(p) || isUtf8Text(p))
   } catch (err) {
     errors.push(errorText(err))
   }
@@ -235,8 +259,8 @@ async function normalizeParts(raw: Buffer, ctx: NormalizeContext): Promise<Norma
     errors.push(errorText(err))
   }
 
-  let html: string | null = parsed?.html || null
-  let text: string | null = parsed?.text ?? null
+  let html: string | null = repairUtf8Parts(parts, parsed?.html || null)
+  let text: string | null = repairUtf8Parts(parts, parsed?.text ?? null)
   let mpAttachments = parsed?.attachments ?? []
   const attachmentPartIds = new Set(mpAttachments.map((a) => a.partId ?? null))
   let hasPlain = parts.some(
@@ -266,7 +290,7 @@ async function normalizeParts(raw: Buffer, ctx: NormalizeContext): Promise<Norma
   const files: Array<{ partId: string | null; content: Buffer; contentType?: string; filename?: string; disposition?: string; cid?: string }> = [
     ...mpAttachments.map((a) => ({ partId: a.partId ?? null, content: a.content, contentType: a.contentType, filename: a.filename, disposition: a.contentDisposition, cid: a.cid })),
     ...(rootSelfDecoded ? [] : parts)
-      .filter((p) => p.body !== null && !attachmentPartIds.has(p.partId))
+      .filter((p) => p.body !== null && isNamedInlineText(p) && !attachmentPartIds.has(p.partId))
       .map((p) => ({ partId: p.partId, content: decodeTransfer(p.body!, firstHeader(p, 'content-transfer-encoding')) })),
   ].sort((a, b) => (order.get(a.partId) ?? 0) - (order.get(b.partId) ?? 0))
 

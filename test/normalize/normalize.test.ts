@@ -219,6 +219,22 @@ describe('header fields', () => {
     expect(document.warnings).toEqual([{ code: 'charset-unknown', detail: 'x-unknown-42' }])
   })
 
+  test('latin1 bytes under a UTF-8 label (Windows Live Mail) are read as windows-1252, not U+FFFD', async () => {
+    const raw = eml(
+      'Content-Type: multipart/alternative; boundary=b',
+      '',
+      '--b',
+      'Content-Type: text/plain; charset="utf-8"',
+      'Content-Transfer-Encoding: quoted-printable',
+      '',
+      'Det h=E4r =C3=A4r ett test, thanks to the =',
+      'Swedish client.',
+      '--b--',
+    )
+    const { document } = await normalize(raw)
+    expect(document.text).toBe('Det här är ett test, thanks to the Swedish client.')
+  })
+
   test('LF and CRLF line ends give the same document but for size and checksum', async () => {
     const lines = ['From: a@example.com', 'Subject: same', 'Content-Type: multipart/alternative; boundary=b', '', '--b', 'Content-Type: text/plain', '', 'line 1', 'line 2', '--b--', '']
     const crlf = await normalize(Buffer.from(lines.join('\r\n')))
