@@ -3,7 +3,7 @@ import type { ImapFlow, MailboxObject } from 'imapflow'
 import type { ImapMailbox } from '../config/mailbox.js'
 import type { Deps } from '../deps.js'
 import { recordEvent } from '../webhooks/outbox.js'
-import { ingestMessage } from './ingest.js'
+import { commitMessage, prepareMessage, type PreparedMessage } from './ingest.js'
 import type { MailboxLease } from './lease.js'
 import type { FolderCursor, MailboxStateHandle } from './mailbox-state.js'
 import { webhookEventId } from './message-id.js'
@@ -12,6 +12,10 @@ import { batchUids, toSequenceSet } from './sequence-set.js'
 
 /** A message announced by SEARCH may not be fetchable yet (EmailEngine PR #210): wait this long, once. */
 const REFETCH_DELAY_MS = 500
+/** A batch of one message larger than this (bytes) is streamed with download() instead of FETCH. */
+const STREAM_ABOVE_BYTES = 4 * 1024 * 1024
+/** Messages whose objects are written ahead of the one being committed. */
+const PIPELINE = 4
 
 /**
  * Polls every configured folder of an IMAP mailbox (RFC 3501) once: new UIDs past the folder's cursor, fetched
@@ -82,8 +86,12 @@ async function syncFolder(
     summary.found += uids.length
     progress.onFound?.(uids.length)
     const sizes = new Map<number, number>()
+    const dates = new Map<number, Date | string | undefined>()
     if (uids.length) {
-      for await (const m of client.fetch(toSequenceSet(uids), { uid: true, size: true }, { uid: true })) sizes.set(m.uid, m.size ?? 0)
+      for await (const m of client.fetch(toSequenceSet(uids), { uid: true, size: true, internalDate: true }, { uid: true })) {
+        sizes.set(m.uid, m.size ?? 0)
+        dates.set(m.uid, m.internalDate)
+      }
     }
 
     for (const batch of batchUids(uids, sizes, mb.batch.maxMessages, mb.batch.maxBytes)) {
@@ -92,24 +100,45 @@ async function syncFolder(
         const missing = batch.filter((u) => !fetched.has(u))
         if (!missing.length) break
         if (round) await sleep(REFETCH_DELAY_MS)
+        if (missing.length === 1 && (sizes.get(missing[0]) ?? 0) > STREAM_ABOVE_BYTES) {
+          // One large message: imapflow's download() reads it in partial fetches, holding fewer copies.
+          const { content } = await client.download(String(missing[0]), undefined, { uid: true })
+          if (content) {
+            const chunks: Buffer[] = []
+            for await (const c of content) chunks.push(c as Buffer)
+            fetched.set(missing[0], { source: Buffer.concat(chunks), internalDate: dates.get(missing[0]) })
+          }
+          continue
+        }
         for await (const m of client.fetch(toSequenceSet(missing), { uid: true, source: true, internalDate: true }, { uid: true })) {
           if (m.source && batch.includes(m.uid)) fetched.set(m.uid, { source: m.source, internalDate: m.internalDate })
         }
       }
-      for (const uid of batch) {
-        await lease.renew()
+      // Objects of the next messages are written while earlier ones commit; commits stay in UID order.
+      const prepared = new Map<number, Promise<PreparedMessage | null>>()
+      const prepare = (uid: number) => {
         const m = fetched.get(uid)
         fetched.delete(uid)
-        if (m) {
-          let outcome
-          try {
-            const receivedAt = new Date(m.internalDate ?? deps.clock.now()).toISOString()
-            outcome = await ingestMessage(deps, mb.id, state, { raw: m.source, receivedAt, folder })
-          } catch (err) {
-            summary.failed++
-            progress.onMessage?.('failed')
-            throw err
-          }
+        const receivedAt = m && new Date(m.internalDate ?? deps.clock.now()).toISOString()
+        const p = m ? prepareMessage(deps, mb.id, { raw: m.source, receivedAt: receivedAt!, folder }) : Promise.resolve(null)
+        p.catch(() => {}) // observed when its turn comes
+        prepared.set(uid, p)
+      }
+      batch.slice(0, PIPELINE).forEach(prepare)
+      for (const [i, uid] of batch.entries()) {
+        if (batch[i + PIPELINE] !== undefined) prepare(batch[i + PIPELINE])
+        await lease.renew()
+        let outcome
+        try {
+          const p = await prepared.get(uid)!
+          prepared.delete(uid)
+          outcome = p && (await commitMessage(deps, mb.id, state, p))
+        } catch (err) {
+          summary.failed++
+          progress.onMessage?.('failed')
+          throw err
+        }
+        if (outcome) {
           if (mb.afterStore === 'seen') await client.messageFlagsAdd(String(uid), ['\\Seen'], { uid: true })
           if (mb.afterStore === 'move') await client.messageMove(String(uid), mb.moveTo!, { uid: true })
           countOutcome(summary, progress, outcome)

@@ -1,0 +1,136 @@
+// Inbound benchmark: messages per second from Dovecot to stored JSON with webhooks acknowledged, against raw
+// imapflow FETCH + mailparser of the same mailbox in the same run; then peak RSS while ingesting a 25 MB attachment.
+// Usage: npx tsx --expose-gc bench/ingest.ts [count=2000] [--s3]
+// Needs Debian dovecot-imapd and dovecot-pop3d (test/servers/dovecot.ts starts a private instance).
+import { randomBytes } from 'node:crypto'
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { simpleParser } from 'mailparser'
+import { pino } from 'pino'
+import { Config } from '../lib/config/schema.js'
+import { createDeps, type Deps } from '../lib/deps.js'
+import { pollMailbox } from '../lib/inbound/poll-mailbox.js'
+import { createFsStore } from '../lib/store/fs-store.js'
+import { createS3Store } from '../lib/store/s3-store.js'
+import type { ObjectStore } from '../lib/store/object-store.js'
+import { createWebhookDispatcher } from '../lib/webhooks/dispatcher.js'
+import { startDovecot, type DovecotServer, type DovecotUser } from '../test/servers/dovecot.js'
+import { startS3 } from '../test/servers/s3.js'
+import { startWebhookReceiver } from '../test/servers/webhook-receiver.js'
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
+const COUNT = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 2000)
+const USE_S3 = process.argv.includes('--s3')
+const CORPUS = join(import.meta.dirname, '../../shared/corpus')
+const gc = (globalThis as { gc?: () => void }).gc ?? (() => {})
+
+const mailbox = (d: DovecotServer, u: DovecotUser, id: string) => ({
+  id,
+  protocol: 'imap',
+  host: '127.0.0.1',
+  servername: 'localhost',
+  port: d.ports.imap,
+  tls: 'starttls',
+  user: u.user,
+  password: u.password,
+  ca: d.ca,
+})
+
+/** `COUNT` distinct messages made from the corpus: each gets a header of its own so none is a duplicate. */
+async function corpusDerived(count: number): Promise<Buffer[]> {
+  const files = (await readdir(CORPUS)).filter((f) => f.endsWith('.eml')).sort()
+  const bodies = await Promise.all(files.map((f) => readFile(join(CORPUS, f))))
+  return Array.from({ length: count }, (_, i) => Buffer.concat([Buffer.from(`X-Postern-Bench: ${i}\r\n`), bodies[i % bodies.length]]))
+}
+
+async function rawBaseline(d: DovecotServer, u: DovecotUser): Promise<number> {
+  const client = await d.connect(u)
+  const t0 = performance.now()
+  const lock = await client.getMailboxLock('INBOX', { readOnly: true })
+  let n = 0
+  for await (const m of client.fetch('1:*', { uid: true, source: true }, { uid: true })) {
+    await simpleParser(m.source!)
+    n++
+  }
+  lock.release()
+  const s = (performance.now() - t0) / 1000
+  await client.logout()
+  return n / s
+}
+
+async function postern(deps: Deps, expected: number, received: () => number): Promise<{ rate: number; stored: number }> {
+  const dispatcher = createWebhookDispatcher(deps)
+  const t0 = performance.now()
+  let polling = true
+  const poll = pollMailbox(deps, deps.config.mailboxes[0]).finally(() => (polling = false))
+  // Delivery runs beside polling, as startInboundPolling does, until every webhook is acknowledged.
+  while (polling || received() < expected) {
+    const r = await dispatcher.runAll()
+    if (!r.attempted) await new Promise((res) => setTimeout(res, 20))
+  }
+  const summary = await poll
+  if (summary.error) throw summary.error
+  return { rate: expected / ((performance.now() - t0) / 1000), stored: summary.stored }
+}
+
+async function peakRss(d: DovecotServer): Promise<{ idleMb: number; peakMb: number; rawMb: number }> {
+  const u = await d.addUser('big@example.test')
+  const attachment = randomBytes(25 * 1024 * 1024)
+  const raw = Buffer.concat([
+    Buffer.from('From: big@example.test\r\nSubject: 25 MB\r\nMessage-ID: <big@example.test>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nbig one\r\n--b\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment; filename=big.bin\r\nContent-Transfer-Encoding: base64\r\n\r\n'),
+    Buffer.from(attachment.toString('base64').replace(/.{76}/g, '$&\r\n')),
+    Buffer.from('\r\n--b--\r\n'),
+  ])
+  await d.append(u, 'INBOX', [raw])
+  const rawMb = raw.length / 2 ** 20
+  const dir = await mkdtemp(join(tmpdir(), 'bench-rss-'))
+  const deps = createDeps(Config.parse({ mailboxes: [mailbox(d, u, 'big')] }), { store: createFsStore(dir), logger: pino({ level: 'silent' }) })
+  gc()
+  await new Promise((r) => setTimeout(r, 200))
+  const idle = process.memoryUsage().rss
+  let peak = idle
+  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 5)
+  const s = await pollMailbox(deps, deps.config.mailboxes[0])
+  clearInterval(timer)
+  peak = Math.max(peak, process.memoryUsage().rss)
+  await rm(dir, { recursive: true, force: true })
+  if (s.error || s.stored !== 1) throw new Error(`25 MB poll failed: ${s.error?.message}`)
+  return { idleMb: idle / 2 ** 20, peakMb: peak / 2 ** 20, rawMb }
+}
+
+const dovecot = await startDovecot()
+const receiver = await startWebhookReceiver()
+const s3 = USE_S3 ? await startS3() : null
+const fsDir = await mkdtemp(join(tmpdir(), 'bench-ingest-'))
+try {
+  const u = await dovecot.addUser('bench@example.test')
+  const messages = await corpusDerived(COUNT)
+  const tAppend = performance.now()
+  for (let i = 0; i < messages.length; i += 200) await dovecot.append(u, 'INBOX', messages.slice(i, i + 200))
+  console.log(`appended ${COUNT} corpus-derived messages in ${((performance.now() - tAppend) / 1000).toFixed(1)} s`)
+
+  const store: ObjectStore = s3 ? createS3Store(s3.client, s3.bucket) : createFsStore(fsDir)
+  const deps = createDeps(
+    Config.parse({
+      mailboxes: [mailbox(dovecot, u, 'bench')],
+      webhooks: [{ id: 'bench', url: receiver.url, secret: receiver.secret }],
+      inbound: { webhookBatch: 10_000 },
+    }),
+    { store, logger: pino({ level: 'silent' }) },
+  )
+  const raw = await rawBaseline(dovecot, u)
+  const ours = await postern(deps, COUNT, () => receiver.received.length)
+  const bad = receiver.received.filter((r) => r.verifyError || r.status !== 200).length
+  console.log(`raw imapflow FETCH + mailparser: ${raw.toFixed(1)} msg/s`)
+  console.log(`postern (${s3 ? 's3rver' : 'fs'} store, ${ours.stored} stored, ${receiver.received.length} webhooks acknowledged, ${bad} bad): ${ours.rate.toFixed(1)} msg/s`)
+  console.log(`ratio postern / raw: ${(ours.rate / raw).toFixed(2)} (target >= 0.6)`)
+
+  const rss = await peakRss(dovecot)
+  console.log(`25 MB attachment (${rss.rawMb.toFixed(1)} MB message): idle RSS ${rss.idleMb.toFixed(0)} MB, peak ${rss.peakMb.toFixed(0)} MB, +${(rss.peakMb - rss.idleMb).toFixed(0)} MB (target < 150 MB)`)
+} finally {
+  await receiver.close()
+  await s3?.close()
+  await dovecot.close()
+  await rm(fsDir, { recursive: true, force: true })
+}
