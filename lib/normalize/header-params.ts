@@ -93,7 +93,8 @@ export function parseStructuredHeader(raw: Buffer, fallbackCharset?: string | nu
   const semi = s.indexOf(';')
   // An encoded-word as the whole value (`Content-Disposition: =?utf-8?Q?inline?=`, mailparser #244) is decoded.
   const value = decodeEncodedWords((semi < 0 ? s : s.slice(0, semi)).trim().replace(/^"|"$/g, '')).trim().toLowerCase()
-  const plain: Record<string, string> = {}
+  // No prototype: a parameter named __proto__ or constructor is data like any other.
+  const plain: Record<string, string> = Object.create(null)
   const extended = new Map<string, Array<{ index: number; ext: boolean; text: string }>>()
   for (const [name, text] of semi < 0 ? [] : readParams(s.slice(semi + 1))) {
     const m = /^([^*]+)\*(\d+)?(\*)?$/.exec(name)
@@ -101,9 +102,9 @@ export function parseStructuredHeader(raw: Buffer, fallbackCharset?: string | nu
       const list = extended.get(m[1]) ?? []
       list.push({ index: m[2] === undefined ? 0 : Number(m[2]), ext: m[3] !== undefined || m[2] === undefined, text })
       extended.set(m[1], list)
-    } else if (!(name in plain)) plain[name] = text
+    } else if (!Object.hasOwn(plain, name)) plain[name] = text
   }
-  const params: Record<string, string> = {}
+  const params: Record<string, string> = Object.create(null)
   for (const [name, text] of Object.entries(plain)) {
     const decoded = decodeHeaderBytes(Buffer.from(text, 'latin1'), fallbackCharset)
     params[name] = WORD_PARAMS.has(name) ? decodeEncodedWords(decoded) : decoded

@@ -47,3 +47,9 @@ test('no parameters, junk and an empty header do not throw', () => {
   expect(parse('text/plain;;; =x; name')).toEqual({ value: 'text/plain', params: {} })
   expect(parse('text/plain; name="unterminated').params.name).toBe('unterminated')
 })
+
+test('parameters named like Object members are plain data', () => {
+  const { params } = parse('text/plain; __proto__=x; constructor=y; toString=z')
+  expect(Object.entries(params)).toEqual([['__proto__', 'x'], ['constructor', 'y'], ['tostring', 'z']])
+  expect(params.name).toBeUndefined()
+})
