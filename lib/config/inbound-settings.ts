@@ -16,6 +16,8 @@ export const InboundSettings = z.strictObject({
     .prefault({}),
   /** How often due webhook deliveries are looked for, in ms. */
   webhookTickMs: z.number().int().min(10).default(5000),
+  /** Attempts in flight at once per endpoint. */
+  webhookConcurrency: z.number().int().min(1).max(64).default(4),
   /** Most attempts one endpoint makes per delivery run. */
   webhookBatch: z.number().int().min(1).default(100),
 })

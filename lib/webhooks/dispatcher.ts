@@ -138,9 +138,9 @@ export function createWebhookDispatcher(deps: Deps) {
     const healthObj = await getJson<EndpointHealth>(store, healthKey)
     const health: EndpointHealth = healthObj?.value ?? { failingSince: null, disabled: null }
     const saveHealth = () => putJson(store, healthKey, health)
-    for (const [, record] of await loadOutbox()) {
-      if (summary.attempted >= config.inbound.webhookBatch) break
-      if (!subscribed(ep, record) || final.has(finalKey(ep.id, record.id))) continue
+    const due = (await loadOutbox()).map(([, r]) => r).filter((r) => subscribed(ep, r) && !final.has(finalKey(ep.id, r.id)))
+    let next = 0
+    const one = async (record: OutboxRecord) => {
       const key = webhookKeys.delivery(ep.id, record.id)
       const d: DeliveryRecord = (await getJson<DeliveryRecord>(store, key))?.value ?? {
         eventId: record.id,
@@ -191,6 +191,11 @@ export function createWebhookDispatcher(deps: Deps) {
       }
       if (d.status !== 'pending') final.add(finalKey(ep.id, record.id))
     }
+    // A few attempts in flight per endpoint; consumers order events by `sequence`, not by arrival.
+    const worker = async () => {
+      while (next < due.length && summary.attempted < config.inbound.webhookBatch) await one(due[next++])
+    }
+    await Promise.all(Array.from({ length: config.inbound.webhookConcurrency }, worker))
     await sweep()
     return summary
   }
