@@ -1,7 +1,7 @@
 import type { Deps } from '../deps.js'
 import { putJson } from '../store/json.js'
 import { messageKeys, queueKeys } from '../store/keys.js'
-import type { AcceptedRequest, MessageState } from './records.js'
+import { initialState, type AcceptedRequest } from './records.js'
 import type { SendRequest } from './send-request.js'
 
 /** What `POST /v1/messages` answers with 202. */
@@ -15,34 +15,18 @@ export interface Accepted {
 export const messageIdFor = (id: string, domain: string) => `<${id.toLowerCase()}@${domain}>`
 
 /**
- * Stores an accepted message durably before the caller answers: the request (create-only), its state
- * (create-only), then its queue entry, due now or at `sendAt`. A crash before the queue entry is written
- * means no 202 was sent; the client's retry (with its Idempotency-Key) accepts it again.
- * @throws whatever the store throws; nothing is sent before all three objects exist.
+ * Stores an accepted message durably before the caller answers: the request (create-only), then its queue entry,
+ * due now or at `sendAt`. Its state object is written by the first attempt; until then the request says all
+ * (initialState). A crash before the queue entry is written means no 202 was sent; the client's retry (with its
+ * Idempotency-Key) accepts it again.
+ * @throws whatever the store throws; nothing is sent before both objects exist.
  */
 export async function acceptMessage(deps: Deps, apiKeyId: string, request: SendRequest): Promise<Accepted> {
   const id = deps.newId()
   const now = deps.clock.now()
-  const createdAt = new Date(now).toISOString()
   const messageId = messageIdFor(id, deps.config.domain)
-  const dueAt = request.sendAt ? Math.max(now, Date.parse(request.sendAt)) : now
-  const keys = messageKeys(id)
-  const record: AcceptedRequest = { id, messageId, apiKeyId, createdAt, request }
-  const state: MessageState = {
-    id,
-    messageId,
-    status: 'queued',
-    createdAt,
-    updatedAt: createdAt,
-    sendAt: request.sendAt ? new Date(Date.parse(request.sendAt)).toISOString() : null,
-    nextAttemptAt: new Date(dueAt).toISOString(),
-    attempts: 0,
-    accepted: [],
-    rejected: [],
-    lease: null,
-  }
-  await putJson(deps.store, keys.request, record, { ifNoneMatch: '*' })
-  await putJson(deps.store, keys.state, state, { ifNoneMatch: '*' })
-  await deps.store.put(queueKeys.entry(dueAt, id), '')
+  const record: AcceptedRequest = { id, messageId, apiKeyId, createdAt: new Date(now).toISOString(), request }
+  await putJson(deps.store, messageKeys(id).request, record, { ifNoneMatch: '*' })
+  await deps.store.put(queueKeys.entry(Date.parse(initialState(record).nextAttemptAt!), id), '')
   return { id, status: 'queued', messageId }
 }

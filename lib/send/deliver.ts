@@ -7,7 +7,7 @@ import { isPreconditionFailed } from '../store/object-store.js'
 import { retryDelayMs } from './backoff.js'
 import { classifySmtpFailure, classifySmtpSuccess, type DeliveryOutcome, type SmtpError, type SmtpInfo } from './classify.js'
 import { composeMail } from './compose.js'
-import type { AcceptedRequest, DeliveryEvent, MessageState } from './records.js'
+import { initialState, type AcceptedRequest, type DeliveryEvent, type MessageState } from './records.js'
 
 /** How long a worker's claim on one attempt lasts (ms); past it another worker may take the message. */
 export const LEASE_MS = 5 * 60_000
@@ -26,7 +26,8 @@ const iso = (ms: number) => new Date(ms).toISOString()
  */
 export async function deliverMessage(deps: Deps, id: string, owner: string): Promise<DeliverResult> {
   const keys = messageKeys(id)
-  const current = await getJson<MessageState>(deps.store, keys.state)
+  // No state object yet: the message was accepted and never attempted; its request says what the state is.
+  const current = (await getJson<MessageState>(deps.store, keys.state)) ?? (await fromRequest(deps, id))
   if (!current) return { attempted: false, reason: 'missing' }
   const st = current.value
   const now = deps.clock.now()
@@ -42,7 +43,8 @@ export async function deliverMessage(deps: Deps, id: string, owner: string): Pro
   let claimEtag: string
   try {
     const claimed: MessageState = { ...st, attempts: attempt, lease: { owner, until: iso(now + LEASE_MS) }, updatedAt: iso(now) }
-    claimEtag = (await putJson(deps.store, keys.state, claimed, { ifMatch: current.etag })).etag
+    const condition = current.etag === null ? { ifNoneMatch: '*' as const } : { ifMatch: current.etag }
+    claimEtag = (await putJson(deps.store, keys.state, claimed, { ...condition, durable: false })).etag
   } catch (err) {
     if (isPreconditionFailed(err)) return { attempted: false, reason: 'leased' }
     throw err
@@ -75,7 +77,8 @@ export async function deliverMessage(deps: Deps, id: string, owner: string): Pro
     rejected: outcome.rejected,
     nextAttemptAt: nextAt === null ? null : iso(nextAt),
   }
-  await putJson(deps.store, keys.event(attempt), event)
+  // Attempt bookkeeping need not survive a power failure: losing it means one more attempt, with the same Message-ID.
+  await putJson(deps.store, keys.event(attempt), event, { durable: false })
 
   const accepted = [...new Set([...st.accepted, ...outcome.accepted])]
   const rejected = [...st.rejected.filter((r) => !outcome.accepted.includes(r.recipient) && !outcome.rejected.some((o) => o.recipient === r.recipient)), ...outcome.rejected]
@@ -92,10 +95,15 @@ export async function deliverMessage(deps: Deps, id: string, owner: string): Pro
   }
   // The next queue entry exists before the old one goes, so a crash in between leaves one too many, never none.
   if (nextAt !== null) await deps.store.put(queueKeys.entry(nextAt, id), '')
-  await putJson(deps.store, keys.state, next, { ifMatch: claimEtag })
+  await putJson(deps.store, keys.state, next, { ifMatch: claimEtag, durable: false })
   if (oldQueueKey) await deps.store.delete(oldQueueKey)
   deps.logger.info({ id, messageId: st.messageId, attempt, outcome: kind, reply: outcome.reply, ambiguous: outcome.ambiguous }, 'delivery attempt')
   return { attempted: true, event }
+}
+
+async function fromRequest(deps: Deps, id: string): Promise<{ value: MessageState; etag: null } | null> {
+  const record = await getJson<AcceptedRequest>(deps.store, messageKeys(id).request)
+  return record ? { value: initialState(record.value), etag: null } : null
 }
 
 async function attemptSend(deps: Deps, record: AcceptedRequest, recipients: string[] | undefined): Promise<DeliveryOutcome> {

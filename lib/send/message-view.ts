@@ -2,7 +2,7 @@ import type { ApiKeyConfig } from '../config/schema.js'
 import type { Deps } from '../deps.js'
 import { getJson } from '../store/json.js'
 import { messageKeys } from '../store/keys.js'
-import type { AcceptedRequest, DeliveryEvent, MessageState } from './records.js'
+import { initialState, type AcceptedRequest, type DeliveryEvent, type MessageState } from './records.js'
 
 /** What `GET /v1/messages/:id` answers: the state, the request's envelope facts and every attempt in order. */
 export interface MessageView {
@@ -30,10 +30,10 @@ export async function readMessage(deps: Deps, id: string): Promise<(MessageView 
   if (!/^[0-9A-HJKMNP-TV-Z]{26}$/.test(id)) return null
   const keys = messageKeys(id)
   const [state, request] = await Promise.all([getJson<MessageState>(deps.store, keys.state), getJson<AcceptedRequest>(deps.store, keys.request)])
-  if (!state || !request) return null
+  if (!request) return null
   const eventKeys = await deps.store.list(keys.events)
   const attempts = (await Promise.all(eventKeys.map((k) => getJson<DeliveryEvent>(deps.store, k)))).flatMap((e) => (e ? [e.value] : []))
-  const s = state.value
+  const s = state?.value ?? initialState(request.value)
   const r = request.value.request
   return {
     id: s.id,

@@ -60,3 +60,22 @@ export interface DeliveryEvent {
   /** ISO 8601, when deferred. */
   nextAttemptAt: string | null
 }
+
+/** The state of a message no attempt has touched yet: queued, due at `sendAt` or at acceptance. */
+export function initialState(record: AcceptedRequest): MessageState {
+  const sendAt = record.request.sendAt ? new Date(Date.parse(record.request.sendAt)).toISOString() : null
+  const due = sendAt && sendAt > record.createdAt ? sendAt : record.createdAt
+  return {
+    id: record.id,
+    messageId: record.messageId,
+    status: 'queued',
+    createdAt: record.createdAt,
+    updatedAt: record.createdAt,
+    sendAt,
+    nextAttemptAt: due,
+    attempts: 0,
+    accepted: [],
+    rejected: [],
+    lease: null,
+  }
+}

@@ -16,7 +16,7 @@ const etagOf = (body: Buffer) => `"${createHash('md5').update(body).digest('hex'
  * The `fs` driver: one file per key under `root`, laid out exactly like the bucket so a person can browse it.
  * Create-only writes use link(2), which fails atomically when the target exists; compare-and-swap holds a
  * lock file (O_EXCL) across read-compare-rename, so several processes on one machine may share a folder.
- * Each write is fsync'd before it becomes visible.
+ * Each write is fsync'd before it becomes visible, unless the caller says it need not be durable.
  */
 export function createFsStore(root: string): ObjectStore {
   const pathOf = (key: string) => {
@@ -32,14 +32,14 @@ export function createFsStore(root: string): ObjectStore {
     made.add(dir)
   }
 
-  async function writeTemp(body: Buffer): Promise<string> {
+  async function writeTemp(body: Buffer, durable: boolean): Promise<string> {
     const dir = join(root, TMP)
     await ensureDir(dir)
     const tmp = join(dir, randomUUID())
     const fh = await open(tmp, 'wx')
     try {
       await fh.writeFile(body)
-      await fh.datasync()
+      if (durable) await fh.datasync()
     } finally {
       await fh.close()
     }
@@ -112,7 +112,7 @@ export function createFsStore(root: string): ObjectStore {
       const body = Buffer.isBuffer(input) ? input : Buffer.from(input)
       const write = async () => {
         await ensureDir(dirname(path))
-        const tmp = await writeTemp(body)
+        const tmp = await writeTemp(body, options.durable !== false)
         try {
           await place(key, path, tmp, options)
         } finally {

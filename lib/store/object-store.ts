@@ -9,6 +9,11 @@ export interface PutOptions {
   ifMatch?: string
   /** MIME type stored with the object; defaults to application/octet-stream. */
   contentType?: string
+  /**
+   * `false`: the write may be lost on a power failure (never on a process crash), for bookkeeping that can be
+   * redone; the fs driver then skips fsync. S3 writes are always durable. Default `true`.
+   */
+  durable?: boolean
 }
 
 export interface StoredObject {
