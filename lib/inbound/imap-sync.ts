@@ -27,7 +27,14 @@ export async function syncImap(deps: Deps, mb: ImapMailbox, state: MailboxStateH
   client.on('error', (err: Error) => deps.logger.warn({ mailbox: mb.id, err: err.message }, 'IMAP connection error'))
   await client.connect()
   try {
-    for (const folder of mb.folders) await syncFolder(deps, client, mb, folder, state, lease, summary, progress)
+    let effective = mb
+    if (mb.afterStore === 'move' && !client.capabilities.has('MOVE') && !client.capabilities.has('UIDPLUS')) {
+      // Without MOVE (RFC 6851) or UID EXPUNGE (RFC 4315) a move ends in a plain EXPUNGE, which would also remove
+      // every other message flagged \Deleted in the folder: leave the messages in place instead.
+      deps.logger.error({ mailbox: mb.id }, 'server offers neither MOVE nor UIDPLUS: afterStore "move" is not applied')
+      effective = { ...mb, afterStore: 'nothing' }
+    }
+    for (const folder of mb.folders) await syncFolder(deps, client, effective, folder, state, lease, summary, progress)
     await client.logout()
   } finally {
     client.close()
