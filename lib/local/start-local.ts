@@ -5,6 +5,7 @@ import { hashApiKey } from '../config/api-key-hash.js'
 import type { Config } from '../config/schema.js'
 import { createDeps, createStore, type Deps } from '../deps.js'
 import { createApp } from '../http/app.js'
+import { startInboundPolling } from '../inbound/start-polling.js'
 import { startSmtpSandbox, type SmtpSandbox } from '../sandbox/smtp-sandbox.js'
 import { startQueueRunner } from '../send/queue-runner.js'
 import { localKeys } from '../store/keys.js'
@@ -38,7 +39,7 @@ async function localApiKey(store: ObjectStore): Promise<string> {
  * Runs the whole gateway in one process, as `npm start` does: the HTTP API, the delivery queue runner, the sandbox
  * relay when no relay is configured, and inbound polling when mailboxes are. `extra` replaces parts of Deps (tests).
  */
-export async function startLocal(config: Config, extra: Partial<Deps> = {}, hooks: { startInbound?: (deps: Deps) => { stop(): Promise<void> } } = {}): Promise<LocalGateway> {
+export async function startLocal(config: Config, extra: Partial<Deps> = {}): Promise<LocalGateway> {
   const store = extra.store ?? createStore(config)
   let generatedApiKey: string | null = null
   let cfg = config
@@ -54,7 +55,7 @@ export async function startLocal(config: Config, extra: Partial<Deps> = {}, hook
   const deps = createDeps(cfg, { ...extra, store })
   const runner = startQueueRunner(deps)
   const app = createApp(deps, { onAccepted: runner.kick })
-  const inbound = hooks.startInbound?.(deps) ?? null
+  const inbound = cfg.mailboxes.length || cfg.webhooks.length ? startInboundPolling(deps) : null
   const server: ServerType = await new Promise((resolve) => {
     const s = serve({ fetch: app.fetch, port: cfg.port, hostname: cfg.host }, () => resolve(s))
   })
