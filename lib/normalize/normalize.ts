@@ -25,6 +25,7 @@ import { parseMessageIds } from './message-ids.js'
 import { readMimeStructure, type MimePart } from './mime-structure.js'
 import { readHeaderBlock, type RawHeader } from './raw-headers.js'
 import { extractTextReply } from './text-reply.js'
+import { UUENCODE_CTES, uudecode } from './uuencode.js'
 
 /**
  * What the poller knows about a message that is not in its bytes.
@@ -298,12 +299,16 @@ async function normalizeParts(raw: Buffer, ctx: NormalizeContext): Promise<Norma
     const part = partsById.get(a.partId)
     const declared = part?.contentType?.value
     const contentType = (declared || a.contentType || 'application/octet-stream').toLowerCase()
-    const filename = (part ? part.disposition?.params.filename || part.contentType?.params.name : a.filename) || null
+    let filename = (part ? part.disposition?.params.filename || part.contentType?.params.name : a.filename) || null
+    let content = a.content
+    // mailparser passes x-uuencode bodies through undecoded (Eudora, Exchange 5.5).
+    const uu = part && UUENCODE_CTES.has(firstHeader(part, 'content-transfer-encoding').trim().toLowerCase()) ? uudecode(content) : null
+    if (uu) [content, filename] = [uu.content, filename ?? uu.name]
     const hasDisposition = part ? part.disposition !== null : Boolean(a.disposition)
     // An inline text part that is neither plain nor HTML (a calendar invitation, text/watch-html) is body.
     if (contentType.startsWith('text/') && !HEADERS_TYPES.has(contentType) && !hasDisposition && !filename) {
       const params = { ...(part?.contentType?.params ?? {}) }
-      bodyParts.push({ contentType, params, text: decodeBytes(a.content, params.charset).text })
+      bodyParts.push({ contentType, params, text: decodeBytes(content, params.charset).text })
       continue
     }
     const n = attachments.length + 1
@@ -315,13 +320,13 @@ async function normalizeParts(raw: Buffer, ctx: NormalizeContext): Promise<Norma
       filename,
       safeFilename: safe,
       contentType,
-      size: a.content.length,
-      sha256: sha256(a.content),
+      size: content.length,
+      sha256: sha256(content),
       contentId: a.cid?.trim() || null,
       disposition: hasDisposition ? (dispositionValue === 'inline' ? 'inline' : 'attachment') : null,
       key: ctx.attachmentKey(id, safe),
-      message: MESSAGE_TYPES.has(contentType) ? summarizeEmbedded(a.content) : null,
-      content: a.content,
+      message: MESSAGE_TYPES.has(contentType) ? summarizeEmbedded(content) : null,
+      content,
     })
   }
 

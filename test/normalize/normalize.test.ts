@@ -154,6 +154,30 @@ describe('attachments', () => {
     expect(attachments[0].content).toEqual(Buffer.from('Gr\xfc\xdfe\r\n', 'latin1'))
   })
 
+  test('an x-uuencode part is decoded to the file it carries (Eudora)', async () => {
+    const raw = eml(
+      'Content-Type: multipart/mixed; boundary=b',
+      '',
+      '--b',
+      'Content-Type: text/plain',
+      '',
+      'Attached.',
+      '--b',
+      'Content-Type: application/msword',
+      'Content-Disposition: attachment; filename="cat.doc"',
+      'Content-Transfer-Encoding: x-uuencode',
+      '',
+      'begin 644 cat.doc',
+      '#0V%T',
+      '`',
+      'end',
+      '--b--',
+    )
+    const { document, attachments } = await normalize(raw)
+    expect(document.attachments).toMatchObject([{ filename: 'cat.doc', size: 3, sha256: sha256(Buffer.from('Cat')) }])
+    expect(attachments[0].content.toString()).toBe('Cat')
+  })
+
   test('a calendar invitation\'s text/calendar alternative is a body part, the .ics file an attachment', async () => {
     const ics = 'BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nEND:VCALENDAR'
     const raw = eml(
