@@ -164,8 +164,8 @@ function summarizeEmbedded(content: Buffer): EmbeddedMessage {
  *
  * Never throws for bad mail: a message mailparser cannot fully parse yields a document with what could be read
  * (raw size and sha256, the header block) plus `parseError`. Memory: the whole message, every attachment and
- * the text parts are held at once (simpleParser): one 25 MiB attachment (34 MiB raw) adds about 101 MiB of peak
- * RSS and takes about 1.1 s (bench/normalize-memory.ts).
+ * the text parts are held at once (simpleParser): one 25 MiB attachment (34 MiB raw) adds 97-133 MiB of peak
+ * RSS and takes 1-2 s; 50 MiB (68 MiB raw) adds 325 MiB (bench/normalize-memory.ts). Budget 5x the raw size.
  */
 export async function normalizeMessage(raw: Buffer, ctx: NormalizeContext): Promise<NormalizeResult> {
   try {
