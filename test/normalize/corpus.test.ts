@@ -45,3 +45,20 @@ describe('every corpus file normalizes and shows its hand-checked facts', () => 
     })
   }
 })
+
+describe('damaged copies of every corpus file still normalize to a valid document', () => {
+  for (const entry of CORPUS_FACTS) {
+    test(entry.file, async () => {
+      const raw = readFileSync(join(CORPUS, entry.file))
+      // Cut at a third and two thirds, and every 97th byte set to 0xFF (8-bit junk, broken encodings).
+      const damaged = [raw.subarray(0, Math.floor(raw.length / 3)), raw.subarray(0, Math.floor((2 * raw.length) / 3)), Buffer.from(raw.map((b, i) => (i % 97 === 50 ? 0xff : b)))]
+      for (const bytes of damaged) {
+        const { document, attachments } = await normalizeMessage(bytes, { id: 'd', mailbox: 'corpus', receivedAt: '2026-01-01T00:00:00.000Z', attachmentKey: (id, n) => `${id}/${n}` })
+        InboundMessage.parse(document)
+        expect(document.size).toBe(bytes.length)
+        expect(attachments.map((a) => a.content.length)).toEqual(document.attachments.map((a) => a.size))
+        for (const a of document.attachments) expect(a.key).not.toMatch(/\.\.|[\\\x00-\x1f]/)
+      }
+    })
+  }
+})
