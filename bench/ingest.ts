@@ -110,20 +110,25 @@ try {
   for (let i = 0; i < messages.length; i += 200) await dovecot.append(u, 'INBOX', messages.slice(i, i + 200))
   console.log(`appended ${COUNT} corpus-derived messages in ${((performance.now() - tAppend) / 1000).toFixed(1)} s`)
 
-  const store: ObjectStore = s3 ? createS3Store(s3.client, s3.bucket) : createFsStore(fsDir)
-  const deps = createDeps(
-    Config.parse({
-      mailboxes: [mailbox(dovecot, u, 'bench')],
-      webhooks: [{ id: 'bench', url: receiver.url, secret: receiver.secret }],
-      inbound: { webhookBatch: 10_000 },
-    }),
-    { store, logger: pino({ level: 'silent' }) },
-  )
+  const storeIn = async (name: string): Promise<ObjectStore> => (s3 ? createS3Store(s3.client, s3.bucket) : createFsStore(await mkdtemp(join(fsDir, `${name}-`))))
+  const depsFor = async (name: string, webhooks: boolean) =>
+    createDeps(
+      Config.parse({
+        // A fresh store per run, and a mailbox id of its own, so each run ingests the whole mailbox.
+        mailboxes: [mailbox(dovecot, u, name)],
+        webhooks: webhooks ? [{ id: 'bench', url: receiver.url, secret: receiver.secret }] : [],
+        inbound: { webhookBatch: 10_000 },
+      }),
+      { store: await storeIn(name), logger: pino({ level: 'silent' }) },
+    )
   const raw = await rawBaseline(dovecot, u)
-  const ours = await postern(deps, COUNT, () => receiver.received.length)
+  const storedOnly = await postern(await depsFor('stored', false), COUNT, () => COUNT)
+  const ours = await postern(await depsFor('hooked', true), COUNT, () => receiver.received.length)
   const bad = receiver.received.filter((r) => r.verifyError || r.status !== 200).length
+  const where = s3 ? 's3rver' : 'fs'
   console.log(`raw imapflow FETCH + mailparser: ${raw.toFixed(1)} msg/s`)
-  console.log(`postern (${s3 ? 's3rver' : 'fs'} store, ${ours.stored} stored, ${receiver.received.length} webhooks acknowledged, ${bad} bad): ${ours.rate.toFixed(1)} msg/s`)
+  console.log(`postern to stored JSON (${where} store, ${storedOnly.stored} stored, no webhooks): ${storedOnly.rate.toFixed(1)} msg/s, ratio ${(storedOnly.rate / raw).toFixed(2)}`)
+  console.log(`postern to stored JSON with webhooks acknowledged (${where} store, ${ours.stored} stored, ${receiver.received.length} acknowledged, ${bad} bad): ${ours.rate.toFixed(1)} msg/s`)
   console.log(`ratio postern / raw: ${(ours.rate / raw).toFixed(2)} (target >= 0.6)`)
 
   const rss = await peakRss(dovecot)

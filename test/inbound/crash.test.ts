@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, onTestFinished, test } from 'vitest'
 import { pollMailbox } from '../../lib/inbound/poll-mailbox.js'
+import { Pop3Client } from '../../lib/inbound/pop3-client.js'
 import type { MailboxState } from '../../lib/inbound/mailbox-state.js'
 import { getJson } from '../../lib/store/json.js'
 import { inboundMailboxKeys } from '../../lib/store/keys.js'
@@ -92,3 +93,54 @@ describe('a crash between any two effects, then a restart', () => {
     }
   })
 })
+
+describe('POP3 with deleteAfterStore: a crash at any write, then a restart', () => {
+  test('deletes only stored messages and ends with every message stored once', async () => {
+    const msgs = [withAttachment, plain]
+    const clean = await tempFsStore()
+    onTestFinished(clean.close)
+    const u0 = await dovecot.addUser('pop-crash-0@example.test')
+    await dovecot.append(u0, 'INBOX', msgs)
+    const recorder = crashingStore(clean.store, Infinity)
+    const refDeps = testDeps({ mailboxes: [dovecotMailbox(dovecot, u0, 'pop3', { id: 'pc', deleteAfterStore: true })] }, recorder.store)
+    expect(await pollMailbox(refDeps, refDeps.config.mailboxes[0])).toMatchObject({ stored: 2, error: null })
+    const expected = (await snapshotPop(clean.store)).objects
+
+    for (let n = 2; n <= recorder.writes.length; n++) {
+      const u = await dovecot.addUser(`pop-crash-${n}@example.test`)
+      await dovecot.append(u, 'INBOX', msgs)
+      const { store, close } = await tempFsStore()
+      try {
+        const clock = manualClock()
+        const config = { mailboxes: [dovecotMailbox(dovecot, u, 'pop3', { id: 'pc', deleteAfterStore: true })] }
+        const crashed = await pollMailbox(testDeps(config, crashingStore(store, n).store, { clock }), testDeps(config, store).config.mailboxes[0])
+        expect(crashed.error, `crash at write ${n}`).toBeInstanceOf(InjectedCrash)
+        // Whatever the crashed poll deleted was already stored.
+        const left = await popCount(u)
+        const stored = (await store.list('inbound/pc/messages/')).filter((k) => k.endsWith('/stored.json')).length
+        expect(left + stored, `crash at write ${n}`).toBeGreaterThanOrEqual(2)
+        const deps = testDeps(config, store, { clock })
+        clock.advance(deps.config.inbound.leaseMs + 1)
+        expect(await pollMailbox(deps, deps.config.mailboxes[0])).toMatchObject({ error: null })
+        expect((await snapshotPop(store)).objects, `crash at write ${n}`).toEqual(expected)
+        expect(await popCount(u)).toBe(0)
+      } finally {
+        await close()
+      }
+    }
+  })
+})
+
+async function snapshotPop(store: ObjectStore) {
+  const objects: Record<string, string> = {}
+  // receivedAt of a POP3 message is when it was retrieved: compare the bytes-derived objects, not the JSON.
+  for (const k of await store.list('inbound/pc/messages/')) if (!k.endsWith('/message.json')) objects[k] = (await store.get(k))!.body.toString('base64')
+  return { objects }
+}
+
+async function popCount(u: { user: string; password: string }) {
+  const c = new Pop3Client({ host: '127.0.0.1', port: dovecot.ports.pop3s, tls: true, user: u.user, password: u.password, servername: 'localhost', tlsOptions: { ca: dovecot.ca } })
+  const n = (await c.sizes()).size
+  await c.QUIT()
+  return n
+}
