@@ -24,7 +24,7 @@ export default $config({
 
     const config = readStageConfig($app.stage)
     const { bucket } = createStorage()
-    const secrets = createSecrets(config.envRefs)
+    const secrets = createSecrets(config)
     const defaults = functionDefaults(bucket, secrets, config)
     const { api } = createApi(defaults)
     createDelivery(bucket, defaults)

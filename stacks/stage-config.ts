@@ -11,11 +11,14 @@ export interface StageConfig {
   /** `mailboxes[].id` and `schedule` as written (`"rate(5 minutes)"`, `{ "everyMs": n }` or absent). */
   mailboxes: { id: string; schedule?: unknown }[]
   hasWebhooks: boolean
+  /** Whether the file itself sets `relay` and `domain`, which then need no secret. */
+  hasRelay: boolean
+  hasDomain: boolean
 }
 
 export function readStageConfig(stage: string): StageConfig {
   const file = `postern.config.${stage}.json`
-  if (!existsSync(file)) return { file: null, envRefs: [], mailboxes: [], hasWebhooks: false }
+  if (!existsSync(file)) return { file: null, envRefs: [], mailboxes: [], hasWebhooks: false, hasRelay: false, hasDomain: false }
   const json = JSON.parse(readFileSync(file, 'utf8'))
   const refs = new Set<string>()
   const walk = (v: unknown): void => {
@@ -31,5 +34,7 @@ export function readStageConfig(stage: string): StageConfig {
     envRefs: [...refs].sort(),
     mailboxes: Array.isArray(json.mailboxes) ? json.mailboxes : [],
     hasWebhooks: Array.isArray(json.webhooks) && json.webhooks.length > 0,
+    hasRelay: json.relay !== undefined,
+    hasDomain: typeof json.domain === 'string',
   }
 }
