@@ -29,7 +29,7 @@ async function snapshot(store: ObjectStore, mailbox: string) {
 }
 
 describe('a crash between any two effects, then a restart', () => {
-  test('loses nothing, rewrites the same objects and repeats the same event ids', async () => {
+  test('loses nothing, rewrites the same objects and repeats the same event ids', { timeout: 180_000 }, async () => {
     const u = await dovecot.addUser('crash@example.test')
     await dovecot.append(u, 'INBOX', [withAttachment, plain])
     const mb = dovecotMailbox(dovecot, u, 'imap')
@@ -95,7 +95,7 @@ describe('a crash between any two effects, then a restart', () => {
 })
 
 describe('POP3 with deleteAfterStore: a crash at any write, then a restart', () => {
-  test('deletes only stored messages and ends with every message stored once', async () => {
+  test('deletes only stored messages and ends with every message stored once', { timeout: 180_000 }, async () => {
     const msgs = [withAttachment, plain]
     const clean = await tempFsStore()
     onTestFinished(clean.close)
