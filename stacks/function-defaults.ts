@@ -3,9 +3,16 @@
 import type { Secrets } from './secrets.js'
 import type { StageConfig } from './stage-config.js'
 
+/**
+ * Node 22, not the Node 20 the tests run on: Lambda deprecated nodejs20.x on 2026-04-30 (Node 20's end of life)
+ * and its deprecation schedule then blocks creating and updating functions on it. nodejs22.x is the nearest
+ * supported runtime; Lambda deprecates it on 2027-04-30, so move to nodejs24.x before then.
+ */
+const RUNTIME = 'nodejs22.x'
+
 export function functionDefaults(bucket: sst.aws.Bucket, secrets: Secrets, config: StageConfig) {
   return {
-    runtime: 'nodejs20.x',
+    runtime: RUNTIME,
     link: [bucket],
     environment: {
       POSTERN_S3_BUCKET: bucket.name,
@@ -15,7 +22,6 @@ export function functionDefaults(bucket: sst.aws.Bucket, secrets: Secrets, confi
       POSTERN_API_KEY: secrets.apiKey.value,
       ...(config.file ? { POSTERN_CONFIG: config.file } : {}),
       ...Object.fromEntries(Object.entries(secrets.refs).map(([name, s]) => [name, s.value])),
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     },
     copyFiles: config.file ? [{ from: config.file, to: config.file }] : [],
   } satisfies Omit<sst.aws.FunctionArgs, 'handler'>
