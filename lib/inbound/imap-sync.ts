@@ -25,7 +25,13 @@ const PIPELINE = 4
 export async function syncImap(deps: Deps, mb: ImapMailbox, state: MailboxStateHandle, lease: MailboxLease, summary: PollSummary, progress: PollProgress) {
   const client = deps.imap(mb)
   client.on('error', (err: Error) => deps.logger.warn({ mailbox: mb.id, err: err.message }, 'IMAP connection error'))
-  await client.connect()
+  try {
+    await client.connect()
+  } catch (err) {
+    const e = err as { authenticationFailed?: boolean; responseText?: string; code?: string; message: string }
+    const why = e.authenticationFailed ? `login refused: ${e.responseText ?? e.message}` : (e.code ?? e.message)
+    throw new Error(`IMAP ${mb.host}:${mb.port}: ${why}`, { cause: err })
+  }
   try {
     let effective = mb
     if (mb.afterStore === 'move' && !client.capabilities.has('MOVE') && !client.capabilities.has('UIDPLUS')) {
@@ -34,7 +40,16 @@ export async function syncImap(deps: Deps, mb: ImapMailbox, state: MailboxStateH
       deps.logger.error({ mailbox: mb.id }, 'server offers neither MOVE nor UIDPLUS: afterStore "move" is not applied')
       effective = { ...mb, afterStore: 'nothing' }
     }
-    for (const folder of mb.folders) await syncFolder(deps, client, effective, folder, state, lease, summary, progress)
+    for (const folder of mb.folders) {
+      try {
+        await syncFolder(deps, client, effective, folder, state, lease, summary, progress)
+      } catch (err) {
+        // Name the folder in a server's refusal (a missing folder, a failed MOVE); store errors pass unchanged.
+        const e = err as { responseText?: string; responseStatus?: string; message: string }
+        if (e.responseStatus === undefined && e.responseText === undefined) throw err
+        throw new Error(`IMAP folder ${folder}: ${e.responseText ?? e.message}`, { cause: err })
+      }
+    }
     await client.logout()
   } finally {
     client.close()

@@ -147,3 +147,29 @@ describe('IMAP options', () => {
     }
   })
 })
+
+describe('IMAP failures', () => {
+  test('wrong credentials and a missing folder are errors that say what failed', async () => {
+    const u = await dovecot.addUser('fail@example.test')
+    const { store, close } = await tempFsStore()
+    try {
+      const deps = testDeps(
+        {
+          mailboxes: [
+            dovecotMailbox(dovecot, { ...u, password: 'wrong' }, 'imap', { id: 'badpw' }),
+            dovecotMailbox(dovecot, u, 'imap', { id: 'nofolder', folders: ['INBOX', 'Missing'] }),
+          ],
+        },
+        store,
+      )
+      const bad = await pollMailbox(deps, deps.config.mailboxes[0])
+      expect(bad.error?.message).toBe(`IMAP 127.0.0.1:${dovecot.ports.imap}: login refused: Authentication failed.`)
+      const missing = await pollMailbox(deps, deps.config.mailboxes[1])
+      expect(missing.error?.message).toMatch(/^IMAP folder Missing: Mailbox doesn't exist: Missing \(/)
+      // The lease was given back: the next poll is not "busy".
+      expect(await pollMailbox(deps, deps.config.mailboxes[1])).toMatchObject({ busy: false })
+    } finally {
+      await close()
+    }
+  })
+})
