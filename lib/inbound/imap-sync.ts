@@ -116,6 +116,7 @@ async function syncFolder(
       }
     }
 
+    let cursorSaved: Promise<void> = Promise.resolve()
     for (const batch of batchUids(uids, sizes, mb.batch.maxMessages, mb.batch.maxBytes)) {
       const fetched = new Map<number, { source: Buffer; internalDate: Date | string | undefined }>()
       for (let round = 0; round < 2; round++) {
@@ -169,9 +170,13 @@ async function syncFolder(
         }
         cursor.lastUid = uid
         state.value.folders[folder] = cursor
-        await state.save()
+        // The cursor is written while the next message commits; at most one save is in flight.
+        await cursorSaved
+        cursorSaved = state.save()
+        cursorSaved.catch(() => {}) // awaited on the next turn or below
       }
     }
+    await cursorSaved
     // A dated backfill passes over what it did not take; later polls take every new UID.
     if (since) cursor.lastUid = Math.max(cursor.lastUid, uidNextAtStart - 1)
     cursor.highestModseq = modseq

@@ -27,7 +27,10 @@ export interface MailboxStateHandle {
   readonly value: MailboxState
   /** True until the first save of a mailbox never polled before. */
   readonly isNew: boolean
-  /** Writes `value` by compare-and-swap; throws LeaseLostError when someone else wrote it meanwhile. */
+  /**
+   * Writes `value` as it is now by compare-and-swap, after any earlier save; throws LeaseLostError when someone else
+   * wrote it meanwhile. A caller may go on before it resolves (the IMAP pipeline) as long as it awaits it later.
+   */
   save(): Promise<void>
 }
 
@@ -36,18 +39,25 @@ export async function loadMailboxState(store: ObjectStore, mailbox: string): Pro
   const found = await getJson<MailboxState>(store, key)
   let etag = found?.etag ?? null
   const value: MailboxState = found?.value ?? { sequence: 0, folders: {} }
+  let queue: Promise<void> = Promise.resolve()
+  const write = async (snapshot: MailboxState) => {
+    try {
+      etag = (await putJson(store, key, snapshot, etag ? { ifMatch: etag } : { ifNoneMatch: '*' })).etag
+    } catch (err) {
+      if (isPreconditionFailed(err)) throw new LeaseLostError(mailbox)
+      throw err
+    }
+  }
   return {
     value,
     get isNew() {
       return etag === null
     },
-    async save() {
-      try {
-        etag = (await putJson(store, key, value, etag ? { ifMatch: etag } : { ifNoneMatch: '*' })).etag
-      } catch (err) {
-        if (isPreconditionFailed(err)) throw new LeaseLostError(mailbox)
-        throw err
-      }
+    save() {
+      const snapshot = structuredClone(value)
+      // Saves run one after another (each needs the ETag of the last); a failed one fails every later one.
+      queue = queue.then(() => write(snapshot))
+      return queue
     },
   }
 }
