@@ -56,26 +56,53 @@ export class Pop3Client extends Pop3Command {
     if (out.length && stream) stream.push(Buffer.concat(out))
   }
 
-  /** Logs in when needed; returns the server's reply to PASS. Throws on a `-ERR` reply or a socket error. */
-  login(): Promise<string> {
-    return this._connect()
+  /**
+   * Bounds one exchange by `timeout` ms: node-pop3 0.11.0 leaves a command waiting forever when the socket times
+   * out after login (it emits 'end', which commands do not listen to). On expiry the socket is destroyed.
+   */
+  private guard<T>(what: string, p: Promise<T>): Promise<T> {
+    const ms = this.timeout
+    if (!ms) return p
+    let timer: NodeJS.Timeout | undefined
+    const expired = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        this._socket?.destroy()
+        reject(new Error(`POP3 ${what}: no answer from ${this.host}:${this.port} within ${ms} ms`))
+      }, ms)
+    })
+    return Promise.race([p, expired]).finally(() => clearTimeout(timer))
   }
 
-  /** RETR (RFC 1939 §5): the message's exact bytes. */
+  /** Logs in when needed; returns the server's reply to PASS. Throws on a `-ERR` reply, a socket error or a timeout. */
+  login(): Promise<string> {
+    return this.guard('login', this._connect())
+  }
+
+  /** RETR (RFC 1939 §5): the message's exact bytes. A stalled transfer ends by the socket's inactivity timeout. */
   async retr(msgNumber: number): Promise<Buffer> {
-    await this._connect()
-    const [, stream] = (await this.command('RETR', msgNumber)) as [string, Readable]
+    await this.login()
+    const [, stream] = (await this.guard('RETR', this.command('RETR', msgNumber))) as [string, Readable]
     const chunks: Buffer[] = []
     for await (const c of stream) chunks.push(c as Buffer)
     return Buffer.concat(chunks)
   }
 
+  /** DELE (RFC 1939 §5): marks a message deleted; QUIT commits it. */
+  async dele(msgNumber: number): Promise<void> {
+    await this.guard('DELE', this.DELE(msgNumber))
+  }
+
+  /** QUIT (RFC 1939 §6): commits DELEs and ends the session. */
+  async quit(): Promise<void> {
+    await this.guard('QUIT', this.QUIT())
+  }
+
   /** UIDL (RFC 1939 §7) as message number → unique id; null when the server lacks UIDL (`-ERR`). */
   async uidls(): Promise<Map<number, string> | null> {
-    await this._connect()
+    await this.login()
     let listed: string[][]
     try {
-      listed = (await this.UIDL()) as string[][]
+      listed = (await this.guard('UIDL', this.UIDL())) as string[][]
     } catch (err) {
       if ((err as { eventName?: string }).eventName === 'error') return null
       throw err
@@ -85,7 +112,8 @@ export class Pop3Client extends Pop3Command {
 
   /** LIST (RFC 1939 §5): message number → size in octets, in ascending message number. */
   async sizes(): Promise<Map<number, number>> {
-    const listed = (await this.LIST()) as string[][]
+    await this.login()
+    const listed = (await this.guard('LIST', this.LIST())) as string[][]
     return new Map(listed.filter((l) => l.length >= 2).map(([n, size]) => [Number(n), Number(size)]))
   }
 }

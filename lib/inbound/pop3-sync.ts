@@ -46,7 +46,7 @@ export async function syncPop3(deps: Deps, mb: Pop3Mailbox, state: MailboxStateH
     }
     const isSeen = (n: number) => uidls !== null && seen.has(uidls.get(n) ?? '')
     // Seen means stored: a DELE lost to a crash before QUIT is redone.
-    if (mb.deleteAfterStore) for (const n of numbers.filter(isSeen)) await client.DELE(n)
+    if (mb.deleteAfterStore) for (const n of numbers.filter(isSeen)) await client.dele(n)
     const todo = numbers.filter((n) => !isSeen(n))
     summary.found += todo.length
     progress.onFound?.(todo.length)
@@ -67,12 +67,12 @@ export async function syncPop3(deps: Deps, mb: Pop3Mailbox, state: MailboxStateH
         if (s.seenUidls.length > mb.maxSeenUidls) s.seenUidls.splice(0, s.seenUidls.length - mb.maxSeenUidls)
       }
       await state.save()
-      if (mb.deleteAfterStore) await client.DELE(n)
+      if (mb.deleteAfterStore) await client.dele(n)
       countOutcome(summary, progress, outcome)
     }
   } finally {
     // QUIT commits the DELEs (RFC 1939 §6), each of a message already stored; after an error it may fail.
-    await client.QUIT().catch(() => {})
+    await client.quit().catch(() => {})
     client._socket?.destroy()
   }
 }

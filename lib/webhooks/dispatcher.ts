@@ -223,7 +223,6 @@ export function createWebhookDispatcher(deps: Deps) {
     },
     /** One run of every endpoint, concurrently; resolves when all are done (Lambda, tests, the CLI). */
     async runAll(): Promise<DeliveryRunSummary> {
-      if (!config.webhooks.length) await loadOutbox().then(sweep)
       const all = await Promise.all(config.webhooks.map((ep) => this.runEndpoint(ep)))
       return all.reduce(
         (a, b) => ({ attempted: a.attempted + b.attempted, delivered: a.delivered + b.delivered, retried: a.retried + b.retried, deadLettered: a.deadLettered + b.deadLettered }),

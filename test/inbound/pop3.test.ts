@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { createServer, type AddressInfo } from 'node:net'
+import { afterAll, beforeAll, describe, expect, onTestFinished, test } from 'vitest'
 import { pollMailbox } from '../../lib/inbound/poll-mailbox.js'
 import { Pop3Client } from '../../lib/inbound/pop3-client.js'
 import { inboundMessageId } from '../../lib/inbound/message-id.js'
@@ -98,5 +99,28 @@ describe('POP3 multi-line reader', () => {
         expect(Buffer.concat(out).toString('latin1'), `cut ${cut} step ${step}`).toBe(expected.toString('latin1'))
       }
     }
+  })
+})
+
+describe('POP3 server that stops answering', () => {
+  test('a stalled command ends the poll with a timeout instead of hanging', async () => {
+    // A real TCP peer that logs in and then never answers: node-pop3 alone would wait forever.
+    const server = createServer((s) => {
+      s.write('+OK ready\r\n')
+      s.on('data', (d) => {
+        const cmd = d.toString()
+        if (cmd.startsWith('USER') || cmd.startsWith('PASS')) s.write('+OK\r\n')
+      })
+    })
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+    onTestFinished(() => new Promise<void>((r) => server.close(() => r())))
+    const port = (server.address() as AddressInfo).port
+    const { store, close } = await tempFsStore()
+    onTestFinished(close)
+    const deps = testDeps({ mailboxes: [{ id: 'stall', protocol: 'pop3', host: '127.0.0.1', port, tls: 'none', user: 'u', password: 'p', timeoutMs: 500 }] }, store)
+    const t0 = Date.now()
+    const s = await pollMailbox(deps, deps.config.mailboxes[0])
+    expect(s.error?.message).toBe(`POP3 UIDL: no answer from 127.0.0.1:${port} within 500 ms`)
+    expect(Date.now() - t0).toBeLessThan(5000)
   })
 })
