@@ -78,6 +78,8 @@ export function createWebhookDispatcher(deps: Deps) {
   const { store, logger, config } = deps
   const records = new Map<string, OutboxRecord>()
   const final = new Set<string>()
+  // When each pending delivery is next due, so a backlog behind a failing endpoint is not re-read every run.
+  const dueAt = new Map<string, number>()
   const running = new Map<string, Promise<DeliveryRunSummary>>()
   const finalKey = (endpointId: string, eventId: string) => `${endpointId}\n${eventId}`
 
@@ -141,6 +143,8 @@ export function createWebhookDispatcher(deps: Deps) {
     const due = (await loadOutbox()).map(([, r]) => r).filter((r) => subscribed(ep, r) && !final.has(finalKey(ep.id, r.id)))
     let next = 0
     const one = async (record: OutboxRecord) => {
+      const fk = finalKey(ep.id, record.id)
+      if ((dueAt.get(fk) ?? 0) > deps.clock.now() && !health.disabled) return
       const key = webhookKeys.delivery(ep.id, record.id)
       const d: DeliveryRecord = (await getJson<DeliveryRecord>(store, key))?.value ?? {
         eventId: record.id,
@@ -189,7 +193,10 @@ export function createWebhookDispatcher(deps: Deps) {
         }
         await putJson(store, key, d)
       }
-      if (d.status !== 'pending') final.add(finalKey(ep.id, record.id))
+      if (d.status !== 'pending') {
+        final.add(fk)
+        dueAt.delete(fk)
+      } else dueAt.set(fk, d.nextAttemptAt)
     }
     // A few attempts in flight per endpoint; consumers order events by `sequence`, not by arrival.
     const worker = async () => {
