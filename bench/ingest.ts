@@ -116,7 +116,7 @@ try {
       Config.parse({
         // A fresh store per run, and a mailbox id of its own, so each run ingests the whole mailbox.
         mailboxes: [mailbox(dovecot, u, name)],
-        webhooks: webhooks ? [{ id: 'bench', url: receiver.url, secret: receiver.secret }] : [],
+        webhooks: webhooks ? [{ id: 'bench', url: receiver.url, secret: receiver.secret, mailboxes: [name] }] : [],
         inbound: { webhookBatch: 10_000 },
       }),
       { store: await storeIn(name), logger: pino({ level: 'silent' }) },
