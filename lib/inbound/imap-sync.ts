@@ -19,7 +19,7 @@ const PIPELINE = 4
 
 /**
  * Polls every configured folder of an IMAP mailbox (RFC 3501) once: new UIDs past the folder's cursor, fetched
- * in bounded batches, each stored (ingest.ts) before the cursor moves past it, one message at a time.
+ * in bounded batches; each message is stored (ingest.ts) before the cursor moves past it, commits in UID order.
  * Throws on connection, login or store errors; what was stored before stays stored.
  */
 export async function syncImap(deps: Deps, mb: ImapMailbox, state: MailboxStateHandle, lease: MailboxLease, summary: PollSummary, progress: PollProgress) {
@@ -159,6 +159,8 @@ async function syncFolder(
         } catch (err) {
           summary.failed++
           progress.onMessage?.('failed')
+          // Let writes already started finish before the lease is given back.
+          await Promise.allSettled([...prepared.values(), cursorSaved])
           throw err
         }
         if (outcome) {
