@@ -1,4 +1,5 @@
+import type { Logger } from 'pino'
 import type { ApiKeyConfig } from '../config/schema.js'
 
-/** Hono context variables set by the auth middleware. */
-export type AppEnv = { Variables: { apiKey: ApiKeyConfig } }
+/** Hono context variables: the key set by the auth middleware, the logger set for every request. */
+export type AppEnv = { Variables: { apiKey: ApiKeyConfig; logger: Logger } }

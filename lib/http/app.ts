@@ -5,6 +5,7 @@ import type { AppEnv } from './app-env.js'
 import { authenticate } from './auth.js'
 import { ApiError } from './errors.js'
 import { openApiDocument } from './openapi.js'
+import { bodyNotRead } from './read-json.js'
 import { referencePage } from './reference-page.js'
 import { perKeyRateLimit } from './rate-limit.js'
 import { renderError } from './render-error.js'
@@ -25,6 +26,10 @@ export function createApp(deps: Deps, opts: RouteOptions = {}) {
     return renderError(c, err)
   })
   app.notFound((c) => renderError(c, new ApiError('not_found', `no route for ${c.req.method} ${c.req.path}`)))
+  app.use('*', async (c, next) => {
+    c.set('logger', deps.logger)
+    await next()
+  })
 
   app.get('/healthz', (c) => c.json({ ok: true }))
   app.get('/openapi.json', (c) => c.json(openApiDocument(deps.config)))
@@ -36,12 +41,24 @@ export function createApp(deps: Deps, opts: RouteOptions = {}) {
   }
   // One instance, so /v1 and the Resend-compatible routes share each key's budget.
   const rateLimit = perKeyRateLimit(deps.config)
-  const limitBody = bodyLimit({
+  const limitSize = bodyLimit({
     maxSize: maxBody * 2,
     onError: () => {
       throw new ApiError('payload_too_large', `the request body is larger than ${maxBody * 2} bytes`)
     },
   })
+  // bodyLimit reads a body sent without Content-Length itself: a client gone mid-body fails there, not in readJson.
+  const limitBody: MiddlewareHandler<AppEnv> = async (c, next) => {
+    let routed = false
+    try {
+      await limitSize(c, async () => {
+        routed = true
+        await next()
+      })
+    } catch (err) {
+      throw routed || err instanceof ApiError ? err : bodyNotRead(c, err)
+    }
+  }
   app.use('/v1/*', auth)
   app.use('/v1/*', rateLimit)
   app.use('/v1/*', limitBody)

@@ -1,5 +1,6 @@
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { harness, type Harness } from '../harness.js'
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest'
+import { createApp } from '../../lib/http/app.js'
+import { harness, TEST_KEY, type Harness } from '../harness.js'
 
 let h: Harness
 beforeAll(async () => {
@@ -21,6 +22,57 @@ describe('one test per class of bad input, with its exact code and path', () => 
     const res = await h.call('POST', '/v1/messages', '{"from": ')
     expect(res.status).toBe(400)
     expect(res.json.error).toMatchObject({ code: 'invalid_json', issues: [] })
+  })
+
+  test('JSON nested deeper than 64 levels: 400 invalid_json, also with an Idempotency-Key and on /emails', async () => {
+    const deep = JSON.stringify(OK).slice(0, -1) + ',"junk":' + '['.repeat(4000) + ']'.repeat(4000) + '}'
+    for (const path of ['/v1/messages', '/v1/messages/batch', '/emails']) {
+      const res = await h.call('POST', path, deep, { 'idempotency-key': 'x' })
+      expect(res.status).toBe(400)
+      expect(JSON.stringify(res.json)).toContain('nested too deep')
+    }
+    // 64 levels still parse and reach the schema.
+    const ok = JSON.stringify(OK).slice(0, -1) + ',"junk":' + '['.repeat(63) + ']'.repeat(63) + '}'
+    expect(await issuesFor(ok)).toEqual([{ path: ['junk'], code: 'unknown_field' }])
+  })
+
+  test('a body that is not UTF-8, or declared in another charset: 400 invalid_json, 415', async () => {
+    const app = createApp(h.deps)
+    const post = (body: Buffer, type = 'application/json') => app.request('/v1/messages', { method: 'POST', headers: { authorization: `Bearer ${TEST_KEY}`, 'content-type': type }, body: new Uint8Array(body) })
+    const latin1 = Buffer.from(JSON.stringify({ ...OK, subject: 'caf\u00e9' }).replace('\\u00e9', '\xe9'), 'latin1')
+    expect(latin1.includes(0xe9)).toBe(true)
+    const bad = await post(latin1)
+    expect(bad.status).toBe(400)
+    expect((await bad.json()).error).toMatchObject({ code: 'invalid_json', message: 'the body is not valid UTF-8 (RFC 8259 §8.1)' })
+    for (const charset of ['iso-8859-1', 'utf-16']) {
+      const res = await post(Buffer.from(JSON.stringify(OK)), `application/json; charset=${charset}`)
+      expect(res.status).toBe(415)
+      expect((await res.json()).error.code).toBe('unsupported_media_type')
+    }
+  })
+
+  test('a Content-Encoding other than identity: 415', async () => {
+    const res = await h.call('POST', '/v1/messages', OK, { 'content-encoding': 'gzip' })
+    expect(res.status).toBe(415)
+    expect(res.json.error.code).toBe('unsupported_media_type')
+  })
+
+  test('a body the client stops sending is logged at info, not as an unhandled error', async () => {
+    const error = vi.spyOn(h.deps.logger, 'error')
+    const info = vi.spyOn(h.deps.logger, 'info')
+    const body = new ReadableStream({
+      start(ctrl) {
+        ctrl.enqueue(new TextEncoder().encode('{"from": "ops@'))
+        ctrl.error(Object.assign(new Error('aborted'), { code: 'ECONNRESET' }))
+      },
+    })
+    const app = createApp(h.deps)
+    const res = await app.request('/v1/messages', { method: 'POST', headers: { authorization: `Bearer ${TEST_KEY}`, 'content-type': 'application/json' }, body, duplex: 'half' } as RequestInit)
+    expect(res.status).toBe(400)
+    expect(error).not.toHaveBeenCalled()
+    expect(info).toHaveBeenCalledWith(expect.objectContaining({ path: '/v1/messages' }), 'request body not read to its end (client gone?)')
+    error.mockRestore()
+    info.mockRestore()
   })
 
   test('a body that is not declared JSON: 415 unsupported_media_type', async () => {
@@ -149,5 +201,12 @@ describe('one test per class of bad input, with its exact code and path', () => 
     const res = await h.call('GET', '/v1/nope')
     expect(res.status).toBe(404)
     expect(res.json.error.code).toBe('not_found')
+  })
+})
+
+describe('what a body may be', () => {
+  test('declared charset=UTF-8 or Content-Encoding: identity is accepted', async () => {
+    expect((await h.call('POST', '/v1/messages', OK, { 'content-type': 'application/json; charset=UTF-8' })).status).toBe(202)
+    expect((await h.call('POST', '/v1/messages', OK, { 'content-encoding': 'identity' })).status).toBe(202)
   })
 })
