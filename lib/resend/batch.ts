@@ -23,15 +23,27 @@ export function batchValidation(header: string | undefined): BatchValidation {
 export type BatchAnswer = { data: { id: string }[] } | { data: { id: string }[]; errors: { index: number; message: string }[] }
 
 /**
- * Sends a Resend batch through the shared send pipeline. Strict: every email is checked first, and the first
- * refusal (with the email's index in its field paths) rejects the whole batch before anything is stored.
+ * Sends a Resend batch through the shared send pipeline. Strict: every email is checked first, and any refusal
+ * rejects the whole batch before anything is stored; the error names every refused email's problems, with the
+ * email's index in their field paths (one refused email keeps its own error and status).
  * Permissive: each email on its own; `errors` holds the index and Resend message of each refused one, and `data`
  * only the accepted ones. Store failures still throw.
  * @throws ApiError as checkResendEmail (strict mode only).
  */
 export async function submitResendBatch(deps: Deps, key: ApiKeyConfig, emails: unknown[], mode: BatchValidation, onAccepted?: (id: string) => void): Promise<BatchAnswer> {
   if (mode === 'strict') {
-    const inputs = emails.map((email, i) => checkResendEmail(deps, key, email, [i]))
+    const inputs = []
+    const refused: ApiError[] = []
+    for (const [i, email] of emails.entries()) {
+      try {
+        inputs.push(checkResendEmail(deps, key, email, [i]))
+      } catch (err) {
+        if (!(err instanceof ApiError)) throw err
+        refused.push(err)
+      }
+    }
+    if (refused.length === 1) throw refused[0]
+    if (refused.length > 1) throw new ApiError('validation_failed', 'the batch has invalid emails', refused.flatMap((e) => e.issues))
     const data = []
     for (const input of inputs) data.push({ id: (await submitMessage(deps, key, input, onAccepted)).id })
     return { data }

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { ApiError } from '../http/errors.js'
+import type { FieldIssue } from '../http/errors.js'
 import { toFieldIssues } from '../http/field-issues.js'
 import type { SendRequestInput } from '../send/send-request.js'
 
@@ -64,20 +64,33 @@ export type ResendEmail = z.infer<typeof ResendEmail>
 /** Drops absent and null fields, which Resend clients send for options left unset. */
 const present = <T extends Record<string, unknown>>(o: T) => Object.fromEntries(Object.entries(o).filter(([, v]) => v != null)) as Partial<T>
 
+const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v)
+
+/** A Resend email mapped onto SendRequest, with what is wrong with its shape in Resend's terms. */
+export interface MappedEmail {
+  input: SendRequestInput
+  /** Issues of the Resend shape (unknown fields, `path`, templates, ...), paths at Resend's names after `prefix`. */
+  issues: FieldIssue[]
+}
+
 /**
  * Maps a Resend email onto Postern's SendRequest input: `reply_to` -> `replyTo`, `scheduled_at` -> `sendAt`,
  * attachments' `content_type`/`content_id` -> `contentType`/`contentId`, `tags` [{ name, value }] -> `metadata`
- * { name: value }. The values are not checked here: the send pipeline validates the result.
- * @throws ApiError validation_failed with the issues at Resend's field names (`prefix` first, for a batch index).
+ * { name: value }. The values are not checked here: the send pipeline validates the result. The mapping is made
+ * even when the shape has issues (a tag that is not an object and fields Resend does not have are left out), so the
+ * pipeline can still report what else is wrong: one answer names every problem.
+ * A body that is not an object maps to an empty input with one issue at `prefix`.
  */
-export function toSendRequestInput(body: unknown, prefix: (string | number)[] = []): SendRequestInput {
-  if (!body || typeof body !== 'object' || Array.isArray(body)) {
-    throw new ApiError('validation_failed', 'the email must be a JSON object', [{ path: prefix, code: 'invalid_type', message: 'must be a JSON object' }])
-  }
+export function toSendRequestInput(body: unknown, prefix: (string | number)[] = []): MappedEmail {
+  if (!isObject(body)) return { input: {} as SendRequestInput, issues: [{ path: prefix, code: 'invalid_type', message: 'must be a JSON object' }] }
   const parsed = ResendEmail.safeParse(body)
-  if (!parsed.success) throw new ApiError('validation_failed', 'the request has invalid fields', toFieldIssues(parsed.error.issues, prefix))
-  const e = parsed.data
-  return present({
+  const issues = parsed.success ? [] : toFieldIssues(parsed.error.issues, prefix)
+  const e = body
+  const attachments = Array.isArray(e.attachments)
+    ? e.attachments.map((a) => (isObject(a) ? present({ filename: a.filename, content: a.content, contentType: a.content_type, contentId: a.content_id }) : a))
+    : e.attachments
+  const tags = Array.isArray(e.tags) ? e.tags.filter((t): t is Record<string, unknown> => isObject(t) && typeof t.name === 'string') : undefined
+  const input = present({
     from: e.from,
     to: e.to,
     cc: e.cc,
@@ -87,8 +100,9 @@ export function toSendRequestInput(body: unknown, prefix: (string | number)[] = 
     html: e.html,
     text: e.text,
     headers: e.headers,
-    attachments: e.attachments?.map((a) => present({ filename: a.filename, content: a.content, contentType: a.content_type, contentId: a.content_id })),
-    metadata: e.tags ? Object.fromEntries(e.tags.map((t) => [t.name, t.value])) : undefined,
+    attachments,
+    metadata: tags ? Object.fromEntries(tags.map((t) => [t.name, t.value])) : undefined,
     sendAt: e.scheduled_at,
   }) as SendRequestInput
+  return { input, issues }
 }

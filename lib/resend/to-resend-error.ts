@@ -27,21 +27,26 @@ const BY_CODE: Record<Exclude<ErrorCode, 'validation_failed'>, { name: ResendErr
 const issueText = (i: FieldIssue) => (i.path.length ? `\`${formatPath(i.path)}\`: ${i.message}` : i.message)
 
 /**
- * Picks Resend's name for a set of field issues: `missing_required_field` when a required field is absent,
- * `invalid_attachment` when every issue is in `attachments`, `invalid_from_address` when every issue is the
- * `from` address, else `validation_error`. The message names every field and what is wrong with it.
+ * Picks Resend's one name for a set of field issues, by priority: `missing_required_field` when a required field is
+ * absent, else `invalid_attachment` when every issue is in `attachments`, else `invalid_from_address` when every
+ * issue is the `from` address, else `validation_error`. The message names every problem, the missing fields first
+ * ("Missing `subject` field. `from`: must be an address like name@example.com"), so one answer is enough to fix
+ * the request.
  */
 function forIssues(issues: FieldIssue[], fallback: string): { name: ResendErrorName; message: string } {
+  if (issues.length === 0) return { name: 'validation_error', message: fallback }
   // In a batch the path starts with the email's index; the field is the first name after it.
   const field = (i: FieldIssue) => i.path.find((p) => typeof p === 'string')
-  const where = (i: FieldIssue) => (typeof i.path[0] === 'number' ? `[${i.path[0]}]` : '')
-  const missing = issues.filter((i) => i.code === 'missing_field' || i.code === 'missing_body')
-  if (missing.length) {
-    const text = missing.map((i) => (i.code === 'missing_body' ? `Missing ${where(i)}\`html\` or \`text\` field.` : `Missing \`${formatPath(i.path)}\` field.`))
-    return { name: 'missing_required_field', message: text.join(' ') }
+  const isMissing = (i: FieldIssue) => i.code === 'missing_field' || i.code === 'missing_body'
+  const missingText = (i: FieldIssue) => {
+    if (i.code !== 'missing_body') return `Missing \`${formatPath(i.path)}\` field.`
+    const at = i.path.slice(0, -1)
+    return `Missing \`${formatPath([...at, 'html'])}\` or \`${formatPath([...at, 'text'])}\` field.`
   }
-  if (issues.length === 0) return { name: 'validation_error', message: fallback }
-  const message = issues.map(issueText).join('; ')
+  const missing = issues.filter(isMissing)
+  const others = issues.filter((i) => !isMissing(i))
+  const message = [...missing.map(missingText), ...(others.length ? [others.map(issueText).join('; ')] : [])].join(' ')
+  if (missing.length) return { name: 'missing_required_field', message }
   if (issues.every((i) => field(i) === 'attachments')) return { name: 'invalid_attachment', message }
   if (issues.every((i) => field(i) === 'from' && i.code !== 'sender_not_allowed')) return { name: 'invalid_from_address', message }
   return { name: 'validation_error', message }

@@ -444,7 +444,91 @@ describe('errors in Resend\'s shape', () => {
 
   test('a tag name Postern cannot keep is refused at its index in tags', async () => {
     const res = await resend.emails.send({ ...valid, tags: [{ name: 'ok', value: '1' }, { name: 'has space', value: '2' }] })
-    expect(res.error).toEqual({ statusCode: 400, name: 'validation_error', message: '`tags[1]`: a metadata key is 1 to 64 letters, digits or _ . -' })
+    expect(res).toEqual({ data: null, error: { statusCode: 400, name: 'validation_error', message: '`tags[1].name`: a tag name is 1 to 64 letters, digits or _ . -' }, headers: expect.any(Object) })
+  })
+
+  test('a bad tag value is named by tags[i].value, in Resend\'s words', async () => {
+    const nullValue = await resend.emails.send({ ...valid, tags: [{ name: 'ok', value: null as unknown as string }] })
+    expect(nullValue).toEqual({ data: null, error: { statusCode: 400, name: 'validation_error', message: '`tags[0].value`: Invalid input: expected string, received null' }, headers: expect.any(Object) })
+    const long = await resend.emails.send({ ...valid, tags: [{ name: 'a', value: '1' }, { name: 'b', value: 'x'.repeat(1025) }] })
+    expect(long).toEqual({ data: null, error: { statusCode: 400, name: 'validation_error', message: '`tags[1].value`: Too big: expected string to have <=1024 characters' }, headers: expect.any(Object) })
+  })
+
+  test('more than 50 tags is a validation_error on tags, alone and in a batch', async () => {
+    const tags = Array.from({ length: 51 }, (_, i) => ({ name: `t${i}`, value: 'v' }))
+    expect(await resend.emails.send({ ...valid, tags })).toEqual({ data: null, error: { statusCode: 400, name: 'validation_error', message: '`tags`: at most 50 tags' }, headers: expect.any(Object) })
+    expect(await resend.batch.send([{ ...valid, tags }])).toEqual({ data: null, error: { statusCode: 400, name: 'validation_error', message: '`[0].tags`: at most 50 tags' }, headers: expect.any(Object) })
+    expect(await resend.emails.send({ ...valid, tags: tags.slice(0, 50) })).toMatchObject({ data: { id: expect.stringMatching(ULID) }, error: null })
+    await received(1)
+  })
+
+  test('scheduled_at too far ahead is named scheduled_at, never sendAt', async () => {
+    // The clock stands at 2026-11-29T12:00:00Z; limits.maxScheduleMs is 7 days.
+    const res = await resend.emails.send({ ...valid, scheduledAt: '2026-12-06T12:00:01Z' })
+    expect(res).toEqual({ data: null, error: { statusCode: 400, name: 'validation_error', message: '`scheduled_at`: may be at most 168 hours ahead' }, headers: expect.any(Object) })
+  })
+
+  test('reply_to and attachment fields are named as Resend names them', async () => {
+    const res = await resend.emails.send({ ...valid, replyTo: 'nobody', attachments: [{ filename: 'a.txt', content: 'eA==', contentType: 'text' }] })
+    expect(res.error).toEqual({
+      statusCode: 400,
+      name: 'validation_error',
+      message: '`reply_to`: must be an address like name@example.com; `attachments[0].content_type`: must be a MIME type like application/pdf',
+    })
+  })
+
+  test('a missing field does not hide the other problems: the message names every one', async () => {
+    const res = await fetch(`${gw.url}/emails`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ from: 'bad', to: 'bad', text: 'x' }),
+    })
+    expect(res.status).toBe(422)
+    expect(await res.json()).toEqual({
+      statusCode: 422,
+      name: 'missing_required_field',
+      message: 'Missing `subject` field. `from`: must be an address like name@example.com; `to`: must be an address like name@example.com',
+    })
+  })
+
+  test('null for a required field is the same as leaving it out', async () => {
+    const res = await resend.emails.send({ ...valid, subject: null as unknown as string })
+    expect(res.error).toEqual({ statusCode: 422, name: 'missing_required_field', message: 'Missing `subject` field.' })
+  })
+
+  test('a Resend-only problem (an attachment by path) does not hide the pipeline\'s (a bad from)', async () => {
+    const res = await resend.emails.send({ ...valid, from: 'bad', attachments: [{ filename: 'logo.png', path: 'https://example.com/logo.png' }] })
+    expect(res.error).toEqual({
+      statusCode: 400,
+      name: 'validation_error',
+      message: '`attachments[0].path`: Postern never fetches attachments from a URL: send the file as base64 `content`; `from`: must be an address like name@example.com',
+    })
+  })
+
+  test('an email of a batch that is not an object is named by its index, and nothing else is said of it', async () => {
+    // The SDK would turn a string into an email object; send the JSON as it is.
+    const res = await fetch(`${gw.url}/emails/batch`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify([valid, 'not an email']),
+    })
+    expect(res.status).toBe(400)
+    expect(await res.json()).toEqual({ statusCode: 400, name: 'validation_error', message: '`[1]`: must be a JSON object' })
+  })
+
+  test('a strict batch names the problems of every refused email, and a missing body by its index', async () => {
+    const res = await resend.batch.send([
+      { ...valid, to: 'nobody' },
+      { from: 'ops@example.com', to: 'a@example.org', subject: 's' } as typeof valid,
+      valid,
+    ])
+    expect(res).toEqual({
+      data: null,
+      error: { statusCode: 422, name: 'missing_required_field', message: 'Missing `[1].html` or `[1].text` field. `[0].to`: must be an address like name@example.com' },
+      headers: expect.any(Object),
+    })
+    await settle()
+    expect(smtp.received).toEqual([])
   })
 
   test('a tag name given twice is refused rather than one value silently kept', async () => {
