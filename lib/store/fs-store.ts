@@ -1,22 +1,28 @@
 import { createHash, randomUUID } from 'node:crypto'
-import { mkdir, open, readFile, readdir, rename, rm, stat, unlink, link } from 'node:fs/promises'
+import { closeSync, fdatasync, linkSync, mkdirSync, openSync, renameSync, rmSync, statSync, unlinkSync, writeSync } from 'node:fs'
+import { readFile, readdir, rm } from 'node:fs/promises'
 import { dirname, join, relative, sep } from 'node:path'
 import { pathToFileURL } from 'node:url'
+import { promisify } from 'node:util'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { assertSafeKey, PreconditionFailedError, type ObjectStore, type PutOptions } from './object-store.js'
 
 const TMP = '.tmp'
 const LOCKS = '.locks'
 const STALE_LOCK_MS = 10_000
+const fdatasyncAsync = promisify(fdatasync)
 
 /** Quoted MD5 of the body, the ETag S3 gives a single-part upload. */
 const etagOf = (body: Buffer) => `"${createHash('md5').update(body).digest('hex')}"`
+const code = (err: unknown) => (err as NodeJS.ErrnoException).code
 
 /**
  * The `fs` driver: one file per key under `root`, laid out exactly like the bucket so a person can browse it.
- * Create-only writes use link(2), which fails atomically when the target exists; compare-and-swap holds a
- * lock file (O_EXCL) across read-compare-rename, so several processes on one machine may share a folder.
- * Each write is fsync'd before it becomes visible, unless the caller says it need not be durable.
+ * A write goes to a temp file, is fsync'd (unless the caller says it need not be durable), then takes its key:
+ * create-only writes by link(2), which fails atomically when the key exists; compare-and-swap under a lock that
+ * is a hard link to the temp file, across read-compare-rename, so several processes may share a folder.
+ * Metadata calls (open, link, rename, mkdir) are synchronous: on a local disk they take microseconds, far less
+ * than a round trip through libuv's thread pool; only fsync and reads run there.
  */
 export function createFsStore(root: string): ObjectStore {
   const pathOf = (key: string) => {
@@ -26,22 +32,22 @@ export function createFsStore(root: string): ObjectStore {
 
   // Folders known to exist: mkdir -p on every write costs a syscall per level.
   const made = new Set<string>()
-  async function ensureDir(dir: string) {
+  function ensureDir(dir: string) {
     if (made.has(dir)) return
-    await mkdir(dir, { recursive: true })
+    mkdirSync(dir, { recursive: true })
     made.add(dir)
   }
 
   async function writeTemp(body: Buffer, durable: boolean): Promise<string> {
     const dir = join(root, TMP)
-    await ensureDir(dir)
+    ensureDir(dir)
     const tmp = join(dir, randomUUID())
-    const fh = await open(tmp, 'wx')
+    const fd = openSync(tmp, 'wx')
     try {
-      await fh.writeFile(body)
-      if (durable) await fh.datasync()
+      for (let off = 0; off < body.length; ) off += writeSync(fd, body, off)
+      if (durable) await fdatasyncAsync(fd)
     } finally {
-      await fh.close()
+      closeSync(fd)
     }
     return tmp
   }
@@ -52,51 +58,57 @@ export function createFsStore(root: string): ObjectStore {
    */
   async function withLock<T>(key: string, tmp: string, fn: () => Promise<T>): Promise<T> {
     const dir = join(root, LOCKS)
-    await ensureDir(dir)
+    ensureDir(dir)
     const lock = join(dir, createHash('sha256').update(key).digest('hex'))
     for (let i = 0; ; i++) {
       try {
-        await link(tmp, lock)
+        linkSync(tmp, lock)
         break
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
-        const st = await stat(lock).catch(() => null)
-        if (st && Date.now() - st.ctimeMs > STALE_LOCK_MS) await rm(lock, { force: true })
+        if (code(err) !== 'EEXIST') throw err
+        let ctimeMs = Date.now()
+        try {
+          ctimeMs = statSync(lock).ctimeMs
+        } catch {}
+        if (Date.now() - ctimeMs > STALE_LOCK_MS) rmSync(lock, { force: true })
         await sleep(Math.min(2 ** i, 50))
       }
     }
     try {
       return await fn()
     } finally {
-      await rm(lock, { force: true })
+      rmSync(lock, { force: true })
     }
   }
 
-  /** Moves a written temp file to its key, under the write's conditions. */
-  async function place(key: string, path: string, tmp: string, options: PutOptions) {
+  /** Moves a written temp file to its key, under the write's conditions. Returns whether `tmp` was consumed. */
+  async function place(key: string, path: string, tmp: string, options: PutOptions): Promise<boolean> {
     if (options.ifNoneMatch === '*') {
-          try {
-            await link(tmp, path)
-          } catch (err) {
-            if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new PreconditionFailedError(key, { cause: err })
-            throw err
-          }
-        } else if (options.ifMatch !== undefined) {
-          await withLock(key, tmp, async () => {
-            const current = await readCurrent(path)
-            if (!current || etagOf(current) !== options.ifMatch) throw new PreconditionFailedError(key)
-            await rename(tmp, path)
-          })
-        } else {
-          await rename(tmp, path)
-        }
+      try {
+        linkSync(tmp, path)
+        return false
+      } catch (err) {
+        if (code(err) === 'EEXIST') throw new PreconditionFailedError(key, { cause: err })
+        throw err
+      }
+    }
+    if (options.ifMatch !== undefined) {
+      await withLock(key, tmp, async () => {
+        const current = await readCurrent(path)
+        if (!current || etagOf(current) !== options.ifMatch) throw new PreconditionFailedError(key)
+        renameSync(tmp, path)
+      })
+      return true
+    }
+    renameSync(tmp, path)
+    return true
   }
 
   async function readCurrent(path: string): Promise<Buffer | null> {
     try {
       return await readFile(path)
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null
+      if (code(err) === 'ENOENT') return null
       throw err
     }
   }
@@ -111,19 +123,34 @@ export function createFsStore(root: string): ObjectStore {
       const path = pathOf(key)
       const body = Buffer.isBuffer(input) ? input : Buffer.from(input)
       const write = async () => {
-        await ensureDir(dirname(path))
+        ensureDir(dirname(path))
+        if (body.length === 0 && !options.ifMatch && !options.ifNoneMatch) {
+          // An empty object (a queue entry) cannot be read half-written: create it in place, no temp file.
+          const fd = openSync(path, 'w')
+          try {
+            if (options.durable !== false) await fdatasyncAsync(fd)
+          } finally {
+            closeSync(fd)
+          }
+          return
+        }
         const tmp = await writeTemp(body, options.durable !== false)
+        let consumed = false
         try {
-          await place(key, path, tmp, options)
+          consumed = await place(key, path, tmp, options)
         } finally {
-          await unlink(tmp).catch(() => {})
+          if (!consumed) {
+            try {
+              unlinkSync(tmp)
+            } catch {}
+          }
         }
       }
       try {
         await write()
       } catch (err) {
         // A folder removed behind our back (a person tidying the data folder): make it again, once.
-        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
+        if (code(err) !== 'ENOENT') throw err
         made.clear()
         await write()
       }
@@ -144,7 +171,7 @@ export function createFsStore(root: string): ObjectStore {
           .filter((e) => e.isFile())
           .map((e) => relative(root, join(e.parentPath, e.name)).split(sep).join('/'))
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return []
+        if (code(err) === 'ENOENT') return []
         throw err
       }
       const keys = entries

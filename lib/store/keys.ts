@@ -19,13 +19,16 @@ export const messageKeys = (id: string) => ({
   event: (attempt: number) => `messages/${id}/events/${pad(attempt)}.json`,
 })
 
-/** The delivery queue: one empty object per message due at a time; listing `queue/` yields them in due order. */
+/**
+ * The delivery queue: one empty object per message due at a time, all in one folder (no folder per due time to
+ * create and leave behind); listing `queue/` yields them in due order.
+ */
 export const queueKeys = {
   prefix: 'queue/',
-  entry: (dueAtMs: number, id: string) => `queue/${stamp(dueAtMs)}/${id}`,
+  entry: (dueAtMs: number, id: string) => `queue/${stamp(dueAtMs)}_${id}`,
   /** Parses an entry key; `null` for a key that is not one. */
   parse(key: string): { dueAtMs: number; id: string } | null {
-    const m = /^queue\/([^/]+)\/([^/]+)$/.exec(key)
+    const m = /^queue\/([^/_]+)_([^/_]+)$/.exec(key)
     if (!m) return null
     const dueAtMs = Date.parse(m[1])
     return Number.isNaN(dueAtMs) ? null : { dueAtMs, id: m[2] }

@@ -60,7 +60,8 @@ test('functions/http accepts a message; functions/deliver sends it from the S3 n
 
   const { readdir } = await import('node:fs/promises')
   const [due] = await readdir(join(dir, 'queue'))
-  const key = `queue/${due}/${id}`
+  const key = `queue/${due}`
+  expect(due.endsWith(`_${id}`)).toBe(true)
   const deliver = await import('../../functions/deliver.js')
   // S3 event keys arrive URL-encoded (":" as %3A).
   await deliver.queued({ Records: [{ s3: { object: { key: encodeURIComponent(key).replace(/%2F/g, '/') } } }] })
