@@ -39,8 +39,15 @@ export interface ResendEmailView {
   tags: { name: string; value: string }[]
 }
 
-/** `Name <a@example.com>`, or the bare address when there is no display name, as Resend shows addresses. */
-const show = (m: Mailbox) => (m.name ? `${m.name} <${m.address}>` : m.address)
+// RFC 5322 §3.2.3 specials: a display name holding one must be a quoted-string, or `Doe, John` reads as two names.
+const SPECIALS = /[()<>[\]:;@\\,."]/
+const displayName = (name: string) => (SPECIALS.test(name) ? `"${name.replace(/["\\]/g, '\\$&')}"` : name)
+
+/**
+ * `Name <a@example.com>`, or the bare address when there is no display name, as Resend shows addresses; a name
+ * with RFC 5322 specials is quoted (`"Doe, John" <a@example.com>`), so the string reads back as the same mailbox.
+ */
+const show = (m: Mailbox) => (m.name ? `${displayName(m.name)} <${m.address}>` : m.address)
 const list = (ms: Mailbox[] | undefined) => (ms?.length ? ms.map(show) : null)
 
 /** A stored message in the shape of Resend's `GET /emails/:id`. */

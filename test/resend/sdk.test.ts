@@ -269,6 +269,15 @@ describe('reading an email back', () => {
     })
   })
 
+  test('a display name with RFC 5322 specials reads back quoted, as the relay got it', async () => {
+    const sent = await resend.emails.send({ from: '"Acme, Inc." <ops@example.com>', to: ['"O\\"Brien, Pat" <pat@example.org>', 'Bo <bo@example.org>'], subject: 's', text: 't' })
+    const [got] = await received(1)
+    expect(headersOf(got.raw).get('from')).toEqual(['"Acme, Inc." <ops@example.com>'])
+    expect(headersOf(got.raw).get('to')).toEqual(['"O\\"Brien, Pat" <pat@example.org>, Bo <bo@example.org>'])
+    const res = await resend.emails.get(sent.data!.id)
+    expect(res.data).toMatchObject({ from: '"Acme, Inc." <ops@example.com>', to: ['"O\\"Brien, Pat" <pat@example.org>', 'Bo <bo@example.org>'] })
+  })
+
   test('scheduled_at holds the email: last_event is scheduled and nothing is sent', async () => {
     const res = await resend.emails.send({ from: 'ops@example.com', to: 'a@example.org', subject: 'later', text: 'x', scheduledAt: '2026-11-29T13:30:00+01:00' })
     expect(res.error).toBeNull()
