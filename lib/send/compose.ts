@@ -1,8 +1,19 @@
 import type Mail from 'nodemailer/lib/mailer'
+import { detectMimeType } from 'nodemailer/lib/mime-funcs'
 import type { Mailbox } from './address.js'
 import type { AcceptedRequest } from './records.js'
 
 const mailbox = (m: Mailbox) => ({ name: m.name, address: m.address })
+
+/**
+ * The type an attachment goes out with: the request's (checked by the schema), else the one its filename suggests,
+ * except message/* and multipart/*, which nodemailer would send unencoded or as structure (`x.eml`).
+ */
+export const attachmentType = (a: { filename: string; contentType?: string }) => {
+  if (a.contentType) return a.contentType
+  const guess = detectMimeType(a.filename)
+  return /^(message|multipart)\//i.test(guess) ? 'application/octet-stream' : guess
+}
 
 /**
  * Turns an accepted request into nodemailer message options. The Message-ID and Date are fixed at acceptance, so
@@ -26,7 +37,7 @@ export function composeMail(record: AcceptedRequest, recipients?: string[]): Mai
     attachments: r.attachments?.map((a) => ({
       filename: a.filename,
       content: Buffer.from(a.content, 'base64'),
-      contentType: a.contentType,
+      contentType: attachmentType(a),
       cid: a.contentId,
       contentDisposition: a.disposition ?? (a.contentId ? 'inline' : 'attachment'),
     })),

@@ -27,19 +27,47 @@ export const Address = z
 export const AddressList = z.union([Address, z.array(Address).min(1).max(1000)]).transform((v) => (Array.isArray(v) ? v : [v]))
 
 /**
- * Headers Postern writes itself (RFC 5322 §3.6 originator, destination and identification fields, and MIME).
- * A request may not set them through `headers`.
+ * Headers Postern writes itself (RFC 5322 §3.6 originator, destination and identification fields, and MIME), and
+ * headers only relays and receivers write: trace fields (§3.6.6 Resent-*, §3.6.7 Received, Delivered-To, RFC 7208
+ * Received-SPF), signatures and their results (RFC 6376 DKIM-Signature, RFC 8617 ARC-*, RFC 8601
+ * Authentication-Results). A request may not set them through `headers`, whatever its key.
  */
-const RESERVED_HEADER = /^(from|sender|to|cc|bcc|reply-to|subject|message-id|date|return-path|mime-version|content-.*|mime-.*)$/i
+const RESERVED_HEADER =
+  /^(from|sender|to|cc|bcc|reply-to|subject|message-id|date|return-path|mime-version|content-.*|mime-.*|resent-.*|received|received-spf|delivered-to|dkim-signature|domainkey-signature|arc-.*|authentication-results)$/i
 // RFC 5322 §2.2 field-name: printable US-ASCII except colon.
 const FIELD_NAME = /^[!-9;-~]{1,76}$/
+/** At most this many custom headers, of at most this many octets of names and values together. */
+export const MAX_HEADERS = 50
+export const MAX_HEADER_BYTES = 16 * 1024
+/**
+ * The longest run of printable ASCII without a space a header value may carry. Mail generators fold only at white
+ * space, and a line may not exceed 998 octets (RFC 5322 §2.1.1): 900, plus a 76-octet name and ": ", fits.
+ * Runs with non-ASCII characters are RFC 2047 encoded-words, which are folded.
+ */
+export const MAX_UNBROKEN_RUN = 900
+const UNBROKEN = new RegExp(`[!-~]{${MAX_UNBROKEN_RUN + 1}}`)
+const tooLong = (s: string) => UNBROKEN.test(s)
 
+
+/**
+ * Custom headers, name -> value: at most MAX_HEADERS, MAX_HEADER_BYTES in all; names unique ignoring case (one
+ * In-Reply-To); no reserved, empty or unfoldable values.
+ */
 export const CustomHeaders = z.record(z.string(), z.string().max(4000)).superRefine((headers, ctx) => {
-  for (const [name, value] of Object.entries(headers)) {
-    if (!FIELD_NAME.test(name)) fail(ctx, 'invalid_header_name', 'a header name is 1 to 76 printable ASCII characters without ":" (RFC 5322 §2.2)', [name])
-    else if (RESERVED_HEADER.test(name)) fail(ctx, 'reserved_header', `${name} is set by Postern; use the request's own field`, [name])
-    if (hasLineBreak(value)) fail(ctx, 'header_injection', 'must not contain CR, LF or NUL', [name])
-  }
+    const entries = Object.entries(headers)
+    if (entries.length > MAX_HEADERS) fail(ctx, 'too_many_headers', `at most ${MAX_HEADERS} headers`)
+    const bytes = entries.reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0)
+    if (bytes > MAX_HEADER_BYTES) fail(ctx, 'too_big', `at most ${MAX_HEADER_BYTES} octets of header names and values, not ${bytes}`)
+    const seen = new Set<string>()
+    for (const [name, value] of entries) {
+      if (!FIELD_NAME.test(name)) fail(ctx, 'invalid_header_name', 'a header name is 1 to 76 printable ASCII characters without ":" (RFC 5322 §2.2)', [name])
+      else if (RESERVED_HEADER.test(name)) fail(ctx, 'reserved_header', `${name} is set by Postern or by relays; use the request's own field`, [name])
+      else if (seen.has(name.toLowerCase())) fail(ctx, 'duplicate_header', `${name} is set twice (header names ignore case)`, [name])
+      seen.add(name.toLowerCase())
+      if (hasLineBreak(value)) fail(ctx, 'header_injection', 'must not contain CR, LF or NUL', [name])
+      else if (value.trim() === '') fail(ctx, 'empty_header', 'a header value must not be empty', [name])
+      else if (tooLong(value)) fail(ctx, 'too_long', `a run of more than ${MAX_UNBROKEN_RUN} characters without a space cannot be folded to 998 octets (RFC 5322 §2.1.1)`, [name])
+    }
 })
 
 /** Standard base64 (RFC 4648 §4) without line breaks. */
@@ -52,16 +80,49 @@ export const base64Bytes = (s: string) => (s.length / 4) * 3 - (s.endsWith('==')
 
 const ContentType = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*\/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*$/, 'must be a MIME type like application/pdf')
 
+/**
+ * Why `bytes` cannot be the body of a message/* part, or undefined when it can. Such a part is never encoded
+ * (RFC 2046 §5.2.1), so it goes out as it is: CRLF line ends only, no NUL, lines of at most 998 octets (RFC 5322 §2.1.1).
+ */
+export function unencodedProblem(bytes: Buffer): string | undefined {
+  const text = bytes.toString('latin1')
+  if (text.includes('\0')) return 'contains NUL'
+  if (/\r(?!\n)|(?<!\r)\n/.test(text)) return 'has a line end other than CRLF'
+  if (text.split('\r\n').some((line) => line.length > 998)) return 'has a line longer than 998 octets'
+  return undefined
+}
+
+// RFC 5322 §3.2.3 atext and ".": the msg-id form (§3.6.4) a Content-ID takes (RFC 2045 §7, RFC 2392).
+const ID_PART = "[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+"
+const CONTENT_ID = new RegExp(`^(?:<${ID_PART}(?:@${ID_PART})?>|${ID_PART}(?:@${ID_PART})?)$`)
+
 /** An attachment, with its content inline as base64: Postern never reads a path or fetches a URL. */
-export const Attachment = z.strictObject({
-  filename: HeaderText.pipe(z.string().min(1).max(255)),
-  content: Base64,
-  contentType: ContentType.optional(),
-  /** For inline images referenced as `cid:<contentId>` in the html. */
-  contentId: HeaderText.pipe(z.string().min(1).max(255)).transform((s) => s.replace(/^<|>$/g, '')).optional(),
-  /** Defaults to `inline` when contentId is set, else `attachment`. */
-  disposition: z.enum(['attachment', 'inline']).optional(),
-})
+export const Attachment = z
+  .strictObject({
+    filename: HeaderText.pipe(z.string().min(1).max(255)),
+    content: Base64,
+    contentType: ContentType.optional(),
+    /** For inline images referenced as `cid:<contentId>` in the html: `id@domain` or `id`, ASCII, angle brackets optional. */
+    contentId: HeaderText.pipe(
+      z
+        .string()
+        .max(255)
+        .regex(CONTENT_ID, 'must be an ASCII id like logo@example.com, without spaces (RFC 2392)'),
+    )
+      .transform((s) => s.replace(/^<|>$/g, ''))
+      .optional(),
+    /** Defaults to `inline` when contentId is set, else `attachment`. */
+    disposition: z.enum(['attachment', 'inline']).optional(),
+  })
+  .superRefine((a, ctx) => {
+    const type = a.contentType?.toLowerCase() ?? ''
+    if (type.startsWith('multipart/')) {
+      fail(ctx, 'invalid_content_type', 'a multipart/* type is structure Postern builds, not an attachment; send the parts, or application/octet-stream', ['contentType'])
+    } else if (type.startsWith('message/')) {
+      const problem = unencodedProblem(Buffer.from(a.content, 'base64'))
+      if (problem) fail(ctx, 'invalid_content_type', `a message/* attachment is sent unencoded (RFC 2046 §5.2.1) and this content ${problem}; send it as application/octet-stream`, ['contentType'])
+    }
+  })
 
 export const Tag = z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'a tag is 1 to 64 letters, digits or _ . : -')
 export const Metadata = z
@@ -76,7 +137,10 @@ export const SendRequest = z
     cc: AddressList.optional(),
     bcc: AddressList.optional(),
     replyTo: AddressList.optional(),
-    subject: HeaderText.pipe(z.string().max(2000)),
+    subject: HeaderText.pipe(z.string().max(2000)).refine((s) => !tooLong(s), {
+      message: `a run of more than ${MAX_UNBROKEN_RUN} characters without a space cannot be folded to 998 octets (RFC 5322 §2.1.1)`,
+      params: { code: 'too_long' },
+    }),
     text: z.string().optional(),
     html: z.string().optional(),
     attachments: z.array(Attachment).max(100).optional(),

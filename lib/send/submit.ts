@@ -4,16 +4,20 @@ import { senderAllowed } from '../http/auth.js'
 import { ApiError, type FieldIssue } from '../http/errors.js'
 import { toFieldIssues } from '../http/field-issues.js'
 import { acceptMessage, type Accepted } from './accept.js'
+import { plainJsonIssues } from './plain-json.js'
 import { decodedBytes, envelopeRecipients, SendRequest } from './send-request.js'
 
 /**
  * Validates a send request against the schema and the configured limits (recipients, decoded size, how far
- * ahead `sendAt` may be). `pathPrefix` places issues inside a batch (`['messages', 3]`).
+ * ahead `sendAt` may be), after plainJsonIssues. `pathPrefix` places issues inside a batch (`['messages', 3]`).
  * @throws ApiError validation_failed (400) with every bad field, or payload_too_large (413).
  */
 export function validateSendRequest(deps: Deps, body: unknown, pathPrefix: (string | number)[] = []): SendRequest {
-  const parsed = SendRequest.safeParse(body)
   const at = (issues: FieldIssue[]) => issues.map((i) => ({ ...i, path: [...pathPrefix, ...i.path] }))
+  // Before the schema, which would drop a __proto__ key and pass a lone surrogate on to become U+FFFD.
+  const plain = plainJsonIssues(body)
+  if (plain.length) throw new ApiError('validation_failed', 'the request has invalid fields', at(plain))
+  const parsed = SendRequest.safeParse(body)
   if (!parsed.success) throw new ApiError('validation_failed', 'the request has invalid fields', at(toFieldIssues(parsed.error.issues)))
   const req = parsed.data
   const { limits } = deps.config

@@ -139,6 +139,68 @@ describe('one test per class of bad input, with its exact code and path', () => 
     ])
   })
 
+  test('multipart/* attachments, and message/* ones that cannot go out unencoded: invalid_content_type', async () => {
+    const b64 = (s: string) => Buffer.from(s, 'latin1').toString('base64')
+    expect(
+      await issuesFor({
+        ...OK,
+        attachments: [
+          { filename: 'm', content: b64('x'), contentType: 'multipart/mixed' },
+          { filename: 'lf.eml', content: b64('Subject: x\n\nbody\n'), contentType: 'message/rfc822' },
+          { filename: 'nul.eml', content: b64('Subject: x\r\n\r\na\0b\r\n'), contentType: 'Message/RFC822' },
+          { filename: 'long.eml', content: b64(`Subject: x\r\n\r\n${'a'.repeat(999)}\r\n`), contentType: 'message/global' },
+        ],
+      }),
+    ).toEqual([0, 1, 2, 3].map((i) => ({ path: ['attachments', i, 'contentType'], code: 'invalid_content_type' })))
+  })
+
+  test('custom headers: at most 50, 16 KB in all, names unique ignoring case, values not empty', async () => {
+    const many = Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`X-H${i}`, 'v']))
+    expect(await issuesFor({ ...OK, headers: many })).toEqual([{ path: ['headers'], code: 'too_many_headers' }])
+    const big = Object.fromEntries(Array.from({ length: 5 }, (_, i) => [`X-H${i}`, 'v '.repeat(1700)]))
+    expect(await issuesFor({ ...OK, headers: big })).toEqual([{ path: ['headers'], code: 'too_big' }])
+    expect(await issuesFor({ ...OK, headers: { 'In-Reply-To': '<a@b>', 'in-reply-to': '<c@d>', 'X-Empty': '', 'X-Blank': ' \t ' } })).toEqual([
+      { path: ['headers', 'in-reply-to'], code: 'duplicate_header' },
+      { path: ['headers', 'X-Empty'], code: 'empty_header' },
+      { path: ['headers', 'X-Blank'], code: 'empty_header' },
+    ])
+  })
+
+  test('trace, signature and Resent-* headers are reserved for every key', async () => {
+    const names = ['Resent-From', 'Resent-Sender', 'Received', 'DKIM-Signature', 'Received-SPF', 'Authentication-Results', 'ARC-Seal', 'Delivered-To']
+    expect(await issuesFor({ ...OK, headers: Object.fromEntries(names.map((n) => [n, 'v'])) })).toEqual(names.map((n) => ({ path: ['headers', n], code: 'reserved_header' })))
+  })
+
+  test('a contentId that is not an ASCII msg-id-like token: invalid_format', async () => {
+    const att = (contentId: string) => ({ filename: 'a.png', content: 'YQ==', contentId })
+    expect(await issuesFor({ ...OK, attachments: [att('a> <b@c'), att('lögo@x'), att('<<x>>'), att('a b'), att('@x'), att('<logo@x>'), att('logo-1')] })).toEqual([
+      { path: ['attachments', 0, 'contentId'], code: 'invalid_format' },
+      { path: ['attachments', 1, 'contentId'], code: 'invalid_format' },
+      { path: ['attachments', 2, 'contentId'], code: 'invalid_format' },
+      { path: ['attachments', 3, 'contentId'], code: 'invalid_format' },
+      { path: ['attachments', 4, 'contentId'], code: 'invalid_format' },
+    ])
+  })
+
+  test('__proto__, constructor and prototype keys are refused, not dropped: invalid_key, invalid_header_name', async () => {
+    const body = JSON.stringify(OK).slice(0, -1) + ',"metadata":{"__proto__":"a","constructor":"b","ok":"c"},"headers":{"__proto__":"x","prototype":"y"}}'
+    expect(await issuesFor(body)).toEqual([
+      { path: ['metadata', '__proto__'], code: 'invalid_key' },
+      { path: ['metadata', 'constructor'], code: 'invalid_key' },
+      { path: ['headers', '__proto__'], code: 'invalid_header_name' },
+      { path: ['headers', 'prototype'], code: 'invalid_header_name' },
+    ])
+  })
+
+  test('a string or key with a lone surrogate is refused, not turned into U+FFFD: invalid_string at each path', async () => {
+    const body = '{"from":"ops@example.com","to":["a@example.org","x\\ud800y@example.org"],"subject":"s\\udc00","text":"t","metadata":{"k\\ud801":"v"}}'
+    expect(await issuesFor(body)).toEqual([
+      { path: ['to', 1], code: 'invalid_string' },
+      { path: ['subject'], code: 'invalid_string' },
+      { path: ['metadata', 'k\ud801'], code: 'invalid_string' },
+    ])
+  })
+
   test('attachment content that is not base64: invalid_base64', async () => {
     expect(await issuesFor({ ...OK, attachments: [{ filename: 'a', content: 'not base64!' }, { filename: 'b', content: 'YWJj\nZA==' }] })).toEqual([
       { path: ['attachments', 0, 'content'], code: 'invalid_base64' },
@@ -208,5 +270,9 @@ describe('what a body may be', () => {
   test('declared charset=UTF-8 or Content-Encoding: identity is accepted', async () => {
     expect((await h.call('POST', '/v1/messages', OK, { 'content-type': 'application/json; charset=UTF-8' })).status).toBe(202)
     expect((await h.call('POST', '/v1/messages', OK, { 'content-encoding': 'identity' })).status).toBe(202)
+  })
+
+  test('a surrogate pair (an emoji) is well-formed text', async () => {
+    expect((await h.call('POST', '/v1/messages', '{"from":"ops@example.com","to":"a@example.org","subject":"\\ud83d\\ude00","text":"😀"}')).status).toBe(202)
   })
 })

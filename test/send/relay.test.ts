@@ -155,6 +155,48 @@ describe('what the relay receives', () => {
     expect(smtp.received[0].raw.toString('latin1')).not.toMatch(/[^\r]\n/)
   })
 
+  test('header values that cannot be folded to 998 octets are refused; the longest accepted ones fit', async () => {
+    const res = await h.call('POST', '/v1/messages', { from: 'ops@example.com', to: 'a@example.org', subject: 'S'.repeat(2000), text: 'x', headers: { 'X-Long': 'a'.repeat(4000) } })
+    expect(res.status).toBe(400)
+    expect(res.json.error.issues.map((i: { path: unknown[]; code: string }) => ({ path: i.path, code: i.code }))).toEqual([
+      { path: ['subject'], code: 'too_long' },
+      { path: ['headers', 'X-Long'], code: 'too_long' },
+    ])
+    const name = `X-${'N'.repeat(74)}`
+    await sendAndDeliver({
+      from: { name: 'ü'.repeat(256), address: 'ops@example.com' },
+      to: 'a@example.org',
+      subject: `${'S'.repeat(900)} ${'é'.repeat(1000)}`,
+      text: 'x',
+      headers: { [name]: 'a'.repeat(900), 'X-Utf': 'ü'.repeat(3000), 'X-Mixed': `${'b'.repeat(900)}ü${'c'.repeat(900)}` },
+      attachments: [{ filename: `${'f'.repeat(200)}ü.txt`, content: 'YQ==', contentType: 'text/plain' }],
+    })
+    const raw = smtp.received[0].raw.toString('latin1')
+    const lines = raw.split('\r\n')
+    expect(Math.max(...lines.map((l) => l.length))).toBeLessThanOrEqual(998)
+    expect(headersOf(smtp.received[0].raw).get(name.toLowerCase())).toEqual(['a'.repeat(900)])
+    expect(raw).not.toMatch(/[^\r]\n|\r[^\n]|\0/)
+  })
+
+  test('a message/rfc822 attachment goes out as it is (RFC 2046 §5.2.1) only when it is a valid message body; x.eml without a type is octet-stream', async () => {
+    const eml = 'From: x@example.net\r\nSubject: fwd\r\n\r\nbody\r\n'
+    const junk = Buffer.from('a\nb\0c')
+    await sendAndDeliver({
+      from: 'ops@example.com',
+      to: 'a@example.org',
+      subject: 'fwd',
+      text: 'see attached',
+      attachments: [
+        { filename: 'fwd.eml', content: Buffer.from(eml).toString('base64'), contentType: 'message/rfc822' },
+        { filename: 'junk.eml', content: junk.toString('base64') },
+      ],
+    })
+    const raw = canonical(smtp.received[0].raw)
+    expect(raw).toContain(['--B1', 'Content-Type: message/rfc822; name=fwd.eml', 'Content-Transfer-Encoding: 7bit', 'Content-Disposition: attachment; filename=fwd.eml', '', eml, '--B1'].join('\r\n'))
+    expect(raw).toContain(['--B1', 'Content-Type: application/octet-stream; name=junk.eml', 'Content-Transfer-Encoding: base64', 'Content-Disposition: attachment; filename=junk.eml', '', junk.toString('base64'), '--B1--'].join('\r\n'))
+    expect(raw).not.toMatch(/[^\r]\n|\r[^\n]|\0/)
+  })
+
   test('GET shows the message sent with its attempt and the relay reply', async () => {
     const { id, messageId } = await sendAndDeliver({ from: 'ops@example.com', to: 'a@example.org', subject: 's', text: 't', tags: ['welcome'], metadata: { user: '42' } })
     const res = await h.call('GET', `/v1/messages/${id}`)
