@@ -2,6 +2,7 @@ import { z } from 'zod'
 import type { FieldIssue } from '../http/errors.js'
 import { toFieldIssues } from '../http/field-issues.js'
 import type { SendRequestInput } from '../send/send-request.js'
+import { coveredBy } from './field-paths.js'
 
 const issue = (ctx: z.RefinementCtx, code: string, message: string, path: (string | number)[]) =>
   ctx.addIssue({ code: 'custom', message, path, params: { code } })
@@ -77,8 +78,8 @@ export interface MappedEmail {
  * Maps a Resend email onto Postern's SendRequest input: `reply_to` -> `replyTo`, `scheduled_at` -> `sendAt`,
  * attachments' `content_type`/`content_id` -> `contentType`/`contentId`, `tags` [{ name, value }] -> `metadata`
  * { name: value }. The values are not checked here: the send pipeline validates the result. The mapping is made
- * even when the shape has issues (a tag that is not an object and fields Resend does not have are left out), so the
- * pipeline can still report what else is wrong: one answer names every problem.
+ * even when the shape has issues (fields Resend does not have, and a tag or `scheduled_at` the shape refuses, are
+ * left out), so the pipeline can still report what else is wrong: one answer names every problem.
  * A body that is not an object maps to an empty input with one issue at `prefix`.
  */
 export function toSendRequestInput(body: unknown, prefix: (string | number)[] = []): MappedEmail {
@@ -86,10 +87,12 @@ export function toSendRequestInput(body: unknown, prefix: (string | number)[] = 
   const parsed = ResendEmail.safeParse(body)
   const issues = parsed.success ? [] : toFieldIssues(parsed.error.issues, prefix)
   const e = body
+  // What the shape already refuses is left out, so the pipeline's checks of the rest (limits, html or text) still run.
+  const refused = (path: (string | number)[]) => coveredBy(issues, { path: [...prefix, ...path], code: '', message: '' }, prefix)
   const attachments = Array.isArray(e.attachments)
     ? e.attachments.map((a) => (isObject(a) ? present({ filename: a.filename, content: a.content, contentType: a.content_type, contentId: a.content_id }) : a))
     : e.attachments
-  const tags = Array.isArray(e.tags) ? e.tags.filter((t): t is Record<string, unknown> => isObject(t) && typeof t.name === 'string') : undefined
+  const tags = Array.isArray(e.tags) ? e.tags.filter((t, i): t is Record<string, unknown> => isObject(t) && typeof t.name === 'string' && !refused(['tags', i])) : undefined
   const input = present({
     from: e.from,
     to: e.to,
@@ -102,7 +105,7 @@ export function toSendRequestInput(body: unknown, prefix: (string | number)[] = 
     headers: e.headers,
     attachments,
     metadata: tags ? Object.fromEntries(tags.map((t) => [t.name, t.value])) : undefined,
-    sendAt: e.scheduled_at,
+    sendAt: refused(['scheduled_at']) ? undefined : e.scheduled_at,
   }) as SendRequestInput
   return { input, issues }
 }

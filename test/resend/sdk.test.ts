@@ -525,6 +525,16 @@ describe('errors in Resend\'s shape', () => {
     expect(await res.json()).toEqual({ statusCode: 400, name: 'validation_error', message: '`[1]`: must be a JSON object' })
   })
 
+  test('a refused scheduled_at does not hide the limits checked on the rest', async () => {
+    const to = Array.from({ length: 51 }, (_, i) => `r${i}@example.org`)
+    const res = await resend.emails.send({ ...valid, to, scheduledAt: 'in 1 min' })
+    expect(res.error).toEqual({
+      statusCode: 400,
+      name: 'validation_error',
+      message: '`scheduled_at`: Postern takes scheduled_at only as ISO 8601 with an offset (2026-11-29T12:00:00Z), not in natural language; `to`: 51 recipients in to, cc and bcc; at most 50',
+    })
+  })
+
   test('a strict batch names the problems of every refused email, and a missing body by its index', async () => {
     const res = await resend.batch.send([
       { ...valid, to: 'nobody' },
