@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { z } from 'zod'
 import { hashApiKey } from './api-key-hash.js'
+import { toFieldIssues } from '../http/field-issues.js'
 import { Config } from './schema.js'
 
 export interface ConfigIssue {
@@ -52,12 +53,16 @@ function relayFromUrl(raw: string, issues: ConfigIssue[]): Json | undefined {
     return undefined
   }
   const tls = url.protocol === 'smtps:' ? 'tls' : 'starttls'
-  return {
-    host: url.hostname,
-    port: url.port ? Number(url.port) : tls === 'tls' ? 465 : 587,
-    tls,
-    auth: { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) },
+  let user: string
+  let pass: string
+  try {
+    user = decodeURIComponent(url.username)
+    pass = decodeURIComponent(url.password)
+  } catch {
+    issues.push({ path: ['env', 'POSTERN_RELAY_URL'], message: 'the user or password has a bad %-escape; percent-encode them (RFC 3986)' })
+    return undefined
   }
+  return { host: url.hostname, port: url.port ? Number(url.port) : tls === 'tls' ? 465 : 587, tls, auth: { user, pass } }
 }
 
 function intFromEnv(env: Record<string, string | undefined>, name: string, issues: ConfigIssue[]): number | undefined {
@@ -112,6 +117,9 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
     const relay = relayFromUrl(env.POSTERN_RELAY_URL, issues)
     if (relay) cfg.relay = relay
   }
+  if (env.POSTERN_RELAY_CA_FILE && !(cfg.relay && typeof cfg.relay === 'object')) {
+    issues.push({ path: ['env', 'POSTERN_RELAY_CA_FILE'], message: 'is set but no relay is configured (POSTERN_RELAY_URL or relay)' })
+  }
   if (env.POSTERN_RELAY_CA_FILE && cfg.relay && typeof cfg.relay === 'object' && !Array.isArray(cfg.relay)) {
     try {
       cfg.relay.ca = readFileSync(resolve(cwd, env.POSTERN_RELAY_CA_FILE), 'utf8')
@@ -125,7 +133,12 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
   }
 
   const parsed = Config.safeParse(cfg)
-  if (!parsed.success) issues.push(...parsed.error.issues.map((i) => ({ path: i.path as (string | number)[], message: i.message })))
+  if (!parsed.success) {
+    // A missing secret already has its issue; the schema's complaint about the same empty field adds nothing.
+    const said = issues.map((i) => i.path.join('.'))
+    const schemaIssues = toFieldIssues(parsed.error.issues).filter((i) => !said.some((p) => i.path.join('.').startsWith(p)))
+    issues.push(...schemaIssues.map(({ path, message }) => ({ path, message })))
+  }
   if (issues.length) throw new ConfigError(issues)
   return parsed.data!
 }

@@ -53,7 +53,10 @@ export const ApiKeyConfig = z.strictObject({
   /** `sha256:<hex>` of the bearer token (`npx postern hash-key <token>`), so the config holds no secret. */
   hash: z.string().regex(/^sha256:[0-9a-f]{64}$/, 'must be sha256:<64 hex digits>'),
   /** Sender addresses (`a@example.com`) or domains (`example.com`, `@example.com`) this key may use; omit for any. */
-  allowedFrom: z.array(z.string().min(1)).optional(),
+  allowedFrom: z
+    .array(z.string().regex(/^(?:[^@\s]+@|@)?[^@\s.]+(?:\.[^@\s.]+)+$/, 'must be an address (a@example.com) or a domain (example.com or @example.com)'))
+    .min(1)
+    .optional(),
   rateLimit: RateLimitConfig.optional(),
 })
 export type ApiKeyConfig = z.infer<typeof ApiKeyConfig>
@@ -63,7 +66,10 @@ export const Config = z.strictObject({
   /** Address the local server binds to. */
   host: z.string().default('127.0.0.1'),
   /** Right-hand side of every generated Message-ID (RFC 5322 §3.6.4). */
-  domain: z.string().regex(/^[A-Za-z0-9.-]+$/).default('postern.localhost'),
+  domain: z
+    .string()
+    .regex(/^(?!-)[A-Za-z0-9-]{1,63}(?<!-)(?:\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))+$/, 'must be a host name like mail.example.com')
+    .default('postern.localhost'),
   store: StoreConfig.default({ driver: 'fs', dir: './.postern' }),
   /** Omit in local mode to send through the built-in sandbox SMTP server. */
   relay: RelayConfig.optional(),
@@ -94,6 +100,18 @@ export const Config = z.strictObject({
   webhooks: z.array(WebhookEndpoint).default([]),
   inbound: InboundSettings.prefault({}),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+}).superRefine((cfg, ctx) => {
+  // Ids name records (rate limits, idempotency, message visibility, cursors): two entries may not share one.
+  for (const list of ['apiKeys', 'mailboxes', 'webhooks'] as const) {
+    const seen = new Set<string>()
+    cfg[list].forEach((item, i) => {
+      if (seen.has(item.id)) ctx.addIssue({ code: 'custom', path: [list, i, 'id'], message: `duplicate id ${JSON.stringify(item.id)}` })
+      seen.add(item.id)
+    })
+  }
+  if (cfg.retry.baseDelayMs > cfg.retry.maxDelayMs) {
+    ctx.addIssue({ code: 'custom', path: ['retry', 'baseDelayMs'], message: 'must not be more than retry.maxDelayMs' })
+  }
 })
 export type Config = z.infer<typeof Config>
 export type ConfigInput = z.input<typeof Config>
