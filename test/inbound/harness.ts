@@ -6,6 +6,7 @@ import { Config, type ConfigInput } from '../../lib/config/schema.js'
 import { createDeps, type Deps } from '../../lib/deps.js'
 import { createFsStore } from '../../lib/store/fs-store.js'
 import type { ObjectStore, PutOptions } from '../../lib/store/object-store.js'
+import { manualClock as baseManualClock } from '../harness.js'
 import type { DovecotServer, DovecotUser } from '../servers/dovecot.js'
 
 export const CORPUS = join(import.meta.dirname, '../../../shared/corpus')
@@ -27,12 +28,8 @@ export function dovecotMailbox(dovecot: DovecotServer, u: DovecotUser, protocol:
   }
 }
 
-/** A fake clock the test moves by hand. */
-/** Starts at the real time: receivers check Standard Webhooks timestamps against their own clock (±5 min). */
-export const manualClock = (start = Date.now()) => {
-  let now = start
-  return { now: () => now, advance: (ms: number) => void (now += ms), set: (ms: number) => void (now = ms) }
-}
+/** A fake clock the test moves by hand, starting at the real time: receivers check Standard Webhooks timestamps against their own clock (±5 min). */
+export const manualClock = (start = Date.now()) => baseManualClock(start)
 
 /** Deps over a real store, config parsed by the real schema, a silent logger (or one that records). */
 export function testDeps(config: ConfigInput | Record<string, unknown>, store: ObjectStore, overrides: Partial<Deps> = {}): Deps {
