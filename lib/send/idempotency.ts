@@ -19,6 +19,9 @@ interface IdempotencyRecord {
   response: StoredResponse | null
 }
 
+/** The API a key is used on: each keeps its own records, as their answers have different shapes. */
+export type IdempotencyScope = 'v1' | 'resend'
+
 /** A request still in progress after this long is taken to have crashed, and a retry may take it over (ms). */
 const IN_PROGRESS_TIMEOUT_MS = 60_000
 
@@ -27,8 +30,11 @@ const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex
 /** Hash of a request body that ignores key order and whitespace, so a re-serialised retry matches. */
 export const bodyHash = (body: unknown) => sha256(stringify(body) ?? '')
 
+/** The stored record's key: `v1` keeps the key alone (records written before scopes); a header has no newline. */
+const scopedKey = (scope: IdempotencyScope, key: string) => sha256(scope === 'v1' ? key : `${scope}\n${key}`)
+
 /**
- * Runs `handle` at most once per (API key, Idempotency-Key) within `config.idempotencyTtlMs`, as Stripe and the
+ * Runs `handle` at most once per (API key, scope, Idempotency-Key) within `config.idempotencyTtlMs`, as Stripe and the
  * IETF draft "The Idempotency-Key HTTP Header Field" describe: a retry with the same body gets the first answer
  * and `replayed: true`; the same key with another body is refused, as is a retry while the first is running.
  * An answer is kept only when it is a success (2xx), so a client may correct and retry a failed request.
@@ -40,8 +46,9 @@ export async function withIdempotency(
   key: string,
   body: unknown,
   handle: () => Promise<StoredResponse>,
+  scope: IdempotencyScope = 'v1',
 ): Promise<StoredResponse & { replayed: boolean }> {
-  const storeKey = idempotencyKey(apiKeyId, sha256(key))
+  const storeKey = idempotencyKey(apiKeyId, scopedKey(scope, key))
   const hash = bodyHash(body)
   const now = deps.clock.now()
   const fresh: IdempotencyRecord = { bodyHash: hash, createdAt: new Date(now).toISOString(), response: null }
@@ -52,7 +59,7 @@ export async function withIdempotency(
   } catch (err) {
     if (!isPreconditionFailed(err)) throw err
     const existing = await getJson<IdempotencyRecord>(deps.store, storeKey)
-    if (!existing) return withIdempotency(deps, apiKeyId, key, body, handle)
+    if (!existing) return withIdempotency(deps, apiKeyId, key, body, handle, scope)
     const age = now - Date.parse(existing.value.createdAt)
     const expired = age > deps.config.idempotencyTtlMs
     const abandoned = existing.value.response === null && age > IN_PROGRESS_TIMEOUT_MS

@@ -23,8 +23,8 @@ export const Address = z
   })
   .meta({ description: 'An address: "a@example.com", "Name <a@example.com>" or { "name": "Name", "address": "a@example.com" }' })
 
-/** One address or a list of them, always returned as a list. */
-export const AddressList = z.union([Address, z.array(Address).min(1).max(1000)]).transform((v) => (Array.isArray(v) ? v : [v]))
+/** One address or a list of them, always returned as a list; how many is `limits.maxRecipients`, checked first. */
+export const AddressList = z.union([Address, z.array(Address).min(1)]).transform((v) => (Array.isArray(v) ? v : [v]))
 
 /**
  * Headers Postern writes itself (RFC 5322 §3.6 originator, destination and identification fields, and MIME), and
@@ -159,6 +159,3 @@ export type SendRequestInput = z.input<typeof SendRequest>
 /** Decoded size of what a message carries (text, html, attachments), in bytes. */
 export const decodedBytes = (req: SendRequest) =>
   Buffer.byteLength(req.text ?? '') + Buffer.byteLength(req.html ?? '') + (req.attachments ?? []).reduce((n, a) => n + base64Bytes(a.content), 0)
-
-/** Every recipient of the envelope (RCPT TO), in request order. */
-export const envelopeRecipients = (req: SendRequest) => [...req.to, ...(req.cc ?? []), ...(req.bcc ?? [])].map((m) => m.address)

@@ -5,7 +5,14 @@ import { ApiError, type FieldIssue } from '../http/errors.js'
 import { toFieldIssues } from '../http/field-issues.js'
 import { acceptMessage, type Accepted } from './accept.js'
 import { plainJsonIssues } from './plain-json.js'
-import { decodedBytes, envelopeRecipients, SendRequest } from './send-request.js'
+import { decodedBytes, SendRequest } from './send-request.js'
+
+/** How many recipients to, cc and bcc name in a request not yet validated (a list, or one address). */
+const rawRecipientCount = (body: unknown) =>
+  (['to', 'cc', 'bcc'] as const).reduce((n, field) => {
+    const v = (body as Record<string, unknown> | null)?.[field]
+    return n + (Array.isArray(v) ? v.length : v === undefined ? 0 : 1)
+  }, 0)
 
 /**
  * Validates a send request against the schema and the configured limits (recipients, decoded size, how far
@@ -17,19 +24,18 @@ export function validateSendRequest(deps: Deps, body: unknown, pathPrefix: (stri
   // Before the schema, which would drop a __proto__ key and pass a lone surrogate on to become U+FFFD.
   const plain = plainJsonIssues(body)
   if (plain.length) throw new ApiError('validation_failed', 'the request has invalid fields', at(plain))
+  // Counted before the schema, so a long list is one clear issue and its addresses are not all parsed first.
+  const recipients = rawRecipientCount(body)
+  const { limits } = deps.config
+  if (recipients > limits.maxRecipients) {
+    throw new ApiError('validation_failed', 'the request has invalid fields', at([{ path: ['to'], code: 'too_many_recipients', message: `${recipients} recipients in to, cc and bcc; at most ${limits.maxRecipients}` }]))
+  }
   const parsed = SendRequest.safeParse(body)
   if (!parsed.success) throw new ApiError('validation_failed', 'the request has invalid fields', at(toFieldIssues(parsed.error.issues)))
   const req = parsed.data
-  const { limits } = deps.config
-  const issues: FieldIssue[] = []
-  const recipients = envelopeRecipients(req).length
-  if (recipients > limits.maxRecipients) {
-    issues.push({ path: ['to'], code: 'too_many_recipients', message: `${recipients} recipients in to, cc and bcc; at most ${limits.maxRecipients}` })
-  }
   if (req.sendAt && Date.parse(req.sendAt) > deps.clock.now() + limits.maxScheduleMs) {
-    issues.push({ path: ['sendAt'], code: 'send_at_too_far', message: `sendAt may be at most ${Math.round(limits.maxScheduleMs / 3600_000)} hours ahead` })
+    throw new ApiError('validation_failed', 'the request has invalid fields', at([{ path: ['sendAt'], code: 'send_at_too_far', message: `sendAt may be at most ${Math.round(limits.maxScheduleMs / 3600_000)} hours ahead` }]))
   }
-  if (issues.length) throw new ApiError('validation_failed', 'the request has invalid fields', at(issues))
   const size = decodedBytes(req)
   if (size > limits.maxMessageBytes) {
     throw new ApiError('payload_too_large', `the message carries ${size} bytes decoded; at most ${limits.maxMessageBytes}`, at([{ path: [], code: 'message_too_large', message: `at most ${limits.maxMessageBytes} bytes` }]))

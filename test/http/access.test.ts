@@ -14,7 +14,7 @@ beforeAll(async () => {
     config: {
       apiKeys: [
         { id: 'test', hash: hashApiKey(TEST_KEY) },
-        { id: 'limited', hash: hashApiKey(LIMITED_KEY), allowedFrom: ['news@example.com', '@mail.example.net'] },
+        { id: 'limited', hash: hashApiKey(LIMITED_KEY), allowedFrom: ['news@example.com', '@mail.example.net', '@bücher.example', 'Jörg@Straße.example'] },
         { id: 'slow', hash: hashApiKey(SLOW_KEY), rateLimit: { limit: 2, windowMs: 60_000 } },
       ],
     },
@@ -49,6 +49,13 @@ describe('who may send', () => {
     expect(res.json.error).toMatchObject({ code: 'sender_not_allowed', issues: [{ path: ['from'], code: 'sender_not_allowed' }] })
     expect((await h.call('POST', '/v1/messages', { ...MSG, from: 'News <news@example.com>' }, as(LIMITED_KEY))).status).toBe(202)
     expect((await h.call('POST', '/v1/messages', { ...MSG, from: 'anyone@mail.example.net' }, as(LIMITED_KEY))).status).toBe(202)
+  })
+
+  test('allowedFrom entries with an internationalised domain match its punycode form', async () => {
+    for (const from of ['a@bücher.example', 'b@xn--bcher-kva.example', 'Jörg@strasse.example', 'jörg@xn--strae-oqa.example']) {
+      const res = await h.call('POST', '/v1/messages', { ...MSG, from }, as(LIMITED_KEY))
+      expect([from, res.status]).toEqual([from, from === 'Jörg@strasse.example' ? 403 : 202])
+    }
   })
 
   test('a limited key sees only its own messages', async () => {
@@ -121,6 +128,27 @@ describe('Idempotency-Key', () => {
     expect(good.status).toBe(202)
   })
 
+  test('a key used on /v1/messages is not replayed on /emails: each API keeps its own records', async () => {
+    const v1 = await h.call('POST', '/v1/messages', MSG, { 'idempotency-key': 'cross-7007' })
+    expect(v1.status).toBe(202)
+    const resend = await h.call('POST', '/emails', MSG, { 'idempotency-key': 'cross-7007' })
+    expect(resend.status).toBe(200)
+    expect(resend.headers.get('idempotent-replayed')).toBe('false')
+    expect(resend.json).toEqual({ id: expect.any(String) })
+    expect(resend.json.id).not.toBe(v1.json.id)
+    const again = await h.call('POST', '/emails', MSG, { 'idempotency-key': 'cross-7007' })
+    expect([again.headers.get('idempotent-replayed'), again.json]).toEqual(['true', resend.json])
+  })
+
+  test('an Idempotency-Key of 1 to 256 printable ASCII characters; anything else is 400 invalid_idempotency_key', async () => {
+    expect((await h.call('POST', '/v1/messages', MSG, { 'idempotency-key': 'k'.repeat(256) })).status).toBe(202)
+    for (const key of ['k'.repeat(257), Buffer.from('clé', 'utf8').toString('latin1')]) {
+      const res = await h.call('POST', '/v1/messages', MSG, { 'idempotency-key': key })
+      expect(res.status).toBe(400)
+      expect(res.json.error.issues).toEqual([{ path: ['headers', 'Idempotency-Key'], code: 'invalid_idempotency_key', message: '1 to 256 printable ASCII characters' }])
+    }
+  })
+
   test('concurrent requests with one key: one is accepted, the others get 409 idempotency_key_in_use or the replay', async () => {
     const results = await Promise.all([1, 2, 3].map(() => h.call('POST', '/v1/messages', MSG, { 'idempotency-key': 'order-6006' })))
     const ids = new Set(results.filter((r) => r.status === 202).map((r) => r.json.id))
@@ -147,6 +175,12 @@ describe('batch', () => {
       ['messages', 3, 'attachments', 0, 'path'],
     ])
     for (const ok of [r[0], r[2]]) expect((await h.call('GET', `/v1/messages/${ok.data.id}`)).status).toBe(200)
+  })
+
+  test('unknown top-level fields are refused: 400 unknown_field', async () => {
+    const res = await h.call('POST', '/v1/messages/batch', { messages: [MSG], foo: 1 })
+    expect(res.status).toBe(400)
+    expect(res.json.error).toMatchObject({ code: 'validation_failed', issues: [{ path: ['foo'], code: 'unknown_field' }] })
   })
 
   test('more than limits.maxBatch messages, or none: 400 invalid_batch', async () => {

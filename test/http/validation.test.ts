@@ -209,13 +209,40 @@ describe('one test per class of bad input, with its exact code and path', () => 
   })
 
   test('addresses: invalid_address and invalid_domain, in lists at their index', async () => {
-    expect(await issuesFor({ ...OK, from: 'no-at-sign', to: ['ok@example.org', 'a@-bad-.com', 'x@localhost'], cc: ['a..b@example.org'], replyTo: { address: 'a@b@example.com' } })).toEqual([
+    expect(await issuesFor({ ...OK, from: 'no-at-sign', to: ['a@-bad-.com', 'x@localhost'], cc: ['a..b@example.org'], replyTo: ['ok@example.org', { address: 'a@b@example.com' }] })).toEqual([
       { path: ['from'], code: 'invalid_address' },
+      { path: ['to', 0], code: 'invalid_domain' },
       { path: ['to', 1], code: 'invalid_domain' },
-      { path: ['to', 2], code: 'invalid_domain' },
       { path: ['cc', 0], code: 'invalid_address' },
-      { path: ['replyTo'], code: 'invalid_address' },
+      { path: ['replyTo', 1], code: 'invalid_address' },
     ])
+  })
+
+  test('address strings that are not exactly one mailbox are refused, never read as another one: invalid_address', async () => {
+    expect(
+      await issuesFor({
+        ...OK,
+        from: 'a b@example.com',
+        to: ['Name <a@example.org> trailing', 'A <b <c@example.org>>', 'x@ex%61mple.org'],
+        replyTo: ['a@example.org, b@example.org', 'G: a@example.org;', '"Quoted \\" Name" <q@example.org>', 'Plain Name <p@example.org>', '<bare@example.org>', 'Tight<t@example.org>'],
+      }),
+    ).toEqual([
+      { path: ['from'], code: 'invalid_address' },
+      { path: ['to', 0], code: 'invalid_address' },
+      { path: ['to', 1], code: 'invalid_address' },
+      { path: ['to', 2], code: 'invalid_domain' },
+      { path: ['replyTo', 0], code: 'invalid_address' },
+      { path: ['replyTo', 1], code: 'invalid_address' },
+    ])
+  })
+
+  test('control, format and space characters in a local part: invalid_address', async () => {
+    expect(await issuesFor({ ...OK, replyTo: ['a\u0085b@example.org', 'a\u200Bb@example.org', 'a\u00A0b@example.org', 'a\u202Eb@example.org'] })).toEqual([0, 1, 2, 3].map((i) => ({ path: ['replyTo', i], code: 'invalid_address' })))
+  })
+
+  test('over 1000 recipients is one too_many_recipients issue, not a schema error', async () => {
+    const to = Array.from({ length: 1001 }, (_, i) => `r${i}@example.org`)
+    expect(await issuesFor({ ...OK, to })).toEqual([{ path: ['to'], code: 'too_many_recipients' }])
   })
 
   test('more recipients than limits.maxRecipients across to, cc and bcc: too_many_recipients', async () => {

@@ -141,6 +141,12 @@ describe('what the relay receives', () => {
     expect(headersOf(smtp.received[0].raw).get('to')).toEqual(['=?UTF-8?Q?J=C3=B6rg?= <jorg@xn--bcher-kva.example>'])
   })
 
+  test('a quoted display name keeps its comma and quote; a name without a space before < is a name', async () => {
+    await sendAndDeliver({ from: 'ops@example.com', to: ['"Doe, \\"J\\"" <j@example.org>', 'Tight<t@example.org>'], subject: 'names', text: 'x' })
+    expect(smtp.received[0].rcptTo).toEqual(['j@example.org', 't@example.org'])
+    expect(headersOf(smtp.received[0].raw).get('to')).toEqual(['"Doe, \\"J\\"" <j@example.org>, Tight <t@example.org>'])
+  })
+
   test('a non-ASCII local part is relayed with SMTPUTF8', async () => {
     await sendAndDeliver({ from: 'ops@example.com', to: 'jörg@example.org', subject: 'eai', text: 'x' })
     expect(smtp.commands).toContain('MAIL FROM:<ops@example.com> SMTPUTF8')

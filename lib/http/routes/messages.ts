@@ -2,7 +2,7 @@ import { Hono } from 'hono'
 import type { Deps } from '../../deps.js'
 import { readMessage, visibleTo } from '../../send/message-view.js'
 import { submitBatch, submitMessage } from '../../send/submit.js'
-import { withIdempotency, type StoredResponse } from '../../send/idempotency.js'
+import { withIdempotency, type IdempotencyScope, type StoredResponse } from '../../send/idempotency.js'
 import type { AppEnv } from '../app-env.js'
 import { ApiError } from '../errors.js'
 import { readJson } from '../read-json.js'
@@ -14,16 +14,21 @@ export interface RouteOptions {
   onAccepted?: (id: string) => void
 }
 
+// 1 to 256 printable ASCII characters (the sf-string of the IETF Idempotency-Key draft), so characters are octets.
+const IDEMPOTENCY_KEY = /^[ -~]{1,256}$/
+
 /**
  * Runs `handle` under the request's Idempotency-Key when it has one, and answers with the stored or fresh response;
- * a replay carries `Idempotent-Replayed: true`.
+ * a replay carries `Idempotent-Replayed: true`. `scope` names the API (`v1`, `resend`): a key used on one is never
+ * replayed on another, whose answers have another shape.
+ * @throws ApiError validation_failed (invalid_idempotency_key) unless the key is 1 to 256 printable ASCII characters.
  */
-export async function idempotent(c: Context<AppEnv>, deps: Deps, body: unknown, handle: () => Promise<StoredResponse>): Promise<Response> {
+export async function idempotent(c: Context<AppEnv>, deps: Deps, body: unknown, handle: () => Promise<StoredResponse>, scope: IdempotencyScope = 'v1'): Promise<Response> {
   const key = c.req.header('idempotency-key')
-  if (key !== undefined && (key.length === 0 || key.length > 256)) {
-    throw new ApiError('validation_failed', 'Idempotency-Key must be 1 to 256 characters', [{ path: ['headers', 'Idempotency-Key'], code: 'invalid_idempotency_key', message: '1 to 256 characters' }])
+  if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
+    throw new ApiError('validation_failed', 'Idempotency-Key must be 1 to 256 printable ASCII characters', [{ path: ['headers', 'Idempotency-Key'], code: 'invalid_idempotency_key', message: '1 to 256 printable ASCII characters' }])
   }
-  const res = key ? await withIdempotency(deps, c.get('apiKey').id, key, body, handle) : { ...(await handle()), replayed: false }
+  const res = key ? await withIdempotency(deps, c.get('apiKey').id, key, body, handle, scope) : { ...(await handle()), replayed: false }
   if (key) c.header('Idempotent-Replayed', String(res.replayed))
   return c.json(res.body as object, res.status as ContentfulStatusCode)
 }
@@ -39,6 +44,10 @@ export function messageRoutes(deps: Deps, opts: RouteOptions = {}) {
 
   app.post('/batch', async (c) => {
     const body = await readJson(c)
+    const unknown = body && typeof body === 'object' && !Array.isArray(body) ? Object.keys(body).filter((k) => k !== 'messages') : []
+    if (unknown.length) {
+      throw new ApiError('validation_failed', 'the request has unknown fields', unknown.map((k) => ({ path: [k], code: 'unknown_field', message: `unknown field ${JSON.stringify(k)}` })))
+    }
     const messages = (body as { messages?: unknown } | null)?.messages
     const max = deps.config.limits.maxBatch
     if (!Array.isArray(messages) || messages.length === 0 || messages.length > max) {

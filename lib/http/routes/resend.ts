@@ -48,7 +48,7 @@ export function resendRoutes(deps: Deps, opts: ResendRouteOptions) {
   app.post('/emails', async (c) => {
     const body = await readJson(c)
     checkIdempotencyKey(c)
-    return idempotent(c, deps, body, async () => ({ status: 200, body: { id: (await submitResendEmail(deps, c.get('apiKey'), body, opts.onAccepted)).id } }))
+    return idempotent(c, deps, body, async () => ({ status: 200, body: { id: (await submitResendEmail(deps, c.get('apiKey'), body, opts.onAccepted)).id } }), 'resend')
   })
 
   app.post('/emails/batch', async (c) => {
@@ -60,7 +60,7 @@ export function resendRoutes(deps: Deps, opts: ResendRouteOptions) {
       throw new ResendError('validation_error', `The batch must be a JSON array of 1 to ${max} emails.`)
     }
     // The mode is part of the request: the same emails sent strict and permissive are two requests.
-    return idempotent(c, deps, { batch: body, mode }, async () => ({ status: 200, body: await submitResendBatch(deps, c.get('apiKey'), body, mode, opts.onAccepted) }))
+    return idempotent(c, deps, { batch: body, mode }, async () => ({ status: 200, body: await submitResendBatch(deps, c.get('apiKey'), body, mode, opts.onAccepted) }), 'resend')
   })
 
   app.get('/emails/:id', async (c) => {
