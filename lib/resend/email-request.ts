@@ -2,7 +2,8 @@ import { z } from 'zod'
 import type { FieldIssue } from '../http/errors.js'
 import { toFieldIssues } from '../http/field-issues.js'
 import type { SendRequestInput } from '../send/send-request.js'
-import { coveredBy } from './field-paths.js'
+import { plainJsonIssues } from '../send/plain-json.js'
+import { coveredBy, toResendField } from './field-paths.js'
 
 const issue = (ctx: z.RefinementCtx, code: string, message: string, path: (string | number)[]) =>
   ctx.addIssue({ code: 'custom', message, path, params: { code } })
@@ -70,30 +71,35 @@ const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v =
 /** A Resend email mapped onto SendRequest, with what is wrong with its shape in Resend's terms. */
 export interface MappedEmail {
   input: SendRequestInput
-  /** Issues of the Resend shape (unknown fields, `path`, templates, ...), paths at Resend's names after `prefix`. */
+  /** Issues of the Resend shape (unknown fields, `path`, templates, `__proto__` keys, ...), at Resend's names after `prefix`. */
   issues: FieldIssue[]
 }
 
 /**
  * Maps a Resend email onto Postern's SendRequest input: `reply_to` -> `replyTo`, `scheduled_at` -> `sendAt`,
  * attachments' `content_type`/`content_id` -> `contentType`/`contentId`, `tags` [{ name, value }] -> `metadata`
- * { name: value }. The values are not checked here: the send pipeline validates the result. The mapping is made
- * even when the shape has issues (fields Resend does not have, and a tag or `scheduled_at` the shape refuses, are
- * left out), so the pipeline can still report what else is wrong: one answer names every problem.
+ * { name: value }. The values are not checked here: the send pipeline validates the result. The issues are those of
+ * the Resend shape and those the schema cannot see (plainJsonIssues: a `__proto__` key, which zod would drop
+ * silently, or a lone surrogate), at Resend's names. The mapping is made even when there are issues, leaving out
+ * what they refuse (a whole field, or one tag) and fields Resend does not have, so the pipeline can still report
+ * what else is wrong: one answer names every problem.
  * A body that is not an object maps to an empty input with one issue at `prefix`.
  */
 export function toSendRequestInput(body: unknown, prefix: (string | number)[] = []): MappedEmail {
   if (!isObject(body)) return { input: {} as SendRequestInput, issues: [{ path: prefix, code: 'invalid_type', message: 'must be a JSON object' }] }
   const parsed = ResendEmail.safeParse(body)
-  const issues = parsed.success ? [] : toFieldIssues(parsed.error.issues, prefix)
-  const e = body
-  // What the shape already refuses is left out, so the pipeline's checks of the rest (limits, html or text) still run.
+  const plain = plainJsonIssues(body, prefix)
+  const at = (i: FieldIssue) => JSON.stringify(i.path)
+  // A top-level __proto__ is also an unknown field to the shape: say it once.
+  const shape = parsed.success ? [] : toFieldIssues(parsed.error.issues, prefix).filter((i) => !plain.some((p) => at(p) === at(i)))
+  const issues = [...plain, ...shape]
   const refused = (path: (string | number)[]) => coveredBy(issues, { path: [...prefix, ...path], code: '', message: '' }, prefix)
+  const e = body
   const attachments = Array.isArray(e.attachments)
     ? e.attachments.map((a) => (isObject(a) ? present({ filename: a.filename, content: a.content, contentType: a.content_type, contentId: a.content_id }) : a))
     : e.attachments
   const tags = Array.isArray(e.tags) ? e.tags.filter((t, i): t is Record<string, unknown> => isObject(t) && typeof t.name === 'string' && !refused(['tags', i])) : undefined
-  const input = present({
+  const fields = {
     from: e.from,
     to: e.to,
     cc: e.cc,
@@ -105,7 +111,9 @@ export function toSendRequestInput(body: unknown, prefix: (string | number)[] = 
     headers: e.headers,
     attachments,
     metadata: tags ? Object.fromEntries(tags.map((t) => [t.name, t.value])) : undefined,
-    sendAt: refused(['scheduled_at']) ? undefined : e.scheduled_at,
-  }) as SendRequestInput
+    sendAt: e.scheduled_at,
+  }
+  // A field already refused whole is left out, so the pipeline's checks of the rest (limits, html or text) still run.
+  const input = present(Object.fromEntries(Object.entries(fields).filter(([k]) => !refused([toResendField(k)])))) as SendRequestInput
   return { input, issues }
 }

@@ -21,6 +21,9 @@ function inResendWords(message: string, path: (string | number)[]): string {
   return typeof field === 'string' && text.startsWith(`${field} `) ? text.slice(field.length + 1) : text
 }
 
+/** The Resend name of a top-level SendRequest field (`metadata` holds Resend's tags). */
+export const toResendField = (field: string) => (field === 'metadata' ? 'tags' : (TOP[field] ?? field))
+
 /**
  * Rewrites an issue of the shared send pipeline into the Resend request's terms: `replyTo` becomes `reply_to`,
  * `attachments.0.contentType` becomes `attachments.0.content_type`, `metadata.<name>` becomes `tags.<index>.name`
@@ -41,7 +44,7 @@ export function toResendIssue(issue: FieldIssue, email: unknown, prefix: (string
   } else if (field === 'attachments' && sub.length === 2) {
     path = [field, sub[0], ATTACHMENT[String(sub[1])] ?? sub[1]]
   } else {
-    path = field === undefined ? [] : [TOP[String(field)] ?? field, ...sub]
+    path = field === undefined ? [] : [toResendField(String(field)), ...sub]
   }
   const missing = path.length === 1 && body[String(path[0])] == null && !KEEP_CODE.has(issue.code)
   return { path: [...prefix, ...path], code: missing ? 'missing_field' : issue.code, message: inResendWords(issue.message, path) }

@@ -535,6 +535,34 @@ describe('errors in Resend\'s shape', () => {
     })
   })
 
+  /** Posts a JSON text as it is (the SDK would re-encode it), answering the status and the Resend error body. */
+  async function postRaw(json: string) {
+    const res = await fetch(`${gw.url}/emails`, { method: 'POST', headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' }, body: json })
+    return { status: res.status, body: await res.json() }
+  }
+
+  test('a __proto__ key is refused where it stands, never dropped silently', async () => {
+    const top = await postRaw('{"from":"ops@example.com","to":"a@example.org","subject":"s","text":"t","__proto__":{"x":1}}')
+    expect(top).toEqual({ status: 400, body: { statusCode: 400, name: 'validation_error', message: '`__proto__`: "__proto__" is not allowed as a key' } })
+    const inTag = await postRaw('{"from":"ops@example.com","to":"a@example.org","subject":"s","text":"t","tags":[{"name":"a","value":"b","__proto__":{}}]}')
+    expect(inTag.body).toEqual({ statusCode: 400, name: 'validation_error', message: '`tags[0].__proto__`: "__proto__" is not allowed as a key' })
+    const named = await resend.emails.send({ ...valid, tags: [{ name: 'constructor', value: 'x' }] })
+    expect(named.error).toEqual({ statusCode: 400, name: 'validation_error', message: '`tags[0].name`: "constructor" is not allowed as a key' })
+    await settle()
+    expect(smtp.received).toEqual([])
+  })
+
+  test('a lone surrogate is named at its Resend field, and does not hide the other problems', async () => {
+    const inName = await postRaw('{"from":"ops@example.com","to":"a@example.org","subject":"s","text":"t","tags":[{"name":"a\\ud800","value":"x"}]}')
+    expect(inName.body).toEqual({ statusCode: 400, name: 'validation_error', message: '`tags[0].name`: must be Unicode text: it has a lone surrogate' })
+    const inSubject = await postRaw('{"from":"bad","to":"a@example.org","subject":"\\udc00","text":"t"}')
+    expect(inSubject.body).toEqual({
+      statusCode: 400,
+      name: 'validation_error',
+      message: '`subject`: must be Unicode text: it has a lone surrogate; `from`: must be an address like name@example.com',
+    })
+  })
+
   test('a strict batch names the problems of every refused email, and a missing body by its index', async () => {
     const res = await resend.batch.send([
       { ...valid, to: 'nobody' },
