@@ -5,7 +5,7 @@ import type { Accepted } from '../send/accept.js'
 import type { SendRequestInput } from '../send/send-request.js'
 import { checkSendRequest, submitMessage } from '../send/submit.js'
 import { toSendRequestInput } from './email-request.js'
-import { coveredBy, toResendIssue } from './field-paths.js'
+import { coveredBy, toResendField, toResendIssue } from './field-paths.js'
 
 /** An error of the send pipeline with its field issues in the Resend request's terms. */
 function inResendTerms(err: unknown, email: unknown, prefix: (string | number)[]): unknown {
@@ -16,32 +16,55 @@ function inResendTerms(err: unknown, email: unknown, prefix: (string | number)[]
 }
 
 /**
+ * How many times the pipeline's checks run at most for one email. Each stage of validateSendRequest (plain JSON,
+ * recipient count, schema, limits, sender) stops at its first refusal; running again without the refused fields
+ * lets the next stage speak.
+ */
+const MAX_PASSES = 5
+
+/**
  * Checks one Resend email as the send pipeline would, without storing it: mapped onto SendRequest, validated, and
  * its sender allowed for the key. Every problem is reported at once: the Resend shape's issues (unknown fields,
  * `path`, templates) and the pipeline's (addresses, missing fields, limits, the sender rule) in one
- * validation_failed, minus what the shape already said about the same field. A feature Postern does not offer
- * (`template`, `topic_id`) is answered with the shape's issues alone: the email it stands for (a template's from,
- * subject and body) is not one to check. When only the pipeline objects, its error is kept as it is
- * (payload_too_large and sender_not_allowed keep their status). Returns the mapped input.
+ * validation_failed, minus what was already said about the same field. The pipeline stops at the first stage that
+ * refuses, so it is run again without the fields refused so far, until it has nothing new to say. A feature
+ * Postern does not offer (`template`, `topic_id`) is answered with the shape's issues alone: the email it stands
+ * for (a template's from, subject and body) is not one to check. When the pipeline's first refusal is the only
+ * problem, its error is kept as it is (payload_too_large and sender_not_allowed keep their status). Returns the
+ * mapped input.
  * @throws ApiError validation_failed, payload_too_large, sender_not_allowed, with Resend's field names.
  */
 export function checkResendEmail(deps: Deps, key: ApiKeyConfig, email: unknown, prefix: (string | number)[] = []): SendRequestInput {
   const { input, issues } = toSendRequestInput(email, prefix)
   if (issues.some((i) => i.code === 'not_supported')) throw new ApiError('validation_failed', 'the request uses a feature Postern does not offer', issues)
-  let refused: ApiError | undefined
-  try {
-    checkSendRequest(deps, key, input, prefix)
-  } catch (err) {
-    const translated = inResendTerms(err, email, prefix)
-    if (!(translated instanceof ApiError)) throw translated
-    refused = translated
+  const found = [...issues]
+  const rest: Record<string, unknown> = { ...input }
+  // Resend names of the fields taken out: the pipeline now calls them missing, which says nothing new.
+  const removed = new Set<string>()
+  const refusals: ApiError[] = []
+  for (let pass = 0; pass < MAX_PASSES; pass++) {
+    try {
+      checkSendRequest(deps, key, rest, prefix)
+      break
+    } catch (err) {
+      if (!(err instanceof ApiError)) throw err
+      if (!err.issues.length) throw err
+      const translated = err.issues.map((raw) => ({ raw, issue: toResendIssue(raw, email, prefix) }))
+      const fresh = translated.filter(({ issue }) => !coveredBy(found, issue, prefix) && !removed.has(String(issue.path[prefix.length])))
+      if (!fresh.length) break
+      refusals.push(new ApiError(err.code, err.message, translated.map((t) => t.issue), err.headers))
+      for (const { raw, issue } of fresh) {
+        found.push(issue)
+        const field = raw.path[prefix.length]
+        if (typeof field !== 'string') continue
+        delete rest[field]
+        removed.add(toResendField(field))
+      }
+    }
   }
-  if (!issues.length) {
-    if (refused) throw refused
-    return input
-  }
-  const more = refused?.issues.filter((i) => !coveredBy(issues, i, prefix)) ?? []
-  throw new ApiError('validation_failed', 'the request has invalid fields', [...issues, ...more])
+  if (!found.length) return input
+  if (!issues.length && refusals.length === 1) throw refusals[0]
+  throw new ApiError('validation_failed', 'the request has invalid fields', found)
 }
 
 /**

@@ -60,6 +60,10 @@ function forIssues(issues: FieldIssue[], fallback: string): { name: ResendErrorN
 export function toResendError(err: unknown): { body: ResendErrorBody; headers: Record<string, string> } {
   if (err instanceof ResendError) return { body: { statusCode: err.statusCode, name: err.code, message: err.message }, headers: err.headers }
   if (err instanceof ApiError) {
+    // The shared Idempotency-Key check (lib/http/routes/messages.ts) is Resend's own error, not a field's.
+    if (err.issues.some((i) => i.code === 'invalid_idempotency_key')) {
+      return { body: { statusCode: RESEND_ERRORS.invalid_idempotency_key, name: 'invalid_idempotency_key', message: 'The Idempotency-Key must be 1 to 256 printable ASCII characters.' }, headers: err.headers }
+    }
     if (err.code === 'validation_failed') {
       const { name, message } = forIssues(err.issues, err.message)
       return { body: { statusCode: RESEND_ERRORS[name], name, message }, headers: err.headers }

@@ -377,6 +377,30 @@ describe('idempotency', () => {
     expect(res.error).toEqual({ statusCode: 400, name: 'invalid_idempotency_key', message: 'The Idempotency-Key must be 1 to 256 characters.' })
   })
 
+  test('a key that is not printable ASCII is invalid_idempotency_key, not a field\'s validation_error', async () => {
+    const res = await resend.emails.send({ from: 'ops@example.com', to: 'a@example.org', subject: 's', text: 't' }, { idempotencyKey: 'order\t42' })
+    expect(res.error).toEqual({ statusCode: 400, name: 'invalid_idempotency_key', message: 'The Idempotency-Key must be 1 to 256 printable ASCII characters.' })
+    await settle()
+    expect(smtp.received).toEqual([])
+  })
+
+  test('the same key on /v1 and on the Resend routes is two requests: each is sent, neither is a conflict', async () => {
+    const email = { from: 'ops@example.com', to: 'a@example.org', subject: 'both APIs', text: 'x' }
+    const v1 = await fetch(`${gw.url}/v1/messages`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json', 'idempotency-key': 'same-key-two-apis' },
+      body: JSON.stringify(email),
+    })
+    expect(v1.status).toBe(202)
+    const { id: v1Id } = (await v1.json()) as { id: string }
+    const res = await resend.emails.send(email, { idempotencyKey: 'same-key-two-apis' })
+    expect(res.error).toBeNull()
+    expect(res.data).toEqual({ id: expect.stringMatching(ULID) })
+    expect(res.data!.id).not.toBe(v1Id)
+    expect(res.headers?.['idempotent-replayed']).toBe('false')
+    await received(2)
+  })
+
   test('a batch retried with the same key gets the same ids', async () => {
     const batch = [{ from: 'ops@example.com', to: 'a@example.org', subject: 'b1', text: 'x' }]
     const first = await resend.batch.send(batch, { idempotencyKey: 'batch-7' })
@@ -498,6 +522,21 @@ describe('errors in Resend\'s shape', () => {
       name: 'missing_required_field',
       message: 'Missing `subject` field. `from`: must be an address like name@example.com; `to`: must be an address like name@example.com',
     })
+  })
+
+  test('a check the pipeline makes first (the recipient count) does not hide the others', async () => {
+    const to = Array.from({ length: 51 }, (_, i) => `r${i}@example.org`)
+    const res = await resend.emails.send({ from: 'bad', to, text: 'x' } as unknown as typeof valid)
+    expect(res.error).toEqual({
+      statusCode: 422,
+      name: 'missing_required_field',
+      message: 'Missing `subject` field. `to`: 51 recipients in to, cc and bcc; at most 50; `from`: must be an address like name@example.com',
+    })
+  })
+
+  test('a check the pipeline makes last (the key\'s sender rule) is named with the field problems', async () => {
+    const res = await new Resend(LIMITED_KEY).emails.send({ ...valid, from: 'ops@example.net', cc: 'bad' })
+    expect(res.error).toEqual({ statusCode: 400, name: 'validation_error', message: '`cc`: must be an address like name@example.com; `from`: not in the key\'s allowedFrom' })
   })
 
   test('null for a required field is the same as leaving it out', async () => {
