@@ -30,7 +30,13 @@ export type BatchAnswer = { data: { id: string }[] } | { data: { id: string }[];
  * only the accepted ones. Store failures still throw.
  * @throws ApiError as checkResendEmail (strict mode only).
  */
-export async function submitResendBatch(deps: Deps, key: ApiKeyConfig, emails: unknown[], mode: BatchValidation, onAccepted?: (id: string) => void): Promise<BatchAnswer> {
+export async function submitResendBatch(
+  deps: Deps,
+  key: ApiKeyConfig,
+  emails: unknown[],
+  mode: BatchValidation,
+  onAccepted?: (id: string) => void,
+): Promise<BatchAnswer> {
   if (mode === 'strict') {
     const inputs = []
     const refused: ApiError[] = []
@@ -43,7 +49,12 @@ export async function submitResendBatch(deps: Deps, key: ApiKeyConfig, emails: u
       }
     }
     if (refused.length === 1) throw refused[0]
-    if (refused.length > 1) throw new ApiError('validation_failed', 'the batch has invalid emails', refused.flatMap((e) => e.issues))
+    if (refused.length > 1)
+      throw new ApiError(
+        'validation_failed',
+        'the batch has invalid emails',
+        refused.flatMap((e) => e.issues),
+      )
     const data = []
     for (const input of inputs) data.push({ id: (await submitMessage(deps, key, input, onAccepted)).id })
     return { data }

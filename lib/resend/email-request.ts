@@ -12,17 +12,19 @@ const issue = (ctx: z.RefinementCtx, code: string, message: string, path: (strin
 const value = z.unknown().optional()
 
 /** A field Resend has and Postern does not offer: absent or null is fine, anything else is refused, never ignored. */
-const notOffered = (message: string) => z.unknown().optional().refine((v) => v == null, { message, params: { code: 'not_supported' } })
+const notOffered = (message: string) =>
+  z
+    .unknown()
+    .optional()
+    .refine((v) => v == null, { message, params: { code: 'not_supported' } })
 
 /**
  * One attachment as Resend takes it. Values are left to Postern's SendRequest, the one source of the rules; only
  * the keys are checked here. `path` (a URL Resend would fetch) is refused: Postern never fetches URLs.
  */
-const ResendAttachment = z
-  .strictObject({ filename: value, content: value, content_type: value, content_id: value, path: value })
-  .superRefine((a, ctx) => {
-    if (a.path != null) issue(ctx, 'path_not_supported', 'Postern never fetches attachments from a URL: send the file as base64 `content`', ['path'])
-  })
+const ResendAttachment = z.strictObject({ filename: value, content: value, content_type: value, content_id: value, path: value }).superRefine((a, ctx) => {
+  if (a.path != null) issue(ctx, 'path_not_supported', 'Postern never fetches attachments from a URL: send the file as base64 `content`', ['path'])
+})
 
 /** A Resend tag; Postern stores tags as metadata, name -> value, so a name may appear once. */
 const ResendTag = z.strictObject({ name: z.string(), value })
@@ -55,7 +57,12 @@ export const ResendEmail = z.strictObject({
   scheduled_at: value.superRefine((v, ctx) => {
     // An ISO 8601 date starts with its year; anything else is Resend's natural language.
     if (typeof v === 'string' && !/^\d{4}-/.test(v)) {
-      issue(ctx, 'natural_language_not_supported', 'Postern takes scheduled_at only as ISO 8601 with an offset (2026-11-29T12:00:00Z), not in natural language', [])
+      issue(
+        ctx,
+        'natural_language_not_supported',
+        'Postern takes scheduled_at only as ISO 8601 with an offset (2026-11-29T12:00:00Z), not in natural language',
+        [],
+      )
     }
   }),
   template: notOffered('Postern does not offer Resend templates: send html or text'),
@@ -98,7 +105,9 @@ export function toSendRequestInput(body: unknown, prefix: (string | number)[] = 
   const attachments = Array.isArray(e.attachments)
     ? e.attachments.map((a) => (isObject(a) ? present({ filename: a.filename, content: a.content, contentType: a.content_type, contentId: a.content_id }) : a))
     : e.attachments
-  const tags = Array.isArray(e.tags) ? e.tags.filter((t, i): t is Record<string, unknown> => isObject(t) && typeof t.name === 'string' && !refused(['tags', i])) : undefined
+  const tags = Array.isArray(e.tags)
+    ? e.tags.filter((t, i): t is Record<string, unknown> => isObject(t) && typeof t.name === 'string' && !refused(['tags', i]))
+    : undefined
   const fields = {
     from: e.from,
     to: e.to,

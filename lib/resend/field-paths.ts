@@ -66,5 +66,4 @@ export function coveredBy(found: FieldIssue[], issue: FieldIssue, prefix: (strin
 }
 
 /** `to[1]`, `attachments[0].content`, `[3].from` in a batch: how a path reads in a Resend error message. */
-export const formatPath = (path: (string | number)[]) =>
-  path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('')
+export const formatPath = (path: (string | number)[]) => path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('')

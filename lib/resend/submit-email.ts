@@ -10,7 +10,12 @@ import { coveredBy, toResendField, toResendIssue } from './field-paths.js'
 /** An error of the send pipeline with its field issues in the Resend request's terms. */
 function inResendTerms(err: unknown, email: unknown, prefix: (string | number)[]): unknown {
   if (err instanceof ApiError && err.issues.length) {
-    return new ApiError(err.code, err.message, err.issues.map((i) => toResendIssue(i, email, prefix)), err.headers)
+    return new ApiError(
+      err.code,
+      err.message,
+      err.issues.map((i) => toResendIssue(i, email, prefix)),
+      err.headers,
+    )
   }
   return err
 }
@@ -52,7 +57,14 @@ export function checkResendEmail(deps: Deps, key: ApiKeyConfig, email: unknown, 
       const translated = err.issues.map((raw) => ({ raw, issue: toResendIssue(raw, email, prefix) }))
       const fresh = translated.filter(({ issue }) => !coveredBy(found, issue, prefix) && !removed.has(String(issue.path[prefix.length])))
       if (!fresh.length) break
-      refusals.push(new ApiError(err.code, err.message, translated.map((t) => t.issue), err.headers))
+      refusals.push(
+        new ApiError(
+          err.code,
+          err.message,
+          translated.map((t) => t.issue),
+          err.headers,
+        ),
+      )
       for (const { raw, issue } of fresh) {
         found.push(issue)
         const field = raw.path[prefix.length]

@@ -62,7 +62,14 @@ export function toResendError(err: unknown): { body: ResendErrorBody; headers: R
   if (err instanceof ApiError) {
     // The shared Idempotency-Key check (lib/http/routes/messages.ts) is Resend's own error, not a field's.
     if (err.issues.some((i) => i.code === 'invalid_idempotency_key')) {
-      return { body: { statusCode: RESEND_ERRORS.invalid_idempotency_key, name: 'invalid_idempotency_key', message: 'The Idempotency-Key must be 1 to 256 printable ASCII characters.' }, headers: err.headers }
+      return {
+        body: {
+          statusCode: RESEND_ERRORS.invalid_idempotency_key,
+          name: 'invalid_idempotency_key',
+          message: 'The Idempotency-Key must be 1 to 256 printable ASCII characters.',
+        },
+        headers: err.headers,
+      }
     }
     if (err.code === 'validation_failed') {
       const { name, message } = forIssues(err.issues, err.message)

@@ -111,7 +111,12 @@ describe('sending with the official resend SDK', () => {
     expect(res.data).toEqual({ id: expect.stringMatching(ULID) })
     const id = res.data!.id
     const [got] = await received(1)
-    expect(got).toMatchObject({ mailFrom: 'billing@example.com', rcptTo: ['alice@example.org', 'bob@example.org', 'carol@example.org', 'audit@example.org'], user: 'relay', secure: true })
+    expect(got).toMatchObject({
+      mailFrom: 'billing@example.com',
+      rcptTo: ['alice@example.org', 'bob@example.org', 'carol@example.org', 'audit@example.org'],
+      user: 'relay',
+      secure: true,
+    })
     expect(canonical(got.raw)).toBe(
       [
         'X-Entity-Ref-ID: inv-1',
@@ -166,7 +171,17 @@ describe('sending with the official resend SDK', () => {
     expect(res.error).toBeNull()
     const [got] = await received(1)
     const text = canonical(got.raw)
-    expect(text).toContain(['Content-Type: image/png; name=logo.png', 'Content-ID: <logo-1>', 'Content-Transfer-Encoding: base64', 'Content-Disposition: inline; filename=logo.png', '', png.toString('base64'), ''].join('\r\n'))
+    expect(text).toContain(
+      [
+        'Content-Type: image/png; name=logo.png',
+        'Content-ID: <logo-1>',
+        'Content-Transfer-Encoding: base64',
+        'Content-Disposition: inline; filename=logo.png',
+        '',
+        png.toString('base64'),
+        '',
+      ].join('\r\n'),
+    )
   })
 
   test('send a batch: { data: [{ id }, { id }] } in request order, one SMTP message each', async () => {
@@ -198,13 +213,17 @@ describe('sending with the official resend SDK', () => {
     expect(await storedMessages()).toBe(before)
   })
 
-  test('a strict batch is refused whole when the key may not send from one email\'s sender', async () => {
+  test("a strict batch is refused whole when the key may not send from one email's sender", async () => {
     const before = await storedMessages()
     const res = await new Resend(LIMITED_KEY).batch.send([
       { from: 'ops@example.com', to: 'a@example.org', subject: 'allowed', text: 'ok' },
       { from: 'ops@example.net', to: 'a@example.org', subject: 'not allowed', text: 'no' },
     ])
-    expect(res.error).toEqual({ statusCode: 403, name: 'validation_error', message: 'this API key may not send from ops@example.net (`[1].from`: not in the key\'s allowedFrom)' })
+    expect(res.error).toEqual({
+      statusCode: 403,
+      name: 'validation_error',
+      message: "this API key may not send from ops@example.net (`[1].from`: not in the key's allowedFrom)",
+    })
     await settle()
     expect(smtp.received).toEqual([])
     expect(await storedMessages()).toBe(before)
@@ -236,7 +255,10 @@ describe('reading an email back', () => {
       replyTo: ['support@example.com', 'Help <help@example.com>'],
       subject: 'Welcome',
       html: '<h1>Hi</h1>',
-      tags: [{ name: 'flow', value: 'signup' }, { name: 'user_id', value: '42' }],
+      tags: [
+        { name: 'flow', value: 'signup' },
+        { name: 'user_id', value: '42' },
+      ],
     })
     const id = sent.data!.id
     await received(1)
@@ -270,7 +292,12 @@ describe('reading an email back', () => {
   })
 
   test('a display name with RFC 5322 specials reads back quoted, as the relay got it', async () => {
-    const sent = await resend.emails.send({ from: '"Acme, Inc." <ops@example.com>', to: ['"O\\"Brien, Pat" <pat@example.org>', 'Bo <bo@example.org>'], subject: 's', text: 't' })
+    const sent = await resend.emails.send({
+      from: '"Acme, Inc." <ops@example.com>',
+      to: ['"O\\"Brien, Pat" <pat@example.org>', 'Bo <bo@example.org>'],
+      subject: 's',
+      text: 't',
+    })
     const [got] = await received(1)
     expect(headersOf(got.raw).get('from')).toEqual(['"Acme, Inc." <ops@example.com>'])
     expect(headersOf(got.raw).get('to')).toEqual(['"O\\"Brien, Pat" <pat@example.org>, Bo <bo@example.org>'])
@@ -279,7 +306,13 @@ describe('reading an email back', () => {
   })
 
   test('scheduled_at holds the email: last_event is scheduled and nothing is sent', async () => {
-    const res = await resend.emails.send({ from: 'ops@example.com', to: 'a@example.org', subject: 'later', text: 'x', scheduledAt: '2026-11-29T13:30:00+01:00' })
+    const res = await resend.emails.send({
+      from: 'ops@example.com',
+      to: 'a@example.org',
+      subject: 'later',
+      text: 'x',
+      scheduledAt: '2026-11-29T13:30:00+01:00',
+    })
     expect(res.error).toBeNull()
     const got = await resend.emails.get(res.data!.id)
     expect(got.data).toMatchObject({ last_event: 'scheduled', scheduled_at: '2026-11-29T12:30:00.000Z' })
@@ -312,7 +345,7 @@ describe('reading an email back', () => {
     expect(res).toMatchObject({ data: null, error: { statusCode: 404, name: 'not_found', message: 'Email not found' } })
   })
 
-  test('a key limited to some senders does not see another key\'s email', async () => {
+  test("a key limited to some senders does not see another key's email", async () => {
     const sent = await resend.emails.send({ from: 'ops@example.net', to: 'a@example.org', subject: 's', text: 't' })
     const res = await new Resend(LIMITED_KEY).emails.get(sent.data!.id)
     expect(res.error).toEqual({ statusCode: 404, name: 'not_found', message: 'Email not found' })
@@ -356,7 +389,11 @@ describe('idempotency', () => {
       for (let i = 0; i < 200 && (await records()) === before; i++) await new Promise((r) => setTimeout(r, 10))
       expect(await records()).toBe(before + 1)
       const second = await resend.emails.send(email, { idempotencyKey: 'held-key' })
-      expect(second.error).toEqual({ statusCode: 409, name: 'concurrent_idempotent_requests', message: 'a request with this Idempotency-Key is still being processed; retry later' })
+      expect(second.error).toEqual({
+        statusCode: 409,
+        name: 'concurrent_idempotent_requests',
+        message: 'a request with this Idempotency-Key is still being processed; retry later',
+      })
       expect(second.headers?.['retry-after']).toBe('1')
       release()
       const done = await first
@@ -377,7 +414,7 @@ describe('idempotency', () => {
     expect(res.error).toEqual({ statusCode: 400, name: 'invalid_idempotency_key', message: 'The Idempotency-Key must be 1 to 256 characters.' })
   })
 
-  test('a key that is not printable ASCII is invalid_idempotency_key, not a field\'s validation_error', async () => {
+  test("a key that is not printable ASCII is invalid_idempotency_key, not a field's validation_error", async () => {
     const res = await resend.emails.send({ from: 'ops@example.com', to: 'a@example.org', subject: 's', text: 't' }, { idempotencyKey: 'order\t42' })
     expect(res.error).toEqual({ statusCode: 400, name: 'invalid_idempotency_key', message: 'The Idempotency-Key must be 1 to 256 printable ASCII characters.' })
     await settle()
@@ -412,12 +449,16 @@ describe('idempotency', () => {
   })
 })
 
-describe('errors in Resend\'s shape', () => {
+describe("errors in Resend's shape", () => {
   const valid = { from: 'ops@example.com', to: 'a@example.org', subject: 's', text: 't' }
 
   test('an invalid recipient is validation_error', async () => {
     const res = await resend.emails.send({ ...valid, to: ['a@example.org', 'bob at example'] })
-    expect(res).toEqual({ data: null, error: { statusCode: 400, name: 'validation_error', message: '`to[1]`: must be an address like name@example.com' }, headers: expect.any(Object) })
+    expect(res).toEqual({
+      data: null,
+      error: { statusCode: 400, name: 'validation_error', message: '`to[1]`: must be an address like name@example.com' },
+      headers: expect.any(Object),
+    })
   })
 
   test('a missing subject is missing_required_field', async () => {
@@ -438,19 +479,31 @@ describe('errors in Resend\'s shape', () => {
 
   test('an attachment by path is refused: Postern never fetches URLs', async () => {
     const res = await resend.emails.send({ ...valid, attachments: [{ filename: 'logo.png', path: 'https://example.com/logo.png' }] })
-    expect(res.error).toEqual({ statusCode: 422, name: 'invalid_attachment', message: '`attachments[0].path`: Postern never fetches attachments from a URL: send the file as base64 `content`' })
+    expect(res.error).toEqual({
+      statusCode: 422,
+      name: 'invalid_attachment',
+      message: '`attachments[0].path`: Postern never fetches attachments from a URL: send the file as base64 `content`',
+    })
     await settle()
     expect(smtp.received).toEqual([])
   })
 
-  test('an attachment with bad base64 is invalid_attachment, named by Resend\'s field', async () => {
+  test("an attachment with bad base64 is invalid_attachment, named by Resend's field", async () => {
     const res = await resend.emails.send({ ...valid, attachments: [{ filename: 'a.txt', content: 'not base64!', contentType: 'text/plain' }] })
-    expect(res.error).toEqual({ statusCode: 422, name: 'invalid_attachment', message: '`attachments[0].content`: must be standard base64 (RFC 4648 §4) without line breaks' })
+    expect(res.error).toEqual({
+      statusCode: 422,
+      name: 'invalid_attachment',
+      message: '`attachments[0].content`: must be standard base64 (RFC 4648 §4) without line breaks',
+    })
   })
 
   test('scheduled_at in natural language is refused clearly', async () => {
     const res = await resend.emails.send({ ...valid, scheduledAt: 'in 1 min' })
-    expect(res.error).toEqual({ statusCode: 400, name: 'validation_error', message: '`scheduled_at`: Postern takes scheduled_at only as ISO 8601 with an offset (2026-11-29T12:00:00Z), not in natural language' })
+    expect(res.error).toEqual({
+      statusCode: 400,
+      name: 'validation_error',
+      message: '`scheduled_at`: Postern takes scheduled_at only as ISO 8601 with an offset (2026-11-29T12:00:00Z), not in natural language',
+    })
   })
 
   test('a template is refused, not ignored', async () => {
@@ -460,7 +513,11 @@ describe('errors in Resend\'s shape', () => {
 
   test('a sender the key may not use is a 403 validation_error', async () => {
     const res = await new Resend(LIMITED_KEY).emails.send({ ...valid, from: 'ops@example.net' })
-    expect(res.error).toEqual({ statusCode: 403, name: 'validation_error', message: 'this API key may not send from ops@example.net (`from`: not in the key\'s allowedFrom)' })
+    expect(res.error).toEqual({
+      statusCode: 403,
+      name: 'validation_error',
+      message: "this API key may not send from ops@example.net (`from`: not in the key's allowedFrom)",
+    })
   })
 
   test('a wrong API key is invalid_api_key', async () => {
@@ -476,21 +533,53 @@ describe('errors in Resend\'s shape', () => {
   })
 
   test('a tag name Postern cannot keep is refused at its index in tags', async () => {
-    const res = await resend.emails.send({ ...valid, tags: [{ name: 'ok', value: '1' }, { name: 'has space', value: '2' }] })
-    expect(res).toEqual({ data: null, error: { statusCode: 400, name: 'validation_error', message: '`tags[1].name`: a tag name is 1 to 64 letters, digits or _ . -' }, headers: expect.any(Object) })
+    const res = await resend.emails.send({
+      ...valid,
+      tags: [
+        { name: 'ok', value: '1' },
+        { name: 'has space', value: '2' },
+      ],
+    })
+    expect(res).toEqual({
+      data: null,
+      error: { statusCode: 400, name: 'validation_error', message: '`tags[1].name`: a tag name is 1 to 64 letters, digits or _ . -' },
+      headers: expect.any(Object),
+    })
   })
 
-  test('a bad tag value is named by tags[i].value, in Resend\'s words', async () => {
+  test("a bad tag value is named by tags[i].value, in Resend's words", async () => {
     const nullValue = await resend.emails.send({ ...valid, tags: [{ name: 'ok', value: null as unknown as string }] })
-    expect(nullValue).toEqual({ data: null, error: { statusCode: 400, name: 'validation_error', message: '`tags[0].value`: Invalid input: expected string, received null' }, headers: expect.any(Object) })
-    const long = await resend.emails.send({ ...valid, tags: [{ name: 'a', value: '1' }, { name: 'b', value: 'x'.repeat(1025) }] })
-    expect(long).toEqual({ data: null, error: { statusCode: 400, name: 'validation_error', message: '`tags[1].value`: Too big: expected string to have <=1024 characters' }, headers: expect.any(Object) })
+    expect(nullValue).toEqual({
+      data: null,
+      error: { statusCode: 400, name: 'validation_error', message: '`tags[0].value`: Invalid input: expected string, received null' },
+      headers: expect.any(Object),
+    })
+    const long = await resend.emails.send({
+      ...valid,
+      tags: [
+        { name: 'a', value: '1' },
+        { name: 'b', value: 'x'.repeat(1025) },
+      ],
+    })
+    expect(long).toEqual({
+      data: null,
+      error: { statusCode: 400, name: 'validation_error', message: '`tags[1].value`: Too big: expected string to have <=1024 characters' },
+      headers: expect.any(Object),
+    })
   })
 
   test('more than 50 tags is a validation_error on tags, alone and in a batch', async () => {
     const tags = Array.from({ length: 51 }, (_, i) => ({ name: `t${i}`, value: 'v' }))
-    expect(await resend.emails.send({ ...valid, tags })).toEqual({ data: null, error: { statusCode: 400, name: 'validation_error', message: '`tags`: at most 50 tags' }, headers: expect.any(Object) })
-    expect(await resend.batch.send([{ ...valid, tags }])).toEqual({ data: null, error: { statusCode: 400, name: 'validation_error', message: '`[0].tags`: at most 50 tags' }, headers: expect.any(Object) })
+    expect(await resend.emails.send({ ...valid, tags })).toEqual({
+      data: null,
+      error: { statusCode: 400, name: 'validation_error', message: '`tags`: at most 50 tags' },
+      headers: expect.any(Object),
+    })
+    expect(await resend.batch.send([{ ...valid, tags }])).toEqual({
+      data: null,
+      error: { statusCode: 400, name: 'validation_error', message: '`[0].tags`: at most 50 tags' },
+      headers: expect.any(Object),
+    })
     expect(await resend.emails.send({ ...valid, tags: tags.slice(0, 50) })).toMatchObject({ data: { id: expect.stringMatching(ULID) }, error: null })
     await received(1)
   })
@@ -498,7 +587,11 @@ describe('errors in Resend\'s shape', () => {
   test('scheduled_at too far ahead is named scheduled_at, never sendAt', async () => {
     // The clock stands at 2026-11-29T12:00:00Z; limits.maxScheduleMs is 7 days.
     const res = await resend.emails.send({ ...valid, scheduledAt: '2026-12-06T12:00:01Z' })
-    expect(res).toEqual({ data: null, error: { statusCode: 400, name: 'validation_error', message: '`scheduled_at`: may be at most 168 hours ahead' }, headers: expect.any(Object) })
+    expect(res).toEqual({
+      data: null,
+      error: { statusCode: 400, name: 'validation_error', message: '`scheduled_at`: may be at most 168 hours ahead' },
+      headers: expect.any(Object),
+    })
   })
 
   test('reply_to and attachment fields are named as Resend names them', async () => {
@@ -534,9 +627,13 @@ describe('errors in Resend\'s shape', () => {
     })
   })
 
-  test('a check the pipeline makes last (the key\'s sender rule) is named with the field problems', async () => {
+  test("a check the pipeline makes last (the key's sender rule) is named with the field problems", async () => {
     const res = await new Resend(LIMITED_KEY).emails.send({ ...valid, from: 'ops@example.net', cc: 'bad' })
-    expect(res.error).toEqual({ statusCode: 400, name: 'validation_error', message: '`cc`: must be an address like name@example.com; `from`: not in the key\'s allowedFrom' })
+    expect(res.error).toEqual({
+      statusCode: 400,
+      name: 'validation_error',
+      message: "`cc`: must be an address like name@example.com; `from`: not in the key's allowedFrom",
+    })
   })
 
   test('null for a required field is the same as leaving it out', async () => {
@@ -544,12 +641,13 @@ describe('errors in Resend\'s shape', () => {
     expect(res.error).toEqual({ statusCode: 422, name: 'missing_required_field', message: 'Missing `subject` field.' })
   })
 
-  test('a Resend-only problem (an attachment by path) does not hide the pipeline\'s (a bad from)', async () => {
+  test("a Resend-only problem (an attachment by path) does not hide the pipeline's (a bad from)", async () => {
     const res = await resend.emails.send({ ...valid, from: 'bad', attachments: [{ filename: 'logo.png', path: 'https://example.com/logo.png' }] })
     expect(res.error).toEqual({
       statusCode: 400,
       name: 'validation_error',
-      message: '`attachments[0].path`: Postern never fetches attachments from a URL: send the file as base64 `content`; `from`: must be an address like name@example.com',
+      message:
+        '`attachments[0].path`: Postern never fetches attachments from a URL: send the file as base64 `content`; `from`: must be an address like name@example.com',
     })
   })
 
@@ -570,7 +668,8 @@ describe('errors in Resend\'s shape', () => {
     expect(res.error).toEqual({
       statusCode: 400,
       name: 'validation_error',
-      message: '`scheduled_at`: Postern takes scheduled_at only as ISO 8601 with an offset (2026-11-29T12:00:00Z), not in natural language; `to`: 51 recipients in to, cc and bcc; at most 50',
+      message:
+        '`scheduled_at`: Postern takes scheduled_at only as ISO 8601 with an offset (2026-11-29T12:00:00Z), not in natural language; `to`: 51 recipients in to, cc and bcc; at most 50',
     })
   })
 
@@ -603,14 +702,14 @@ describe('errors in Resend\'s shape', () => {
   })
 
   test('a strict batch names the problems of every refused email, and a missing body by its index', async () => {
-    const res = await resend.batch.send([
-      { ...valid, to: 'nobody' },
-      { from: 'ops@example.com', to: 'a@example.org', subject: 's' } as typeof valid,
-      valid,
-    ])
+    const res = await resend.batch.send([{ ...valid, to: 'nobody' }, { from: 'ops@example.com', to: 'a@example.org', subject: 's' } as typeof valid, valid])
     expect(res).toEqual({
       data: null,
-      error: { statusCode: 422, name: 'missing_required_field', message: 'Missing `[1].html` or `[1].text` field. `[0].to`: must be an address like name@example.com' },
+      error: {
+        statusCode: 422,
+        name: 'missing_required_field',
+        message: 'Missing `[1].html` or `[1].text` field. `[0].to`: must be an address like name@example.com',
+      },
       headers: expect.any(Object),
     })
     await settle()
@@ -618,36 +717,62 @@ describe('errors in Resend\'s shape', () => {
   })
 
   test('a tag name given twice is refused rather than one value silently kept', async () => {
-    const res = await resend.emails.send({ ...valid, tags: [{ name: 'a', value: '1' }, { name: 'a', value: '2' }] })
+    const res = await resend.emails.send({
+      ...valid,
+      tags: [
+        { name: 'a', value: '1' },
+        { name: 'a', value: '2' },
+      ],
+    })
     expect(res.error).toEqual({ statusCode: 400, name: 'validation_error', message: '`tags[1].name`: the tag name "a" appears more than once' })
   })
 
-  test('a field Resend does not have is refused, even when Postern\'s own API has it', async () => {
+  test("a field Resend does not have is refused, even when Postern's own API has it", async () => {
     const res = await fetch(`${gw.url}/emails`, {
       method: 'POST',
       headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
       body: JSON.stringify({ ...valid, replyTo: 'x@example.com', sendAt: '2026-12-01T00:00:00Z' }),
     })
     expect(res.status).toBe(400)
-    expect(await res.json()).toEqual({ statusCode: 400, name: 'validation_error', message: '`replyTo`: unknown field "replyTo"; `sendAt`: unknown field "sendAt"' })
+    expect(await res.json()).toEqual({
+      statusCode: 400,
+      name: 'validation_error',
+      message: '`replyTo`: unknown field "replyTo"; `sendAt`: unknown field "sendAt"',
+    })
   })
 
   test('a body that is not JSON is a Resend-shaped validation_error', async () => {
-    const res = await fetch(`${gw.url}/emails`, { method: 'POST', headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' }, body: '{"from":' })
+    const res = await fetch(`${gw.url}/emails`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+      body: '{"from":',
+    })
     expect(res.status).toBe(400)
     expect(await res.json()).toMatchObject({ statusCode: 400, name: 'validation_error', message: expect.stringMatching(/^the body is not valid JSON: /) })
   })
 
   test('a batch of more than 100 emails, or an unknown validation mode, is refused', async () => {
     const many = Array.from({ length: 101 }, () => valid)
-    expect((await resend.batch.send(many)).error).toEqual({ statusCode: 400, name: 'validation_error', message: 'The batch must be a JSON array of 1 to 100 emails.' })
-    expect((await resend.batch.send([valid], { batchValidation: 'lenient' as 'strict' })).error).toEqual({ statusCode: 400, name: 'validation_error', message: 'x-batch-validation must be "strict" or "permissive"' })
+    expect((await resend.batch.send(many)).error).toEqual({
+      statusCode: 400,
+      name: 'validation_error',
+      message: 'The batch must be a JSON array of 1 to 100 emails.',
+    })
+    expect((await resend.batch.send([valid], { batchValidation: 'lenient' as 'strict' })).error).toEqual({
+      statusCode: 400,
+      name: 'validation_error',
+      message: 'x-batch-validation must be "strict" or "permissive"',
+    })
     await settle()
     expect(smtp.received).toEqual([])
   })
 
-  test('/v1 keeps Postern\'s own error shape', async () => {
-    const res = await fetch(`${gw.url}/v1/messages`, { method: 'POST', headers: { authorization: 'Bearer wrong', 'content-type': 'application/json' }, body: '{}' })
+  test("/v1 keeps Postern's own error shape", async () => {
+    const res = await fetch(`${gw.url}/v1/messages`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer wrong', 'content-type': 'application/json' },
+      body: '{}',
+    })
     expect(res.status).toBe(401)
     expect(await res.json()).toEqual({ error: { code: 'invalid_api_key', message: 'the API key is not valid', issues: [] } })
   })
@@ -660,7 +785,7 @@ describe('errors in Resend\'s shape', () => {
     expect((await shared.emails.get('01JZZZZZZZZZZZZZZZZZZZZZZZ')).error).toMatchObject({ statusCode: 429, name: 'rate_limit_exceeded' })
   })
 
-  test('past the key\'s rate limit is rate_limit_exceeded with Retry-After', async () => {
+  test("past the key's rate limit is rate_limit_exceeded with Retry-After", async () => {
     const slow = new Resend(SLOW_KEY)
     await slow.emails.get('01JZZZZZZZZZZZZZZZZZZZZZZZ')
     await slow.emails.get('01JZZZZZZZZZZZZZZZZZZZZZZZ')
@@ -675,14 +800,17 @@ describe('errors in Resend\'s shape', () => {
     expect((await resend.emails.cancel('01JZZZZZZZZZZZZZZZZZZZZZZZ')).error).toEqual({
       statusCode: 405,
       name: 'method_not_allowed',
-      message: 'Postern cannot cancel a scheduled email; Postern\'s Resend-compatible API offers POST /emails, POST /emails/batch and GET /emails/:id.',
+      message: "Postern cannot cancel a scheduled email; Postern's Resend-compatible API offers POST /emails, POST /emails/batch and GET /emails/:id.",
     })
-    expect((await resend.emails.update({ id: '01JZZZZZZZZZZZZZZZZZZZZZZZ', scheduledAt: '2026-12-01T00:00:00Z' })).error).toMatchObject({ statusCode: 405, name: 'method_not_allowed' })
+    expect((await resend.emails.update({ id: '01JZZZZZZZZZZZZZZZZZZZZZZZ', scheduledAt: '2026-12-01T00:00:00Z' })).error).toMatchObject({
+      statusCode: 405,
+      name: 'method_not_allowed',
+    })
     expect((await resend.emails.list()).error).toMatchObject({ statusCode: 405, name: 'method_not_allowed' })
     expect((await resend.domains.list()).error).toEqual({
       statusCode: 404,
       name: 'not_found',
-      message: 'Postern does not offer Resend\'s /domains API; Postern\'s Resend-compatible API offers POST /emails, POST /emails/batch and GET /emails/:id.',
+      message: "Postern does not offer Resend's /domains API; Postern's Resend-compatible API offers POST /emails, POST /emails/batch and GET /emails/:id.",
     })
     expect((await resend.contacts.list({ audienceId: 'x' } as never)).error).toMatchObject({ statusCode: 404, name: 'not_found' })
   })
