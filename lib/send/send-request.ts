@@ -150,8 +150,12 @@ export const SendRequest = z
     /** ISO 8601 with an offset; the message is held until then (at most `limits.maxScheduleMs` ahead). */
     sendAt: z.iso.datetime({ offset: true }).optional(),
   })
-  .superRefine((req, ctx) => {
-    if (req.text === undefined && req.html === undefined) fail(ctx, 'missing_body', 'text or html is required', ['text'])
+  // `when`: checked even while other fields are bad, so a request learns about every problem at once.
+  .refine((req: unknown) => !(req && typeof req === 'object') || (req as { text?: unknown }).text !== undefined || (req as { html?: unknown }).html !== undefined, {
+    message: 'text or html is required',
+    path: ['text'],
+    params: { code: 'missing_body' },
+    when: () => true,
   })
 export type SendRequest = z.infer<typeof SendRequest>
 export type SendRequestInput = z.input<typeof SendRequest>

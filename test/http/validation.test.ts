@@ -81,11 +81,12 @@ describe('one test per class of bad input, with its exact code and path', () => 
     expect(res.json.error.code).toBe('unsupported_media_type')
   })
 
-  test('missing required fields, each with its path', async () => {
+  test('missing required fields, each with its path, the missing body among them', async () => {
     expect(await issuesFor({})).toEqual([
       { path: ['from'], code: 'invalid_type' },
       { path: ['to'], code: 'invalid_type' },
       { path: ['subject'], code: 'invalid_type' },
+      { path: ['text'], code: 'missing_body' },
     ])
   })
 
