@@ -78,7 +78,9 @@ async function peakRss(d: DovecotServer): Promise<{ idleMb: number; peakMb: numb
   const u = await d.addUser('big@example.test')
   const attachment = randomBytes(25 * 1024 * 1024)
   const raw = Buffer.concat([
-    Buffer.from('From: big@example.test\r\nSubject: 25 MB\r\nMessage-ID: <big@example.test>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nbig one\r\n--b\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment; filename=big.bin\r\nContent-Transfer-Encoding: base64\r\n\r\n'),
+    Buffer.from(
+      'From: big@example.test\r\nSubject: 25 MB\r\nMessage-ID: <big@example.test>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nbig one\r\n--b\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment; filename=big.bin\r\nContent-Transfer-Encoding: base64\r\n\r\n',
+    ),
     Buffer.from(attachment.toString('base64').replace(/.{76}/g, '$&\r\n')),
     Buffer.from('\r\n--b--\r\n'),
   ])
@@ -110,7 +112,8 @@ try {
   for (let i = 0; i < messages.length; i += 200) await dovecot.append(u, 'INBOX', messages.slice(i, i + 200))
   console.log(`appended ${COUNT} corpus-derived messages in ${((performance.now() - tAppend) / 1000).toFixed(1)} s`)
 
-  const storeIn = async (name: string): Promise<ObjectStore> => (s3 ? createS3Store(s3.client, s3.bucket) : createFsStore(await mkdtemp(join(fsDir, `${name}-`))))
+  const storeIn = async (name: string): Promise<ObjectStore> =>
+    s3 ? createS3Store(s3.client, s3.bucket) : createFsStore(await mkdtemp(join(fsDir, `${name}-`)))
   const depsFor = async (name: string, webhooks: boolean) =>
     createDeps(
       Config.parse({
@@ -127,12 +130,18 @@ try {
   const bad = receiver.received.filter((r) => r.verifyError || r.status !== 200).length
   const where = s3 ? 's3rver' : 'fs'
   console.log(`raw imapflow FETCH + mailparser: ${raw.toFixed(1)} msg/s`)
-  console.log(`postern to stored JSON (${where} store, ${storedOnly.stored} stored, no webhooks): ${storedOnly.rate.toFixed(1)} msg/s, ratio ${(storedOnly.rate / raw).toFixed(2)}`)
-  console.log(`postern to stored JSON with webhooks acknowledged (${where} store, ${ours.stored} stored, ${receiver.received.length} acknowledged, ${bad} bad): ${ours.rate.toFixed(1)} msg/s`)
+  console.log(
+    `postern to stored JSON (${where} store, ${storedOnly.stored} stored, no webhooks): ${storedOnly.rate.toFixed(1)} msg/s, ratio ${(storedOnly.rate / raw).toFixed(2)}`,
+  )
+  console.log(
+    `postern to stored JSON with webhooks acknowledged (${where} store, ${ours.stored} stored, ${receiver.received.length} acknowledged, ${bad} bad): ${ours.rate.toFixed(1)} msg/s`,
+  )
   console.log(`ratio postern / raw: ${(ours.rate / raw).toFixed(2)} (target >= 0.6)`)
 
   const rss = await peakRss(dovecot)
-  console.log(`25 MB attachment (${rss.rawMb.toFixed(1)} MB message): idle RSS ${rss.idleMb.toFixed(0)} MB, peak ${rss.peakMb.toFixed(0)} MB, +${(rss.peakMb - rss.idleMb).toFixed(0)} MB (target < 150 MB)`)
+  console.log(
+    `25 MB attachment (${rss.rawMb.toFixed(1)} MB message): idle RSS ${rss.idleMb.toFixed(0)} MB, peak ${rss.peakMb.toFixed(0)} MB, +${(rss.peakMb - rss.idleMb).toFixed(0)} MB (target < 150 MB)`,
+  )
 } finally {
   await receiver.close()
   await s3?.close()

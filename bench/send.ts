@@ -32,11 +32,20 @@ function child(script: string, args: string[] = []) {
       proc.stdin!.write(`${cmd}\n`)
       return p
     },
-    stop: () => new Promise<void>((r) => { proc.once('exit', () => r()); proc.stdin!.end() }),
+    stop: () =>
+      new Promise<void>((r) => {
+        proc.once('exit', () => r())
+        proc.stdin!.end()
+      }),
   }
 }
 
-const message = (bytes: number, i: number) => ({ from: 'bench@example.com', to: `rcpt${i}@example.org`, subject: `bench ${i}`, text: `${'x'.repeat(75)}\n`.repeat(Math.ceil((bytes - 200) / 76)) })
+const message = (bytes: number, i: number) => ({
+  from: 'bench@example.com',
+  to: `rcpt${i}@example.org`,
+  subject: `bench ${i}`,
+  text: `${'x'.repeat(75)}\n`.repeat(Math.ceil((bytes - 200) / 76)),
+})
 
 const sink = child('sink.ts')
 const relay = JSON.parse(await sink.next()) as { port: number; user: string; pass: string; ca: string }
@@ -46,7 +55,15 @@ async function delivered(n: number) {
 }
 
 async function runRaw(bytes: number): Promise<number> {
-  const t = nodemailer.createTransport({ pool: true, maxConnections: POOL, host: '127.0.0.1', port: relay.port, requireTLS: true, auth: { user: relay.user, pass: relay.pass }, tls: { ca: relay.ca, servername: 'localhost' } })
+  const t = nodemailer.createTransport({
+    pool: true,
+    maxConnections: POOL,
+    host: '127.0.0.1',
+    port: relay.port,
+    requireTLS: true,
+    auth: { user: relay.user, pass: relay.pass },
+    tls: { ca: relay.ca, servername: 'localhost' },
+  })
   await sink.ask('reset')
   const limit = pLimit(CONCURRENCY)
   const start = performance.now()
@@ -67,7 +84,11 @@ async function runGateway(bytes: number): Promise<number> {
   await Promise.all(
     Array.from({ length: N }, (_, i) =>
       limit(async () => {
-        const res = await fetch(`${url}/v1/messages`, { method: 'POST', headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' }, body: JSON.stringify(message(bytes, i)) })
+        const res = await fetch(`${url}/v1/messages`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+          body: JSON.stringify(message(bytes, i)),
+        })
         if (res.status !== 202) throw new Error(`gateway answered ${res.status}: ${await res.text()}`)
         await res.arrayBuffer()
       }),
@@ -94,6 +115,8 @@ for (const bytes of [1024, 100 * 1024]) {
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
   const r = median(raw)
   const g = median(gateway)
-  console.log(`${String(bytes / 1024).padStart(4)} KB: raw nodemailer ${r.toFixed(0)} msg/s, gateway ${g.toFixed(0)} msg/s, ratio ${(g / r).toFixed(2)} (target >= 0.80)`)
+  console.log(
+    `${String(bytes / 1024).padStart(4)} KB: raw nodemailer ${r.toFixed(0)} msg/s, gateway ${g.toFixed(0)} msg/s, ratio ${(g / r).toFixed(2)} (target >= 0.80)`,
+  )
 }
 await sink.stop()

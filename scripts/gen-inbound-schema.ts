@@ -41,7 +41,11 @@ export function renderFieldTables(): string {
     out.push(`### ${name}`, '', String(def.description ?? ''), '', '| Field | Type | Meaning |', '| --- | --- | --- |')
     for (const [field, prop] of Object.entries(def.properties as Record<string, Json>)) {
       const p = prop as Json
-      out.push(`| \`${field}\` | ${typeOf(p)} | ${String(p.description ?? '').replace(/\|/g, '\\|').replace(/\n/g, ' ')} |`)
+      out.push(
+        `| \`${field}\` | ${typeOf(p)} | ${String(p.description ?? '')
+          .replace(/\|/g, '\\|')
+          .replace(/\n/g, ' ')} |`,
+      )
     }
     out.push('')
   }

@@ -9,7 +9,15 @@ const relay = JSON.parse(relayJson)
 const config = Config.parse({
   port: 0,
   store: { driver: 'fs', dir },
-  relay: { host: '127.0.0.1', port: relay.port, tls: 'starttls', auth: { user: relay.user, pass: relay.pass }, ca: relay.ca, servername: 'localhost', pool: { maxConnections: 5, maxMessages: 100 } },
+  relay: {
+    host: '127.0.0.1',
+    port: relay.port,
+    tls: 'starttls',
+    auth: { user: relay.user, pass: relay.pass },
+    ca: relay.ca,
+    servername: 'localhost',
+    pool: { maxConnections: 5, maxMessages: 100 },
+  },
   apiKeys: [{ id: 'bench', hash: hashApiKey('bench-key-0123456789') }],
   rateLimit: { limit: 1_000_000, windowMs: 60_000 },
   logLevel: 'silent',

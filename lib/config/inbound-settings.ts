@@ -3,9 +3,17 @@ import { z } from 'zod'
 /** Settings shared by every mailbox and webhook endpoint (docs/inbound.md). */
 export const InboundSettings = z.strictObject({
   /** Attachments up to this decoded size (bytes) are inlined as base64 in webhooks; larger ones get a URL. 0: never. */
-  inlineAttachmentMaxBytes: z.number().int().min(0).default(64 * 1024),
+  inlineAttachmentMaxBytes: z
+    .number()
+    .int()
+    .min(0)
+    .default(64 * 1024),
   /** Largest webhook body, in bytes; larger payloads drop their largest parts first and say so in `truncated`. */
-  maxPayloadBytes: z.number().int().min(4096).default(256 * 1024),
+  maxPayloadBytes: z
+    .number()
+    .int()
+    .min(4096)
+    .default(256 * 1024),
   /** Lifetime of presigned URLs in webhooks, in seconds (S3 allows at most 7 days). */
   urlExpiresInS: z.number().int().min(60).max(604_800).default(604_800),
   /** A poll's lease on its mailbox, in ms; renewed while it runs. */

@@ -49,7 +49,14 @@ export const ImapMailbox = z.strictObject({
   moveTo: z.string().min(1).optional(),
   /** Fetch batches: at most this many messages, and this many bytes (RFC822.SIZE) unless one message is larger. */
   batch: z
-    .strictObject({ maxMessages: z.number().int().min(1).max(1000).default(50), maxBytes: z.number().int().min(1024).default(16 * 1024 * 1024) })
+    .strictObject({
+      maxMessages: z.number().int().min(1).max(1000).default(50),
+      maxBytes: z
+        .number()
+        .int()
+        .min(1024)
+        .default(16 * 1024 * 1024),
+    })
     .prefault({}),
 })
 
@@ -69,7 +76,11 @@ export const Mailbox = z
   .discriminatedUnion('protocol', [ImapMailbox, Pop3Mailbox])
   .superRefine((m, ctx) => {
     if (m.tls === 'none' && !isLoopbackHost(m.host)) {
-      ctx.addIssue({ code: 'custom', path: ['tls'], message: `tls "none" is only allowed for loopback hosts (localhost, 127.0.0.1, ::1), not ${m.host}: the password would cross the network in clear` })
+      ctx.addIssue({
+        code: 'custom',
+        path: ['tls'],
+        message: `tls "none" is only allowed for loopback hosts (localhost, 127.0.0.1, ::1), not ${m.host}: the password would cross the network in clear`,
+      })
     }
     if (m.protocol === 'pop3' && m.tls === 'starttls') {
       ctx.addIssue({ code: 'custom', path: ['tls'], message: 'POP3 STLS is not supported; use tls "implicit" (port 995)' })

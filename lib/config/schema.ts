@@ -24,7 +24,11 @@ export const RelayConfig = z.strictObject({
   pool: z.strictObject({ maxConnections: z.number().int().min(1).max(100).default(5), maxMessages: z.number().int().min(1).default(100) }).prefault({}),
   /** Timeouts in ms: TCP connect, server greeting, and socket inactivity. */
   timeouts: z
-    .strictObject({ connectionMs: z.number().int().positive().default(10_000), greetingMs: z.number().int().positive().default(10_000), socketMs: z.number().int().positive().default(60_000) })
+    .strictObject({
+      connectionMs: z.number().int().positive().default(10_000),
+      greetingMs: z.number().int().positive().default(10_000),
+      socketMs: z.number().int().positive().default(60_000),
+    })
     .prefault({}),
 })
 export type RelayConfig = z.infer<typeof RelayConfig>
@@ -61,57 +65,71 @@ export const ApiKeyConfig = z.strictObject({
 })
 export type ApiKeyConfig = z.infer<typeof ApiKeyConfig>
 
-export const Config = z.strictObject({
-  port: Port.default(3000),
-  /** Address the local server binds to. */
-  host: z.string().default('127.0.0.1'),
-  /** Right-hand side of every generated Message-ID (RFC 5322 §3.6.4). */
-  domain: z
-    .string()
-    .regex(/^(?!-)[A-Za-z0-9-]{1,63}(?<!-)(?:\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))+$/, 'must be a host name like mail.example.com')
-    .default('postern.localhost'),
-  store: StoreConfig.default({ driver: 'fs', dir: './.postern' }),
-  /** Omit in local mode to send through the built-in sandbox SMTP server. */
-  relay: RelayConfig.optional(),
-  sandbox: z.strictObject({ port: Port.default(2525) }).prefault({}),
-  apiKeys: z.array(ApiKeyConfig).default([]),
-  limits: z
-    .strictObject({
-      maxRecipients: z.number().int().min(1).default(50),
-      /** Decoded size of text, html and attachments, in bytes. */
-      maxMessageBytes: z.number().int().min(1024).default(25 * 1024 * 1024),
-      maxBatch: z.number().int().min(1).max(1000).default(100),
-      /** How far ahead `sendAt` may be, in ms. */
-      maxScheduleMs: z.number().int().positive().default(7 * 24 * 3600 * 1000),
-    })
-    .prefault({}),
-  rateLimit: RateLimitConfig.default({ limit: 600, windowMs: 60_000 }),
-  retry: z
-    .strictObject({
-      /** Attempts in all, the first included, before a deferred message fails. */
-      maxAttempts: z.number().int().min(1).default(8),
-      baseDelayMs: z.number().int().positive().default(60_000),
-      maxDelayMs: z.number().int().positive().default(3_600_000),
-    })
-    .prefault({}),
-  /** How long an Idempotency-Key is remembered, in ms (default 24 h). */
-  idempotencyTtlMs: z.number().int().positive().default(24 * 3600 * 1000),
-  mailboxes: z.array(Mailbox).default([]),
-  webhooks: z.array(WebhookEndpoint).default([]),
-  inbound: InboundSettings.prefault({}),
-  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-}).superRefine((cfg, ctx) => {
-  // Ids name records (rate limits, idempotency, message visibility, cursors): two entries may not share one.
-  for (const list of ['apiKeys', 'mailboxes', 'webhooks'] as const) {
-    const seen = new Set<string>()
-    cfg[list].forEach((item, i) => {
-      if (seen.has(item.id)) ctx.addIssue({ code: 'custom', path: [list, i, 'id'], message: `duplicate id ${JSON.stringify(item.id)}` })
-      seen.add(item.id)
-    })
-  }
-  if (cfg.retry.baseDelayMs > cfg.retry.maxDelayMs) {
-    ctx.addIssue({ code: 'custom', path: ['retry', 'baseDelayMs'], message: 'must not be more than retry.maxDelayMs' })
-  }
-})
+export const Config = z
+  .strictObject({
+    port: Port.default(3000),
+    /** Address the local server binds to. */
+    host: z.string().default('127.0.0.1'),
+    /** Right-hand side of every generated Message-ID (RFC 5322 §3.6.4). */
+    domain: z
+      .string()
+      .regex(/^(?!-)[A-Za-z0-9-]{1,63}(?<!-)(?:\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))+$/, 'must be a host name like mail.example.com')
+      .default('postern.localhost'),
+    store: StoreConfig.default({ driver: 'fs', dir: './.postern' }),
+    /** Omit in local mode to send through the built-in sandbox SMTP server. */
+    relay: RelayConfig.optional(),
+    sandbox: z.strictObject({ port: Port.default(2525) }).prefault({}),
+    apiKeys: z.array(ApiKeyConfig).default([]),
+    limits: z
+      .strictObject({
+        maxRecipients: z.number().int().min(1).default(50),
+        /** Decoded size of text, html and attachments, in bytes. */
+        maxMessageBytes: z
+          .number()
+          .int()
+          .min(1024)
+          .default(25 * 1024 * 1024),
+        maxBatch: z.number().int().min(1).max(1000).default(100),
+        /** How far ahead `sendAt` may be, in ms. */
+        maxScheduleMs: z
+          .number()
+          .int()
+          .positive()
+          .default(7 * 24 * 3600 * 1000),
+      })
+      .prefault({}),
+    rateLimit: RateLimitConfig.default({ limit: 600, windowMs: 60_000 }),
+    retry: z
+      .strictObject({
+        /** Attempts in all, the first included, before a deferred message fails. */
+        maxAttempts: z.number().int().min(1).default(8),
+        baseDelayMs: z.number().int().positive().default(60_000),
+        maxDelayMs: z.number().int().positive().default(3_600_000),
+      })
+      .prefault({}),
+    /** How long an Idempotency-Key is remembered, in ms (default 24 h). */
+    idempotencyTtlMs: z
+      .number()
+      .int()
+      .positive()
+      .default(24 * 3600 * 1000),
+    mailboxes: z.array(Mailbox).default([]),
+    webhooks: z.array(WebhookEndpoint).default([]),
+    inbound: InboundSettings.prefault({}),
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  })
+  .superRefine((cfg, ctx) => {
+    // Ids name records (rate limits, idempotency, message visibility, cursors): two entries may not share one.
+    for (const list of ['apiKeys', 'mailboxes', 'webhooks'] as const) {
+      const seen = new Set<string>()
+      cfg[list].forEach((item, i) => {
+        if (seen.has(item.id)) ctx.addIssue({ code: 'custom', path: [list, i, 'id'], message: `duplicate id ${JSON.stringify(item.id)}` })
+        seen.add(item.id)
+      })
+    }
+    if (cfg.retry.baseDelayMs > cfg.retry.maxDelayMs) {
+      ctx.addIssue({ code: 'custom', path: ['retry', 'baseDelayMs'], message: 'must not be more than retry.maxDelayMs' })
+    }
+  })
 export type Config = z.infer<typeof Config>
 export type ConfigInput = z.input<typeof Config>

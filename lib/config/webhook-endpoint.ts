@@ -24,10 +24,18 @@ export const WebhookEndpoint = z.strictObject({
     .strictObject({
       maxAttempts: z.number().int().min(1).max(100).default(14),
       baseDelayMs: z.number().int().positive().default(30_000),
-      maxDelayMs: z.number().int().positive().default(4 * 3600 * 1000),
+      maxDelayMs: z
+        .number()
+        .int()
+        .positive()
+        .default(4 * 3600 * 1000),
     })
     .prefault({}),
   /** The endpoint is disabled (with a logged alert) when every attempt for this long has failed, in ms. */
-  disableAfterFailingMs: z.number().int().positive().default(3 * 24 * 3600 * 1000),
+  disableAfterFailingMs: z
+    .number()
+    .int()
+    .positive()
+    .default(3 * 24 * 3600 * 1000),
 })
 export type WebhookEndpoint = z.infer<typeof WebhookEndpoint>

@@ -5,7 +5,11 @@ import { ERROR_CODES } from './errors.js'
 
 const json = (schema: z.ZodType, io: 'input' | 'output' = 'output') => z.toJSONSchema(schema, { io, unrepresentable: 'any' })
 
-const Accepted = z.object({ id: z.string().meta({ description: 'Postern id (ULID, time-sortable)' }), status: z.literal('queued'), messageId: z.string().meta({ description: 'RFC 5322 Message-ID, with angle brackets' }) })
+const Accepted = z.object({
+  id: z.string().meta({ description: 'Postern id (ULID, time-sortable)' }),
+  status: z.literal('queued'),
+  messageId: z.string().meta({ description: 'RFC 5322 Message-ID, with angle brackets' }),
+})
 const ErrorBody = z.object({
   error: z.object({
     code: z.enum(Object.keys(ERROR_CODES) as [string, ...string[]]),
@@ -50,11 +54,20 @@ const errors = (...codes: (keyof typeof ERROR_CODES)[]) =>
   Object.fromEntries(
     [...new Set(codes.map((c) => ERROR_CODES[c]))].map((status) => [
       String(status),
-      { description: codes.filter((c) => ERROR_CODES[c] === status).join(', '), content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+      {
+        description: codes.filter((c) => ERROR_CODES[c] === status).join(', '),
+        content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+      },
     ]),
   )
 
-const idempotencyHeader = { name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', maxLength: 256 }, description: 'A retry with the same key and body within 24 h returns the first answer and sends nothing again.' }
+const idempotencyHeader = {
+  name: 'Idempotency-Key',
+  in: 'header',
+  required: false,
+  schema: { type: 'string', maxLength: 256 },
+  description: 'A retry with the same key and body within 24 h returns the first answer and sends nothing again.',
+}
 
 /** The OpenAPI 3.1 document served at /openapi.json, generated from the same zod schemas that validate requests. */
 export function openApiDocument(config: Config) {
@@ -89,7 +102,18 @@ export function openApiDocument(config: Config) {
           summary: 'Send up to 100 messages',
           description: 'Each message is validated and accepted on its own; the answer has one result per message, in order.',
           parameters: [idempotencyHeader],
-          requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['messages'], properties: { messages: { type: 'array', maxItems: config.limits.maxBatch, items: { $ref: '#/components/schemas/SendRequest' } } } } } } },
+          requestBody: {
+            required: true,
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: ['messages'],
+                  properties: { messages: { type: 'array', maxItems: config.limits.maxBatch, items: { $ref: '#/components/schemas/SendRequest' } } },
+                },
+              },
+            },
+          },
           responses: {
             '200': { description: 'One result per message: `{ status: 202, data }` or `{ status, error }`' },
             ...errors(...common, 'validation_failed', 'payload_too_large'),

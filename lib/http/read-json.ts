@@ -56,7 +56,8 @@ export async function readJson(c: Context<AppEnv>): Promise<unknown> {
   } catch {
     throw new ApiError('invalid_json', 'the body is not valid UTF-8 (RFC 8259 §8.1)')
   }
-  if (nestsDeeperThan(text, MAX_JSON_DEPTH)) throw new ApiError('invalid_json', `the body is nested too deep: at most ${MAX_JSON_DEPTH} levels of arrays and objects`)
+  if (nestsDeeperThan(text, MAX_JSON_DEPTH))
+    throw new ApiError('invalid_json', `the body is nested too deep: at most ${MAX_JSON_DEPTH} levels of arrays and objects`)
   try {
     return JSON.parse(text)
   } catch (err) {

@@ -11,11 +11,15 @@ export function localBanner(config: Config, gw: LocalGateway): string {
     `Postern is listening on ${gw.url}`,
     `  API reference   ${gw.url}/docs   (OpenAPI: ${gw.url}/openapi.json)`,
     `  data            ${where}`,
-    gw.generatedApiKey ? `  API key         ${gw.generatedApiKey}   (made for local use; set POSTERN_API_KEY or apiKeys to choose your own)` : `  API keys        ${config.apiKeys.map((k) => k.id).join(', ')}`,
+    gw.generatedApiKey
+      ? `  API key         ${gw.generatedApiKey}   (made for local use; set POSTERN_API_KEY or apiKeys to choose your own)`
+      : `  API keys        ${config.apiKeys.map((k) => k.id).join(', ')}`,
     gw.sandbox
       ? `  relay           sandbox SMTP on 127.0.0.1:${gw.sandbox.port} (AUTH + STARTTLS); messages are kept under sandbox/ in the data ${config.store.driver === 'fs' ? 'folder' : 'bucket'}, never delivered`
       : `  relay           ${config.relay!.host}:${config.relay!.port} (${config.relay!.tls}, AUTH as ${config.relay!.auth.user})`,
-    config.mailboxes.length ? `  inbound         polling ${config.mailboxes.map((m) => `${m.id} (${m.protocol} ${m.host}, every ${m.schedule.everyMs / 1000} s)`).join(', ')}; webhooks to ${config.webhooks.map((w) => w.id).join(', ') || 'none'}` : '  inbound         no mailboxes configured (see docs/inbound.md)',
+    config.mailboxes.length
+      ? `  inbound         polling ${config.mailboxes.map((m) => `${m.id} (${m.protocol} ${m.host}, every ${m.schedule.everyMs / 1000} s)`).join(', ')}; webhooks to ${config.webhooks.map((w) => w.id).join(', ') || 'none'}`
+      : '  inbound         no mailboxes configured (see docs/inbound.md)',
     '',
     'Send a first message:',
     `  curl -s ${gw.url}/v1/messages -H 'Authorization: Bearer ${key}' -H 'Content-Type: application/json' \\`,

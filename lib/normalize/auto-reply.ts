@@ -1,7 +1,12 @@
 import type { AutoReplyReason, HeaderField } from './inbound-message.js'
 
 /** First token of a header value, lower-cased: `auto-replied; owner-email=...` -> `auto-replied`. */
-const token = (v: string) => v.replace(/\([^)]*\)/g, ' ').trim().split(/[\s;,]+/)[0]?.toLowerCase() ?? ''
+const token = (v: string) =>
+  v
+    .replace(/\([^)]*\)/g, ' ')
+    .trim()
+    .split(/[\s;,]+/)[0]
+    ?.toLowerCase() ?? ''
 const NEGATIVE = new Set(['', 'no', 'false', '0', 'off'])
 
 /**

@@ -47,7 +47,7 @@ const ALIASES: Record<string, string> = {
   'shift-jis': 'cp932',
   sjis: 'cp932',
   'x-sjis': 'cp932',
-  'ms_kanji': 'cp932',
+  ms_kanji: 'cp932',
   'windows-31j': 'cp932',
   'iso-8859-1': 'windows-1252',
   iso8859_1: 'windows-1252',

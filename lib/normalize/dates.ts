@@ -15,7 +15,10 @@ const stripComments = (s: string) => {
     else if (c === ')' && depth) depth--
     else if (!depth) out += c
   }
-  return out.replace(/[^\x20-\x7e]+/g, ' ').replace(/\s+/g, ' ').trim()
+  return out
+    .replace(/[^\x20-\x7e]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim()
 }
 
 /**

@@ -69,7 +69,11 @@ export function parseDeliveryStatus(text: string): Dsn | null {
     fields: Object.fromEntries(perMessage),
     recipients: recipients.map(
       (r): DsnRecipient => ({
-        action: r.get('action')?.split(/[\s(;]/)[0].toLowerCase() || null,
+        action:
+          r
+            .get('action')
+            ?.split(/[\s(;]/)[0]
+            .toLowerCase() || null,
         status: /\d\.\d{1,3}\.\d{1,3}/.exec(r.get('status') ?? '')?.[0] ?? (r.get('status') || null),
         finalRecipient: typed(r.get('final-recipient')),
         originalRecipient: typed(r.get('original-recipient')),

@@ -92,7 +92,9 @@ export function parseStructuredHeader(raw: Buffer, fallbackCharset?: string | nu
   const s = stripComments(raw.toString('latin1'))
   const semi = s.indexOf(';')
   // An encoded-word as the whole value (`Content-Disposition: =?utf-8?Q?inline?=`, mailparser #244) is decoded.
-  const value = decodeEncodedWords((semi < 0 ? s : s.slice(0, semi)).trim().replace(/^"|"$/g, '')).trim().toLowerCase()
+  const value = decodeEncodedWords((semi < 0 ? s : s.slice(0, semi)).trim().replace(/^"|"$/g, ''))
+    .trim()
+    .toLowerCase()
   // No prototype: a parameter named __proto__ or constructor is data like any other.
   const plain: Record<string, string> = Object.create(null)
   const extended = new Map<string, Array<{ index: number; ext: boolean; text: string }>>()

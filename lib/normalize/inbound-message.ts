@@ -18,8 +18,12 @@ export const Address = z
     name: z.string().describe('Display name, RFC 2047 encoded-words decoded; "" when there is none.'),
     address: z
       .string()
-      .describe('The addr-spec as written (RFC 5322 §3.4.1; RFC 6532 allows UTF-8), not lower-cased. A lone word such as MAILER-DAEMON is taken as the address.'),
-    group: nullableString('Display name of the RFC 5322 §3.4 group this mailbox was listed in, or null. An empty group (`undisclosed-recipients:;`) adds no entry.'),
+      .describe(
+        'The addr-spec as written (RFC 5322 §3.4.1; RFC 6532 allows UTF-8), not lower-cased. A lone word such as MAILER-DAEMON is taken as the address.',
+      ),
+    group: nullableString(
+      'Display name of the RFC 5322 §3.4 group this mailbox was listed in, or null. An empty group (`undisclosed-recipients:;`) adds no entry.',
+    ),
   })
   .meta({ id: 'Address', description: 'One mailbox of an address header (RFC 5322 §3.4).' })
 export type Address = z.infer<typeof Address>
@@ -59,14 +63,18 @@ export const Attachment = z
       ),
     contentType: z
       .string()
-      .describe('MIME type as the part declares it (RFC 2045 §5), lower-cased, without parameters; not guessed from the file name. `application/octet-stream` when the part declares none.'),
+      .describe(
+        'MIME type as the part declares it (RFC 2045 §5), lower-cased, without parameters; not guessed from the file name. `application/octet-stream` when the part declares none.',
+      ),
     size: z.number().int().nonnegative().describe('Size of the decoded content in bytes.'),
     sha256: z.string().describe('SHA-256 of the decoded content, lower-case hex.'),
     contentId: nullableString('Content-ID (RFC 2392) without angle brackets, as written; null when the part has none (never invented).'),
     disposition: z
       .enum(['attachment', 'inline'])
       .nullable()
-      .describe('Content-Disposition type (RFC 2183), lower-cased; an unknown type counts as `attachment` (RFC 2183 §2.8). Null when the part has no Content-Disposition.'),
+      .describe(
+        'Content-Disposition type (RFC 2183), lower-cased; an unknown type counts as `attachment` (RFC 2183 §2.8). Null when the part has no Content-Disposition.',
+      ),
     key: z.string().describe('Object key where the decoded content is stored (chosen by the poller from `id` and `safeFilename`).'),
     message: EmbeddedMessage.nullable().describe('For a message/rfc822 or message/global part: a summary of the enclosed message; null otherwise.'),
   })
@@ -80,7 +88,9 @@ export type Attachment = z.infer<typeof Attachment>
 export const BodyPart = z
   .object({
     contentType: z.string().describe('MIME type, lower-cased, without parameters (text/calendar, text/watch-html, text/enriched...).'),
-    params: z.record(z.string(), z.string()).describe('Content-Type parameters by lower-cased name, decoded (a calendar invitation has `method`, e.g. REQUEST).'),
+    params: z
+      .record(z.string(), z.string())
+      .describe('Content-Type parameters by lower-cased name, decoded (a calendar invitation has `method`, e.g. REQUEST).'),
     text: z.string().describe('The part decoded from its transfer encoding and charset.'),
   })
   .meta({ id: 'BodyPart', description: 'An inline text part of the body other than text/plain and text/html, without a file name.' })
@@ -88,7 +98,9 @@ export type BodyPart = z.infer<typeof BodyPart>
 
 export const AutoReplyReason = z
   .object({
-    header: z.string().describe('Lower-cased name of the header that says so: auto-submitted, x-autoreply, x-autorespond, precedence or x-auto-response-suppress.'),
+    header: z
+      .string()
+      .describe('Lower-cased name of the header that says so: auto-submitted, x-autoreply, x-autorespond, precedence or x-auto-response-suppress.'),
     value: z.string().describe('Its value, decoded.'),
   })
   .meta({ id: 'AutoReplyReason', description: 'One header marking the message as sent automatically.' })
@@ -113,11 +125,16 @@ export const Dsn = z
     reportingMta: nullableString('Reporting-MTA (RFC 3464 §2.2.2) without its type.'),
     arrivalDate: nullableString('Arrival-Date (RFC 3464 §2.2.5) as ISO 8601 UTC, or null.'),
     originalEnvelopeId: nullableString('Original-Envelope-Id (RFC 3464 §2.2.1), or null.'),
-    originalMessageId: nullableString('Message-ID of the returned message (its message/rfc822 or text/rfc822-headers part), or null: the key to match a bounce to what was sent.'),
+    originalMessageId: nullableString(
+      'Message-ID of the returned message (its message/rfc822 or text/rfc822-headers part), or null: the key to match a bounce to what was sent.',
+    ),
     fields: z.record(z.string(), z.string()).describe('Every per-message field as written: names lower-cased, values unfolded.'),
     recipients: z.array(DsnRecipient).describe('One entry per recipient block, in order.'),
   })
-  .meta({ id: 'Dsn', description: 'A delivery status notification (RFC 3464), parsed from the message/delivery-status (or RFC 6533 message/global-delivery-status) part.' })
+  .meta({
+    id: 'Dsn',
+    description: 'A delivery status notification (RFC 3464), parsed from the message/delivery-status (or RFC 6533 message/global-delivery-status) part.',
+  })
 export type Dsn = z.infer<typeof Dsn>
 
 export const Warning = z
@@ -175,7 +192,9 @@ export const InboundMessage = z
         'True when a header marks the message as automatic: Auto-Submitted other than `no` (RFC 3834 §5), X-Autoreply or X-Autorespond, Precedence auto_reply/bulk/junk (RFC 3834 §3.1.8), X-Auto-Response-Suppress naming All, OOF or AutoReply. List-* headers and Precedence: list do not count.',
       ),
     autoReplyReasons: z.array(AutoReplyReason).describe('One entry per header that made `autoReply` true, in header order.'),
-    dsn: Dsn.nullable().describe('The parsed delivery status notification when the message carries a message/delivery-status part (a bounce or delay report), else null.'),
+    dsn: Dsn.nullable().describe(
+      'The parsed delivery status notification when the message carries a message/delivery-status part (a bounce or delay report), else null.',
+    ),
     warnings: z.array(Warning).describe('What was odd but did not stop normalizing.'),
     parseError: nullableString(
       'Why the message could not be fully parsed, or null. When set, the document still holds `size`, `sha256` and whatever the header block gave; bodies and attachments may be missing.',

@@ -57,7 +57,21 @@ export interface NormalizeResult {
 const SPLIT = { ignoreEmbedded: true }
 
 /** Fields RFC 5322 §3.6 and RFC 2045 allow once; a second one is reported (the first is used, as mail clients do). */
-const SINGLE = ['date', 'from', 'sender', 'reply-to', 'to', 'cc', 'bcc', 'message-id', 'in-reply-to', 'references', 'subject', 'content-type', 'content-transfer-encoding']
+const SINGLE = [
+  'date',
+  'from',
+  'sender',
+  'reply-to',
+  'to',
+  'cc',
+  'bcc',
+  'message-id',
+  'in-reply-to',
+  'references',
+  'subject',
+  'content-type',
+  'content-transfer-encoding',
+]
 
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex')
 const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err)) || 'unknown error'
@@ -71,8 +85,14 @@ function decodeTransfer(body: Buffer, encoding: string): Buffer {
   if (cte === 'base64') return Buffer.from(body.toString('latin1'), 'base64')
   if (cte !== 'quoted-printable') return body
   // Trailing whitespace on an encoded line is transport padding (RFC 2045 §6.7 rule 3); `=` at a line end is a soft break.
-  const s = body.toString('latin1').replace(/[ \t]+(?=\r?\n)/g, '').replace(/=\r?\n/g, '')
-  return Buffer.from(s.replace(/=([0-9A-Fa-f]{2})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1')
+  const s = body
+    .toString('latin1')
+    .replace(/[ \t]+(?=\r?\n)/g, '')
+    .replace(/=\r?\n/g, '')
+  return Buffer.from(
+    s.replace(/=([0-9A-Fa-f]{2})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16))),
+    'latin1',
+  )
 }
 
 const firstHeader = (part: MimePart, name: string) => part.headers.find((h) => h.name === name)?.value.toString('latin1') ?? ''
@@ -238,7 +258,8 @@ async function normalizeParts(raw: Buffer, ctx: NormalizeContext): Promise<Norma
     errors.push(errorText(err))
   }
   // Unlabelled 8-bit header bytes are most often in the charset the sender's client used for the body.
-  const bodyCharset = rootCt?.params.charset ?? parts.find((p) => p.contentType?.value.startsWith('text/') && p.contentType.params.charset)?.contentType?.params.charset ?? null
+  const bodyCharset =
+    rootCt?.params.charset ?? parts.find((p) => p.contentType?.value.startsWith('text/') && p.contentType.params.charset)?.contentType?.params.charset ?? null
   const headers = new Headers(block.fields, bodyCharset, unknownCharset)
 
   for (const name of SINGLE) if (headers.count(name) > 1) warn('header-duplicated', name)
@@ -263,7 +284,8 @@ async function normalizeParts(raw: Buffer, ctx: NormalizeContext): Promise<Norma
   let mpAttachments = parsed?.attachments ?? []
   const attachmentPartIds = new Set(mpAttachments.map((a) => a.partId ?? null))
   let hasPlain = parts.some(
-    (p) => (p.contentType?.value ?? (p.parentType === 'multipart/digest' ? 'message/rfc822' : 'text/plain')) === 'text/plain' && !attachmentPartIds.has(p.partId),
+    (p) =>
+      (p.contentType?.value ?? (p.parentType === 'multipart/digest' ? 'message/rfc822' : 'text/plain')) === 'text/plain' && !attachmentPartIds.has(p.partId),
   )
 
   // A single-part root that mailsplit misreads: a boundary parameter on a non-multipart type (it splits the body
@@ -287,7 +309,14 @@ async function normalizeParts(raw: Buffer, ctx: NormalizeContext): Promise<Norma
   const order = new Map(parts.map((p, i) => [p.partId, i]))
   const partsById = new Map(parts.map((p) => [p.partId, p]))
   const files: Array<{ partId: string | null; content: Buffer; contentType?: string; filename?: string; disposition?: string; cid?: string }> = [
-    ...mpAttachments.map((a) => ({ partId: a.partId ?? null, content: a.content, contentType: a.contentType, filename: a.filename, disposition: a.contentDisposition, cid: a.cid })),
+    ...mpAttachments.map((a) => ({
+      partId: a.partId ?? null,
+      content: a.content,
+      contentType: a.contentType,
+      filename: a.filename,
+      disposition: a.contentDisposition,
+      cid: a.cid,
+    })),
     ...(rootSelfDecoded ? [] : parts)
       .filter((p) => p.body !== null && isNamedInlineText(p) && !attachmentPartIds.has(p.partId))
       .map((p) => ({ partId: p.partId, content: decodeTransfer(p.body!, firstHeader(p, 'content-transfer-encoding')) })),

@@ -41,7 +41,10 @@ export async function startSmtpSandbox(store: ObjectStore, port: number, now: ()
       stream.on('end', () => {
         const key = sandboxKeys.message(now(), ++seq)
         const envelope = { mailFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', rcptTo: session.envelope.rcptTo.map((r) => r.address) }
-        Promise.all([store.put(key.raw, Buffer.concat(chunks), { contentType: 'message/rfc822' }), store.put(key.envelope, JSON.stringify(envelope, null, 2), { contentType: 'application/json' })])
+        Promise.all([
+          store.put(key.raw, Buffer.concat(chunks), { contentType: 'message/rfc822' }),
+          store.put(key.envelope, JSON.stringify(envelope, null, 2), { contentType: 'application/json' }),
+        ])
           .then(() => cb(null, `2.0.0 Kept in the sandbox as ${key.raw}`))
           .catch((err) => cb(Object.assign(new Error(`4.3.0 Sandbox could not store the message: ${(err as Error).message}`), { responseCode: 451 })))
       })
@@ -61,7 +64,7 @@ export async function startSmtpSandbox(store: ObjectStore, port: number, now: ()
     if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err
     await listen(0)
   }
-  const actual = ((server as unknown as { server: { address(): AddressInfo } }).server.address()).port
+  const actual = (server as unknown as { server: { address(): AddressInfo } }).server.address().port
   return {
     port: actual,
     relay: {

@@ -108,7 +108,11 @@ export function classifySmtpFailure(err: SmtpError, ctx: { messageWritten?: bool
   if (reply !== null) {
     // All recipients refused: defer only if some were refused for now.
     const temporary = rejected.length ? rejected.some((r) => r.reply !== null && r.reply < 500) : reply < 500
-    return { ...base, kind: temporary ? 'deferred' : 'failed', deferredRecipients: rejected.filter((r) => r.reply !== null && r.reply < 500).map((r) => r.recipient) }
+    return {
+      ...base,
+      kind: temporary ? 'deferred' : 'failed',
+      deferredRecipients: rejected.filter((r) => r.reply !== null && r.reply < 500).map((r) => r.recipient),
+    }
   }
   // No reply and no network cause: nodemailer refused the message itself (EENVELOPE/EMESSAGE from the API).
   return { ...base, kind: 'failed', deferredRecipients: [] }

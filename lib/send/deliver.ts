@@ -81,7 +81,10 @@ export async function deliverMessage(deps: Deps, id: string, owner: string): Pro
   await putJson(deps.store, keys.event(attempt), event, { durable: false })
 
   const accepted = [...new Set([...st.accepted, ...outcome.accepted])]
-  const rejected = [...st.rejected.filter((r) => !outcome.accepted.includes(r.recipient) && !outcome.rejected.some((o) => o.recipient === r.recipient)), ...outcome.rejected]
+  const rejected = [
+    ...st.rejected.filter((r) => !outcome.accepted.includes(r.recipient) && !outcome.rejected.some((o) => o.recipient === r.recipient)),
+    ...outcome.rejected,
+  ]
   const next: MessageState = {
     ...st,
     status: kind,

@@ -73,7 +73,8 @@ export async function withIdempotency(
     try {
       etag = (await putJson(deps.store, storeKey, fresh, { ifMatch: existing.etag })).etag
     } catch (e) {
-      if (isPreconditionFailed(e)) throw new ApiError('idempotency_key_in_use', 'a request with this Idempotency-Key is being processed; retry later', [], { 'Retry-After': '1' })
+      if (isPreconditionFailed(e))
+        throw new ApiError('idempotency_key_in_use', 'a request with this Idempotency-Key is being processed; retry later', [], { 'Retry-After': '1' })
       throw e
     }
   }

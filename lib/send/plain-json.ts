@@ -13,13 +13,19 @@ const LONE_SURROGATE = /\p{Cs}/u
  * `invalid_key`. Recursive: callers bound the depth (readJson refuses more than 64 levels).
  */
 export function plainJsonIssues(value: unknown, path: (string | number)[] = []): FieldIssue[] {
-  if (typeof value === 'string') return LONE_SURROGATE.test(value) ? [{ path, code: 'invalid_string', message: 'must be Unicode text: it has a lone surrogate' }] : []
+  if (typeof value === 'string')
+    return LONE_SURROGATE.test(value) ? [{ path, code: 'invalid_string', message: 'must be Unicode text: it has a lone surrogate' }] : []
   if (Array.isArray(value)) return value.flatMap((v, i) => plainJsonIssues(v, [...path, i]))
   if (!value || typeof value !== 'object') return []
   const issues: FieldIssue[] = []
   for (const [k, v] of Object.entries(value)) {
     if (LONE_SURROGATE.test(k)) issues.push({ path: [...path, k], code: 'invalid_string', message: 'a key must be Unicode text: it has a lone surrogate' })
-    else if (PROTOTYPE_KEYS.has(k)) issues.push({ path: [...path, k], code: path.at(-1) === 'headers' ? 'invalid_header_name' : 'invalid_key', message: `${JSON.stringify(k)} is not allowed as a key` })
+    else if (PROTOTYPE_KEYS.has(k))
+      issues.push({
+        path: [...path, k],
+        code: path.at(-1) === 'headers' ? 'invalid_header_name' : 'invalid_key',
+        message: `${JSON.stringify(k)} is not allowed as a key`,
+      })
     issues.push(...plainJsonIssues(v, [...path, k]))
   }
   return issues

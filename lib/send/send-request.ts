@@ -48,32 +48,35 @@ export const MAX_UNBROKEN_RUN = 900
 const UNBROKEN = new RegExp(`[!-~]{${MAX_UNBROKEN_RUN + 1}}`)
 const tooLong = (s: string) => UNBROKEN.test(s)
 
-
 /**
  * Custom headers, name -> value: at most MAX_HEADERS, MAX_HEADER_BYTES in all; names unique ignoring case (one
  * In-Reply-To); no reserved, empty or unfoldable values.
  */
 export const CustomHeaders = z.record(z.string(), z.string().max(4000)).superRefine((headers, ctx) => {
-    const entries = Object.entries(headers)
-    if (entries.length > MAX_HEADERS) fail(ctx, 'too_many_headers', `at most ${MAX_HEADERS} headers`)
-    const bytes = entries.reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0)
-    if (bytes > MAX_HEADER_BYTES) fail(ctx, 'too_big', `at most ${MAX_HEADER_BYTES} octets of header names and values, not ${bytes}`)
-    const seen = new Set<string>()
-    for (const [name, value] of entries) {
-      if (!FIELD_NAME.test(name)) fail(ctx, 'invalid_header_name', 'a header name is 1 to 76 printable ASCII characters without ":" (RFC 5322 §2.2)', [name])
-      else if (RESERVED_HEADER.test(name)) fail(ctx, 'reserved_header', `${name} is set by Postern or by relays; use the request's own field`, [name])
-      else if (seen.has(name.toLowerCase())) fail(ctx, 'duplicate_header', `${name} is set twice (header names ignore case)`, [name])
-      seen.add(name.toLowerCase())
-      if (hasLineBreak(value)) fail(ctx, 'header_injection', 'must not contain CR, LF or NUL', [name])
-      else if (value.trim() === '') fail(ctx, 'empty_header', 'a header value must not be empty', [name])
-      else if (tooLong(value)) fail(ctx, 'too_long', `a run of more than ${MAX_UNBROKEN_RUN} characters without a space cannot be folded to 998 octets (RFC 5322 §2.1.1)`, [name])
-    }
+  const entries = Object.entries(headers)
+  if (entries.length > MAX_HEADERS) fail(ctx, 'too_many_headers', `at most ${MAX_HEADERS} headers`)
+  const bytes = entries.reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0)
+  if (bytes > MAX_HEADER_BYTES) fail(ctx, 'too_big', `at most ${MAX_HEADER_BYTES} octets of header names and values, not ${bytes}`)
+  const seen = new Set<string>()
+  for (const [name, value] of entries) {
+    if (!FIELD_NAME.test(name)) fail(ctx, 'invalid_header_name', 'a header name is 1 to 76 printable ASCII characters without ":" (RFC 5322 §2.2)', [name])
+    else if (RESERVED_HEADER.test(name)) fail(ctx, 'reserved_header', `${name} is set by Postern or by relays; use the request's own field`, [name])
+    else if (seen.has(name.toLowerCase())) fail(ctx, 'duplicate_header', `${name} is set twice (header names ignore case)`, [name])
+    seen.add(name.toLowerCase())
+    if (hasLineBreak(value)) fail(ctx, 'header_injection', 'must not contain CR, LF or NUL', [name])
+    else if (value.trim() === '') fail(ctx, 'empty_header', 'a header value must not be empty', [name])
+    else if (tooLong(value))
+      fail(ctx, 'too_long', `a run of more than ${MAX_UNBROKEN_RUN} characters without a space cannot be folded to 998 octets (RFC 5322 §2.1.1)`, [name])
+  }
 })
 
 /** Standard base64 (RFC 4648 §4) without line breaks. */
 export const Base64 = z
   .string()
-  .refine((s) => s.length % 4 === 0 && /^[A-Za-z0-9+/]*={0,2}$/.test(s), { message: 'must be standard base64 (RFC 4648 §4) without line breaks', params: { code: 'invalid_base64' } })
+  .refine((s) => s.length % 4 === 0 && /^[A-Za-z0-9+/]*={0,2}$/.test(s), {
+    message: 'must be standard base64 (RFC 4648 §4) without line breaks',
+    params: { code: 'invalid_base64' },
+  })
 
 /** Decoded length in bytes of a valid base64 string. */
 export const base64Bytes = (s: string) => (s.length / 4) * 3 - (s.endsWith('==') ? 2 : s.endsWith('=') ? 1 : 0)
@@ -103,12 +106,7 @@ export const Attachment = z
     content: Base64,
     contentType: ContentType.optional(),
     /** For inline images referenced as `cid:<contentId>` in the html: `id@domain` or `id`, ASCII, angle brackets optional. */
-    contentId: HeaderText.pipe(
-      z
-        .string()
-        .max(255)
-        .regex(CONTENT_ID, 'must be an ASCII id like logo@example.com, without spaces (RFC 2392)'),
-    )
+    contentId: HeaderText.pipe(z.string().max(255).regex(CONTENT_ID, 'must be an ASCII id like logo@example.com, without spaces (RFC 2392)'))
       .transform((s) => s.replace(/^<|>$/g, ''))
       .optional(),
     /** Defaults to `inline` when contentId is set, else `attachment`. */
@@ -117,10 +115,18 @@ export const Attachment = z
   .superRefine((a, ctx) => {
     const type = a.contentType?.toLowerCase() ?? ''
     if (type.startsWith('multipart/')) {
-      fail(ctx, 'invalid_content_type', 'a multipart/* type is structure Postern builds, not an attachment; send the parts, or application/octet-stream', ['contentType'])
+      fail(ctx, 'invalid_content_type', 'a multipart/* type is structure Postern builds, not an attachment; send the parts, or application/octet-stream', [
+        'contentType',
+      ])
     } else if (type.startsWith('message/')) {
       const problem = unencodedProblem(Buffer.from(a.content, 'base64'))
-      if (problem) fail(ctx, 'invalid_content_type', `a message/* attachment is sent unencoded (RFC 2046 §5.2.1) and this content ${problem}; send it as application/octet-stream`, ['contentType'])
+      if (problem)
+        fail(
+          ctx,
+          'invalid_content_type',
+          `a message/* attachment is sent unencoded (RFC 2046 §5.2.1) and this content ${problem}; send it as application/octet-stream`,
+          ['contentType'],
+        )
     }
   })
 
@@ -151,12 +157,15 @@ export const SendRequest = z
     sendAt: z.iso.datetime({ offset: true }).optional(),
   })
   // `when`: checked even while other fields are bad, so a request learns about every problem at once.
-  .refine((req: unknown) => !(req && typeof req === 'object') || (req as { text?: unknown }).text !== undefined || (req as { html?: unknown }).html !== undefined, {
-    message: 'text or html is required',
-    path: ['text'],
-    params: { code: 'missing_body' },
-    when: () => true,
-  })
+  .refine(
+    (req: unknown) => !(req && typeof req === 'object') || (req as { text?: unknown }).text !== undefined || (req as { html?: unknown }).html !== undefined,
+    {
+      message: 'text or html is required',
+      path: ['text'],
+      params: { code: 'missing_body' },
+      when: () => true,
+    },
+  )
 export type SendRequest = z.infer<typeof SendRequest>
 export type SendRequestInput = z.input<typeof SendRequest>
 

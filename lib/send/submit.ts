@@ -28,17 +28,29 @@ export function validateSendRequest(deps: Deps, body: unknown, pathPrefix: (stri
   const recipients = rawRecipientCount(body)
   const { limits } = deps.config
   if (recipients > limits.maxRecipients) {
-    throw new ApiError('validation_failed', 'the request has invalid fields', at([{ path: ['to'], code: 'too_many_recipients', message: `${recipients} recipients in to, cc and bcc; at most ${limits.maxRecipients}` }]))
+    throw new ApiError(
+      'validation_failed',
+      'the request has invalid fields',
+      at([{ path: ['to'], code: 'too_many_recipients', message: `${recipients} recipients in to, cc and bcc; at most ${limits.maxRecipients}` }]),
+    )
   }
   const parsed = SendRequest.safeParse(body)
   if (!parsed.success) throw new ApiError('validation_failed', 'the request has invalid fields', at(toFieldIssues(parsed.error.issues)))
   const req = parsed.data
   if (req.sendAt && Date.parse(req.sendAt) > deps.clock.now() + limits.maxScheduleMs) {
-    throw new ApiError('validation_failed', 'the request has invalid fields', at([{ path: ['sendAt'], code: 'send_at_too_far', message: `sendAt may be at most ${Math.round(limits.maxScheduleMs / 3600_000)} hours ahead` }]))
+    throw new ApiError(
+      'validation_failed',
+      'the request has invalid fields',
+      at([{ path: ['sendAt'], code: 'send_at_too_far', message: `sendAt may be at most ${Math.round(limits.maxScheduleMs / 3600_000)} hours ahead` }]),
+    )
   }
   const size = decodedBytes(req)
   if (size > limits.maxMessageBytes) {
-    throw new ApiError('payload_too_large', `the message carries ${size} bytes decoded; at most ${limits.maxMessageBytes}`, at([{ path: [], code: 'message_too_large', message: `at most ${limits.maxMessageBytes} bytes` }]))
+    throw new ApiError(
+      'payload_too_large',
+      `the message carries ${size} bytes decoded; at most ${limits.maxMessageBytes}`,
+      at([{ path: [], code: 'message_too_large', message: `at most ${limits.maxMessageBytes} bytes` }]),
+    )
   }
   return req
 }
@@ -51,7 +63,9 @@ export function validateSendRequest(deps: Deps, body: unknown, pathPrefix: (stri
 export function checkSendRequest(deps: Deps, key: ApiKeyConfig, body: unknown, pathPrefix: (string | number)[] = []): SendRequest {
   const req = validateSendRequest(deps, body, pathPrefix)
   if (!senderAllowed(key, req.from.address)) {
-    throw new ApiError('sender_not_allowed', `this API key may not send from ${req.from.address}`, [{ path: [...pathPrefix, 'from'], code: 'sender_not_allowed', message: 'not in the key\'s allowedFrom' }])
+    throw new ApiError('sender_not_allowed', `this API key may not send from ${req.from.address}`, [
+      { path: [...pathPrefix, 'from'], code: 'sender_not_allowed', message: "not in the key's allowedFrom" },
+    ])
   }
   return req
 }
@@ -61,7 +75,13 @@ export function checkSendRequest(deps: Deps, key: ApiKeyConfig, body: unknown, p
  * key may use the sender, store durably, then tell the runner.
  * @throws ApiError validation_failed, payload_too_large, sender_not_allowed (403); store errors propagate.
  */
-export async function submitMessage(deps: Deps, key: ApiKeyConfig, body: unknown, onAccepted?: (id: string) => void, pathPrefix: (string | number)[] = []): Promise<Accepted> {
+export async function submitMessage(
+  deps: Deps,
+  key: ApiKeyConfig,
+  body: unknown,
+  onAccepted?: (id: string) => void,
+  pathPrefix: (string | number)[] = [],
+): Promise<Accepted> {
   const req = checkSendRequest(deps, key, body, pathPrefix)
   const accepted = await acceptMessage(deps, key.id, req)
   onAccepted?.(accepted.id)

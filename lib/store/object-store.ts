@@ -53,8 +53,7 @@ export class PreconditionFailedError extends Error {
   }
 }
 
-export const isPreconditionFailed = (err: unknown): err is PreconditionFailedError =>
-  err instanceof PreconditionFailedError
+export const isPreconditionFailed = (err: unknown): err is PreconditionFailedError => err instanceof PreconditionFailedError
 
 /** Rejects keys that could escape a prefix or a folder: empty segments, `.`/`..`, backslashes, control characters. */
 export function assertSafeKey(key: string): void {

@@ -15,7 +15,15 @@ export async function selfSignedLocalhost(): Promise<TlsMaterial> {
     keySize: 2048,
     algorithm: 'sha256',
     notAfterDate: new Date(Date.now() + 3650 * 24 * 3600 * 1000),
-    extensions: [{ name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }] }],
+    extensions: [
+      {
+        name: 'subjectAltName',
+        altNames: [
+          { type: 2, value: 'localhost' },
+          { type: 7, ip: '127.0.0.1' },
+        ],
+      },
+    ],
   })
   return { key: pems.private, cert: pems.cert }
 }

@@ -43,12 +43,7 @@ export function classifyAttempt(result: AttemptResult, nowMs: number): AttemptOu
  * Delay before attempt `attempt + 1` after `attempt` failures (1-based): min(maxDelayMs, baseDelayMs * 2^(attempt-1))
  * scaled by a jitter in [0.8, 1.2) from `random`, and never shorter than Retry-After asked.
  */
-export function retryDelayMs(
-  attempt: number,
-  retry: { baseDelayMs: number; maxDelayMs: number },
-  random: () => number,
-  retryAfterMs: number | null,
-): number {
+export function retryDelayMs(attempt: number, retry: { baseDelayMs: number; maxDelayMs: number }, random: () => number, retryAfterMs: number | null): number {
   const base = Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** (attempt - 1))
   return Math.max(Math.round(base * (0.8 + 0.4 * random())), retryAfterMs ?? 0)
 }

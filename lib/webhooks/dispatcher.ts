@@ -232,7 +232,12 @@ export function createWebhookDispatcher(deps: Deps) {
     async runAll(): Promise<DeliveryRunSummary> {
       const all = await Promise.all(config.webhooks.map((ep) => this.runEndpoint(ep)))
       return all.reduce(
-        (a, b) => ({ attempted: a.attempted + b.attempted, delivered: a.delivered + b.delivered, retried: a.retried + b.retried, deadLettered: a.deadLettered + b.deadLettered }),
+        (a, b) => ({
+          attempted: a.attempted + b.attempted,
+          delivered: a.delivered + b.delivered,
+          retried: a.retried + b.retried,
+          deadLettered: a.deadLettered + b.deadLettered,
+        }),
         { attempted: 0, delivered: 0, retried: 0, deadLettered: 0 },
       )
     },

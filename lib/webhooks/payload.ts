@@ -40,11 +40,13 @@ export function fitPayload(payload: WebhookPayload, maxBytes: number): string[] 
     for (const f of ['html', 'text', 'textReply'] as const) {
       if (typeof message[f] === 'string') candidates.push({ path: `message.${f}`, size: bytes(message[f]), drop: () => (message[f] = null) })
     }
-    if (Array.isArray(message.headers) && message.headers.length) candidates.push({ path: 'message.headers', size: bytes(message.headers), drop: () => (message.headers = []) })
+    if (Array.isArray(message.headers) && message.headers.length)
+      candidates.push({ path: 'message.headers', size: bytes(message.headers), drop: () => (message.headers = []) })
     attachments().forEach((a, i) => {
       if (a.content !== undefined) candidates.push({ path: `message.attachments[${i}].content`, size: bytes(a.content), drop: () => delete a.content })
     })
-    if (!candidates.length && attachments().length) candidates.push({ path: 'message.attachments', size: bytes(message.attachments), drop: () => (message.attachments = []) })
+    if (!candidates.length && attachments().length)
+      candidates.push({ path: 'message.attachments', size: bytes(message.attachments), drop: () => (message.attachments = []) })
     if (!candidates.length) break
     const largest = candidates.reduce((a, b) => (b.size > a.size ? b : a))
     largest.drop()

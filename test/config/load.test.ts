@@ -26,12 +26,24 @@ describe('loadConfig', () => {
   test('no file and no variables gives the local defaults', async () => {
     const { dir } = await withFile('{}')
     const cfg = loadConfig({}, join(dir, 'elsewhere'))
-    expect(cfg).toMatchObject({ port: 3000, host: '127.0.0.1', store: { driver: 'fs', dir: './.postern' }, apiKeys: [], limits: { maxRecipients: 50, maxMessageBytes: 26214400, maxBatch: 100 } })
+    expect(cfg).toMatchObject({
+      port: 3000,
+      host: '127.0.0.1',
+      store: { driver: 'fs', dir: './.postern' },
+      apiKeys: [],
+      limits: { maxRecipients: 50, maxMessageBytes: 26214400, maxBatch: 100 },
+    })
     expect(cfg.relay).toBeUndefined()
   })
 
   test('every bad field is listed at once, with its path', async () => {
-    const { file } = await withFile({ port: 'eighty', relay: { host: '', auth: { user: 'u' } }, limits: { maxRecipients: 0 }, apiKeys: [{ id: 'k', hash: 'plain-secret' }], bogus: true })
+    const { file } = await withFile({
+      port: 'eighty',
+      relay: { host: '', auth: { user: 'u' } },
+      limits: { maxRecipients: 0 },
+      apiKeys: [{ id: 'k', hash: 'plain-secret' }],
+      bogus: true,
+    })
     const issues = issuesOf(() => loadConfig({ POSTERN_CONFIG: file }))
     expect(issues.map((i) => i.path.join('.'))).toEqual(['port', 'relay.host', 'relay.auth.pass', 'apiKeys.0.hash', 'limits.maxRecipients', 'bogus'])
     expect(issues.at(-1)!.message).toMatch(/bogus/)
@@ -45,17 +57,22 @@ describe('loadConfig', () => {
   test('secrets are read from the environment through { "env": NAME } references', async () => {
     const { file } = await withFile({ relay: { host: 'smtp.example.com', auth: { user: 'mailer', pass: { env: 'RELAY_PASS' } } } })
     expect(loadConfig({ POSTERN_CONFIG: file, RELAY_PASS: 's3cret' }).relay!.auth).toEqual({ user: 'mailer', pass: 's3cret' })
-    expect(issuesOf(() => loadConfig({ POSTERN_CONFIG: file }))).toEqual([{ path: ['relay', 'auth', 'pass'], message: 'environment variable RELAY_PASS is not set' }])
+    expect(issuesOf(() => loadConfig({ POSTERN_CONFIG: file }))).toEqual([
+      { path: ['relay', 'auth', 'pass'], message: 'environment variable RELAY_PASS is not set' },
+    ])
   })
 
   test('environment overrides: PORT, POSTERN_RELAY_URL, POSTERN_S3_*, POSTERN_API_KEY', () => {
-    const cfg = loadConfig({
-      PORT: '8080',
-      POSTERN_RELAY_URL: 'smtps://user%40x:p%3Ass@smtp.example.com',
-      POSTERN_S3_BUCKET: 'mail-bucket',
-      POSTERN_S3_ENDPOINT: 'http://127.0.0.1:9000',
-      POSTERN_API_KEY: 'k-123',
-    }, '/nonexistent')
+    const cfg = loadConfig(
+      {
+        PORT: '8080',
+        POSTERN_RELAY_URL: 'smtps://user%40x:p%3Ass@smtp.example.com',
+        POSTERN_S3_BUCKET: 'mail-bucket',
+        POSTERN_S3_ENDPOINT: 'http://127.0.0.1:9000',
+        POSTERN_API_KEY: 'k-123',
+      },
+      '/nonexistent',
+    )
     expect(cfg.port).toBe(8080)
     expect(cfg.relay).toMatchObject({ host: 'smtp.example.com', port: 465, tls: 'tls', auth: { user: 'user@x', pass: 'p:ss' } })
     expect(cfg.store).toEqual({ driver: 's3', bucket: 'mail-bucket', region: 'us-east-1', endpoint: 'http://127.0.0.1:9000', forcePathStyle: true })
@@ -86,7 +103,13 @@ describe('loadConfig', () => {
       'apiKeys.1.id',
       'retry.baseDelayMs',
     ])
-    const { file: dup } = await withFile({ apiKeys: [{ id: 'a', hash: hashApiKey('one') }, { id: 'a', hash: hashApiKey('two') }], retry: { baseDelayMs: 3_600_001, maxDelayMs: 1000 } })
+    const { file: dup } = await withFile({
+      apiKeys: [
+        { id: 'a', hash: hashApiKey('one') },
+        { id: 'a', hash: hashApiKey('two') },
+      ],
+      retry: { baseDelayMs: 3_600_001, maxDelayMs: 1000 },
+    })
     expect(issuesOf(() => loadConfig({ POSTERN_CONFIG: dup }))).toEqual([
       { path: ['apiKeys', 1, 'id'], message: 'duplicate id "a"' },
       { path: ['retry', 'baseDelayMs'], message: 'must not be more than retry.maxDelayMs' },
@@ -109,6 +132,13 @@ describe('loadConfig', () => {
   })
 
   test('the shipped example config is valid', () => {
-    expect(() => loadConfig({ POSTERN_CONFIG: 'postern.config.example.json', RELAY_PASSWORD: 'x', MAILBOX_PASSWORD: 'x', WEBHOOK_SECRET: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' })).not.toThrow()
+    expect(() =>
+      loadConfig({
+        POSTERN_CONFIG: 'postern.config.example.json',
+        RELAY_PASSWORD: 'x',
+        MAILBOX_PASSWORD: 'x',
+        WEBHOOK_SECRET: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+      }),
+    ).not.toThrow()
   })
 })

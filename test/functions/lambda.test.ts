@@ -8,29 +8,30 @@ import { startSmtp, type SmtpTestServer } from '../servers/smtp.js'
 
 // The Lambda entry points over the same lib/ code: an API Gateway v2 / function URL event in, SMTP out.
 type V2 = Extract<LambdaEvent, { version: string; rawPath: string }>
-const event = (method: string, rawPath: string, body?: unknown): V2 => ({
-  version: '2.0',
-  routeKey: '$default',
-  rawPath,
-  rawQueryString: '',
-  headers: { host: 'x.lambda-url.us-east-1.on.aws', 'content-type': 'application/json', authorization: 'Bearer lambda-key-123456' },
-  requestContext: {
-    accountId: '1',
-    apiId: 'x',
-    domainName: 'x.lambda-url.us-east-1.on.aws',
-    domainPrefix: 'x',
-    http: { method, path: rawPath, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 't' },
-    authentication: null,
-    authorizer: {} as never,
-    requestId: 'r1',
+const event = (method: string, rawPath: string, body?: unknown): V2 =>
+  ({
+    version: '2.0',
     routeKey: '$default',
-    stage: '$default',
-    time: new Date().toISOString(),
-    timeEpoch: Date.now(),
-  },
-  body: body === undefined ? undefined : JSON.stringify(body),
-  isBase64Encoded: false,
-}) as V2
+    rawPath,
+    rawQueryString: '',
+    headers: { host: 'x.lambda-url.us-east-1.on.aws', 'content-type': 'application/json', authorization: 'Bearer lambda-key-123456' },
+    requestContext: {
+      accountId: '1',
+      apiId: 'x',
+      domainName: 'x.lambda-url.us-east-1.on.aws',
+      domainPrefix: 'x',
+      http: { method, path: rawPath, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 't' },
+      authentication: null,
+      authorizer: {} as never,
+      requestId: 'r1',
+      routeKey: '$default',
+      stage: '$default',
+      time: new Date().toISOString(),
+      timeEpoch: Date.now(),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+    isBase64Encoded: false,
+  }) as V2
 
 let smtp: SmtpTestServer
 let dir: string

@@ -145,7 +145,9 @@ describe('Idempotency-Key', () => {
     for (const key of ['k'.repeat(257), Buffer.from('clé', 'utf8').toString('latin1')]) {
       const res = await h.call('POST', '/v1/messages', MSG, { 'idempotency-key': key })
       expect(res.status).toBe(400)
-      expect(res.json.error.issues).toEqual([{ path: ['headers', 'Idempotency-Key'], code: 'invalid_idempotency_key', message: '1 to 256 printable ASCII characters' }])
+      expect(res.json.error.issues).toEqual([
+        { path: ['headers', 'Idempotency-Key'], code: 'invalid_idempotency_key', message: '1 to 256 printable ASCII characters' },
+      ])
     }
   })
 
@@ -163,7 +165,12 @@ describe('Idempotency-Key', () => {
 describe('batch', () => {
   test('one bad item does not reject the others; each gets its own result in order', async () => {
     const res = await h.call('POST', '/v1/messages/batch', {
-      messages: [MSG, { ...MSG, to: 'broken' }, { ...MSG, subject: 'third' }, { ...MSG, from: 'x@example.com', attachments: [{ filename: 'a', path: '/etc/passwd' }] }],
+      messages: [
+        MSG,
+        { ...MSG, to: 'broken' },
+        { ...MSG, subject: 'third' },
+        { ...MSG, from: 'x@example.com', attachments: [{ filename: 'a', path: '/etc/passwd' }] },
+      ],
     })
     expect(res.status).toBe(200)
     const r = res.json.results

@@ -38,7 +38,8 @@ describe('one test per class of bad input, with its exact code and path', () => 
 
   test('a body that is not UTF-8, or declared in another charset: 400 invalid_json, 415', async () => {
     const app = createApp(h.deps)
-    const post = (body: Buffer, type = 'application/json') => app.request('/v1/messages', { method: 'POST', headers: { authorization: `Bearer ${TEST_KEY}`, 'content-type': type }, body: new Uint8Array(body) })
+    const post = (body: Buffer, type = 'application/json') =>
+      app.request('/v1/messages', { method: 'POST', headers: { authorization: `Bearer ${TEST_KEY}`, 'content-type': type }, body: new Uint8Array(body) })
     const latin1 = Buffer.from(JSON.stringify({ ...OK, subject: 'caf\u00e9' }).replace('\\u00e9', '\xe9'), 'latin1')
     expect(latin1.includes(0xe9)).toBe(true)
     const bad = await post(latin1)
@@ -67,7 +68,12 @@ describe('one test per class of bad input, with its exact code and path', () => 
       },
     })
     const app = createApp(h.deps)
-    const res = await app.request('/v1/messages', { method: 'POST', headers: { authorization: `Bearer ${TEST_KEY}`, 'content-type': 'application/json' }, body, duplex: 'half' } as RequestInit)
+    const res = await app.request('/v1/messages', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TEST_KEY}`, 'content-type': 'application/json' },
+      body,
+      duplex: 'half',
+    } as RequestInit)
     expect(res.status).toBe(400)
     expect(error).not.toHaveBeenCalled()
     expect(info).toHaveBeenCalledWith(expect.objectContaining({ path: '/v1/messages' }), 'request body not read to its end (client gone?)')
@@ -102,7 +108,15 @@ describe('one test per class of bad input, with its exact code and path', () => 
   })
 
   test('an attachment may not name a path or a URL: nothing makes the gateway read a file or fetch', async () => {
-    expect(await issuesFor({ ...OK, attachments: [{ filename: 'p', path: '/etc/passwd' }, { filename: 'u', href: 'http://127.0.0.1/' }] })).toEqual([
+    expect(
+      await issuesFor({
+        ...OK,
+        attachments: [
+          { filename: 'p', path: '/etc/passwd' },
+          { filename: 'u', href: 'http://127.0.0.1/' },
+        ],
+      }),
+    ).toEqual([
       { path: ['attachments', 0, 'content'], code: 'invalid_type' },
       { path: ['attachments', 0, 'path'], code: 'unknown_field' },
       { path: ['attachments', 1, 'content'], code: 'invalid_type' },
@@ -131,7 +145,9 @@ describe('one test per class of bad input, with its exact code and path', () => 
   })
 
   test('headers Postern owns are refused: reserved_header; bad names: invalid_header_name', async () => {
-    expect(await issuesFor({ ...OK, headers: { 'Message-ID': '<x@y>', 'content-type': 'text/html', Date: 'now', 'MIME-Version': '2.0', 'Bad Name': 'v' } })).toEqual([
+    expect(
+      await issuesFor({ ...OK, headers: { 'Message-ID': '<x@y>', 'content-type': 'text/html', Date: 'now', 'MIME-Version': '2.0', 'Bad Name': 'v' } }),
+    ).toEqual([
       { path: ['headers', 'Message-ID'], code: 'reserved_header' },
       { path: ['headers', 'content-type'], code: 'reserved_header' },
       { path: ['headers', 'Date'], code: 'reserved_header' },
@@ -169,12 +185,16 @@ describe('one test per class of bad input, with its exact code and path', () => 
 
   test('trace, signature and Resent-* headers are reserved for every key', async () => {
     const names = ['Resent-From', 'Resent-Sender', 'Received', 'DKIM-Signature', 'Received-SPF', 'Authentication-Results', 'ARC-Seal', 'Delivered-To']
-    expect(await issuesFor({ ...OK, headers: Object.fromEntries(names.map((n) => [n, 'v'])) })).toEqual(names.map((n) => ({ path: ['headers', n], code: 'reserved_header' })))
+    expect(await issuesFor({ ...OK, headers: Object.fromEntries(names.map((n) => [n, 'v'])) })).toEqual(
+      names.map((n) => ({ path: ['headers', n], code: 'reserved_header' })),
+    )
   })
 
   test('a contentId that is not an ASCII msg-id-like token: invalid_format', async () => {
     const att = (contentId: string) => ({ filename: 'a.png', content: 'YQ==', contentId })
-    expect(await issuesFor({ ...OK, attachments: [att('a> <b@c'), att('lögo@x'), att('<<x>>'), att('a b'), att('@x'), att('<logo@x>'), att('logo-1')] })).toEqual([
+    expect(
+      await issuesFor({ ...OK, attachments: [att('a> <b@c'), att('lögo@x'), att('<<x>>'), att('a b'), att('@x'), att('<logo@x>'), att('logo-1')] }),
+    ).toEqual([
       { path: ['attachments', 0, 'contentId'], code: 'invalid_format' },
       { path: ['attachments', 1, 'contentId'], code: 'invalid_format' },
       { path: ['attachments', 2, 'contentId'], code: 'invalid_format' },
@@ -203,14 +223,30 @@ describe('one test per class of bad input, with its exact code and path', () => 
   })
 
   test('attachment content that is not base64: invalid_base64', async () => {
-    expect(await issuesFor({ ...OK, attachments: [{ filename: 'a', content: 'not base64!' }, { filename: 'b', content: 'YWJj\nZA==' }] })).toEqual([
+    expect(
+      await issuesFor({
+        ...OK,
+        attachments: [
+          { filename: 'a', content: 'not base64!' },
+          { filename: 'b', content: 'YWJj\nZA==' },
+        ],
+      }),
+    ).toEqual([
       { path: ['attachments', 0, 'content'], code: 'invalid_base64' },
       { path: ['attachments', 1, 'content'], code: 'invalid_base64' },
     ])
   })
 
   test('addresses: invalid_address and invalid_domain, in lists at their index', async () => {
-    expect(await issuesFor({ ...OK, from: 'no-at-sign', to: ['a@-bad-.com', 'x@localhost'], cc: ['a..b@example.org'], replyTo: ['ok@example.org', { address: 'a@b@example.com' }] })).toEqual([
+    expect(
+      await issuesFor({
+        ...OK,
+        from: 'no-at-sign',
+        to: ['a@-bad-.com', 'x@localhost'],
+        cc: ['a..b@example.org'],
+        replyTo: ['ok@example.org', { address: 'a@b@example.com' }],
+      }),
+    ).toEqual([
       { path: ['from'], code: 'invalid_address' },
       { path: ['to', 0], code: 'invalid_domain' },
       { path: ['to', 1], code: 'invalid_domain' },
@@ -225,7 +261,14 @@ describe('one test per class of bad input, with its exact code and path', () => 
         ...OK,
         from: 'a b@example.com',
         to: ['Name <a@example.org> trailing', 'A <b <c@example.org>>', 'x@ex%61mple.org'],
-        replyTo: ['a@example.org, b@example.org', 'G: a@example.org;', '"Quoted \\" Name" <q@example.org>', 'Plain Name <p@example.org>', '<bare@example.org>', 'Tight<t@example.org>'],
+        replyTo: [
+          'a@example.org, b@example.org',
+          'G: a@example.org;',
+          '"Quoted \\" Name" <q@example.org>',
+          'Plain Name <p@example.org>',
+          '<bare@example.org>',
+          'Tight<t@example.org>',
+        ],
       }),
     ).toEqual([
       { path: ['from'], code: 'invalid_address' },
@@ -238,7 +281,9 @@ describe('one test per class of bad input, with its exact code and path', () => 
   })
 
   test('control, format and space characters in a local part: invalid_address', async () => {
-    expect(await issuesFor({ ...OK, replyTo: ['a\u0085b@example.org', 'a\u200Bb@example.org', 'a\u00A0b@example.org', 'a\u202Eb@example.org'] })).toEqual([0, 1, 2, 3].map((i) => ({ path: ['replyTo', i], code: 'invalid_address' })))
+    expect(await issuesFor({ ...OK, replyTo: ['a\u0085b@example.org', 'a\u200Bb@example.org', 'a\u00A0b@example.org', 'a\u202Eb@example.org'] })).toEqual(
+      [0, 1, 2, 3].map((i) => ({ path: ['replyTo', i], code: 'invalid_address' })),
+    )
   })
 
   test('over 1000 recipients is one too_many_recipients issue, not a schema error', async () => {
@@ -247,7 +292,9 @@ describe('one test per class of bad input, with its exact code and path', () => 
   })
 
   test('more recipients than limits.maxRecipients across to, cc and bcc: too_many_recipients', async () => {
-    expect(await issuesFor({ ...OK, to: ['a@example.org', 'b@example.org'], cc: 'c@example.org', bcc: 'd@example.org' })).toEqual([{ path: ['to'], code: 'too_many_recipients' }])
+    expect(await issuesFor({ ...OK, to: ['a@example.org', 'b@example.org'], cc: 'c@example.org', bcc: 'd@example.org' })).toEqual([
+      { path: ['to'], code: 'too_many_recipients' },
+    ])
   })
 
   test('sendAt past the schedule window: send_at_too_far; not ISO 8601: invalid_format', async () => {

@@ -3,11 +3,19 @@ import { Mailbox } from '../../lib/config/mailbox.js'
 import { WebhookEndpoint } from '../../lib/config/webhook-endpoint.js'
 
 const base = { id: 'support', protocol: 'imap', host: 'imap.example.com', user: 'u', password: 'p' }
-const issues = (r: { success: boolean; error?: { issues: { path: PropertyKey[]; message: string }[] } }) => r.error?.issues.map((i) => [i.path.join('.'), i.message])
+const issues = (r: { success: boolean; error?: { issues: { path: PropertyKey[]; message: string }[] } }) =>
+  r.error?.issues.map((i) => [i.path.join('.'), i.message])
 
 describe('mailbox config', () => {
   test('defaults: implicit TLS on 993, INBOX, every 5 minutes, backfill all, nothing after store', () => {
-    expect(Mailbox.parse(base)).toMatchObject({ port: 993, tls: 'implicit', folders: ['INBOX'], schedule: { everyMs: 300_000 }, backfill: 'all', afterStore: 'nothing' })
+    expect(Mailbox.parse(base)).toMatchObject({
+      port: 993,
+      tls: 'implicit',
+      folders: ['INBOX'],
+      schedule: { everyMs: 300_000 },
+      backfill: 'all',
+      afterStore: 'nothing',
+    })
     expect(Mailbox.parse({ ...base, protocol: 'pop3' })).toMatchObject({ port: 995, deleteAfterStore: false })
     expect(Mailbox.parse({ ...base, tls: 'starttls' }).port).toBe(143)
   })
@@ -32,7 +40,9 @@ describe('mailbox config', () => {
       ['tls', 'POP3 STLS is not supported; use tls "implicit" (port 995)'],
       ['backfill', 'POP3 has no arrival dates: backfill must be "all" or "none"'],
     ])
-    expect(issues(Mailbox.safeParse({ ...base, afterStore: 'move' }))).toEqual([['moveTo', 'afterStore "move" needs moveTo, the folder to move stored messages to']])
+    expect(issues(Mailbox.safeParse({ ...base, afterStore: 'move' }))).toEqual([
+      ['moveTo', 'afterStore "move" needs moveTo, the folder to move stored messages to'],
+    ])
     expect(issues(Mailbox.safeParse({ ...base, id: '../x' }))?.[0][0]).toBe('id')
     expect(issues(Mailbox.safeParse({ ...base, extra: 1 }))?.[0][1]).toMatch(/extra/)
   })

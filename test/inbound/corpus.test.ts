@@ -33,7 +33,11 @@ afterAll(async () => {
 describe('the whole corpus through Dovecot into S3', () => {
   test('every message is stored byte-exact with its JSON, attachments and one event each, and every MANIFEST fact holds', { timeout: 180_000 }, async () => {
     const files = (await readdir(CORPUS)).filter((f) => f.endsWith('.eml')).sort()
-    const manifest = (await readFile(join(CORPUS, 'MANIFEST.tsv'), 'utf8')).split('\n').slice(1).filter(Boolean).map((l) => l.split('\t')[0])
+    const manifest = (await readFile(join(CORPUS, 'MANIFEST.tsv'), 'utf8'))
+      .split('\n')
+      .slice(1)
+      .filter(Boolean)
+      .map((l) => l.split('\t')[0])
     expect(files).toEqual([...manifest].sort())
     const u = await dovecot.addUser('corpus@example.test')
     const uids = await dovecot.append(u, 'INBOX', await Promise.all(files.map((f) => readFile(join(CORPUS, f)))))

@@ -54,9 +54,15 @@ describe('a crash between any two effects, then a restart', () => {
     expect(w[0]).toBe('inbound/crash-example-test/lease.json')
     expect(w.at(-1)).toBe('inbound/crash-example-test/lease.json')
     expect(w).toHaveLength(14)
-    for (const [seq, id] of [[1, 'm'], [2, 'm']] as const) {
+    for (const [seq, id] of [
+      [1, 'm'],
+      [2, 'm'],
+    ] as const) {
       const outbox = at(`webhooks/outbox/crash-example-test/${String(seq).padStart(12, '0')}.json`)
-      const base = w.slice(outbox + 1).find((x) => x.endsWith('/stored.json'))!.replace('/stored.json', '')
+      const base = w
+        .slice(outbox + 1)
+        .find((x) => x.endsWith('/stored.json'))!
+        .replace('/stored.json', '')
       expect(base.startsWith(`inbound/crash-example-test/messages/${id}`)).toBe(true)
       const marker = at(`${base}/stored.json`)
       for (const k of w.filter((x) => x.startsWith(`${base}/`) && !x.endsWith('/stored.json'))) expect(at(k), k).toBeLessThan(outbox)
@@ -139,7 +145,15 @@ async function snapshotPop(store: ObjectStore) {
 }
 
 async function popCount(u: { user: string; password: string }) {
-  const c = new Pop3Client({ host: '127.0.0.1', port: dovecot.ports.pop3s, tls: true, user: u.user, password: u.password, servername: 'localhost', tlsOptions: { ca: dovecot.ca } })
+  const c = new Pop3Client({
+    host: '127.0.0.1',
+    port: dovecot.ports.pop3s,
+    tls: true,
+    user: u.user,
+    password: u.password,
+    servername: 'localhost',
+    tlsOptions: { ca: dovecot.ca },
+  })
   const n = (await c.sizes()).size
   await c.QUIT()
   return n

@@ -76,5 +76,11 @@ export function crashingStore(inner: ObjectStore, n: number) {
       return inner.delete(key)
     },
   }
-  return { store, writes, get crashed() { return crashed } }
+  return {
+    store,
+    writes,
+    get crashed() {
+      return crashed
+    },
+  }
 }

@@ -9,7 +9,9 @@ import { startDovecot, type DovecotServer } from '../servers/dovecot.js'
 import { dovecotMailbox, tempFsStore, testDeps } from './harness.js'
 
 const msg = (n: number, extra = '') =>
-  Buffer.from(`From: Sender <s@example.test>\r\nTo: r@example.test\r\nSubject: message ${n}\r\nMessage-ID: <m${n}@example.test>\r\nDate: Sun, 29 Nov 2026 10:00:00 +0000\r\n${extra}\r\nBody ${n}\r\n`)
+  Buffer.from(
+    `From: Sender <s@example.test>\r\nTo: r@example.test\r\nSubject: message ${n}\r\nMessage-ID: <m${n}@example.test>\r\nDate: Sun, 29 Nov 2026 10:00:00 +0000\r\n${extra}\r\nBody ${n}\r\n`,
+  )
 
 let dovecot: DovecotServer
 beforeAll(async () => {
@@ -69,9 +71,17 @@ describe('IMAP polling', () => {
       expect(reset).toMatchObject({
         type: 'mailbox.reset',
         sequence: 3,
-        data: { folder: 'INBOX', previousUidValidity: before.uidValidity, uidValidity: String(Number(before.uidValidity) + 1000), reason: 'uidvalidity-changed' },
+        data: {
+          folder: 'INBOX',
+          previousUidValidity: before.uidValidity,
+          uidValidity: String(Number(before.uidValidity) + 1000),
+          reason: 'uidvalidity-changed',
+        },
       })
-      expect((await getJson<OutboxRecord>(store, webhookKeys.outbox(mb.id, 4)))!.value).toMatchObject({ type: 'message.received', data: { messageId: inboundMessageId(msg(3)) } })
+      expect((await getJson<OutboxRecord>(store, webhookKeys.outbox(mb.id, 4)))!.value).toMatchObject({
+        type: 'message.received',
+        data: { messageId: inboundMessageId(msg(3)) },
+      })
       expect(await store.list(webhookKeys.outboxPrefix)).toHaveLength(4)
     } finally {
       await close()

@@ -11,7 +11,10 @@ import { dovecotMailbox, tempFsStore, testDeps } from './harness.js'
 
 // Lines that start with a dot are dot-stuffed on the wire (RFC 1939 §3) and must come back as sent.
 const msg = (n: number) =>
-  Buffer.from(`From: s@example.test\r\nTo: r@example.test\r\nSubject: pop ${n}\r\nMessage-ID: <pop${n}@example.test>\r\n\r\n.leading dot ${n}\r\n..two dots\r\n.\r\nend \xe9\r\n`, 'latin1')
+  Buffer.from(
+    `From: s@example.test\r\nTo: r@example.test\r\nSubject: pop ${n}\r\nMessage-ID: <pop${n}@example.test>\r\n\r\n.leading dot ${n}\r\n..two dots\r\n.\r\nend \xe9\r\n`,
+    'latin1',
+  )
 
 let dovecot: DovecotServer
 beforeAll(async () => {
@@ -20,7 +23,15 @@ beforeAll(async () => {
 afterAll(() => dovecot?.close())
 
 async function countOnServer(dovecotUser: { user: string; password: string }) {
-  const c = new Pop3Client({ host: '127.0.0.1', port: dovecot.ports.pop3s, tls: true, user: dovecotUser.user, password: dovecotUser.password, servername: 'localhost', tlsOptions: { ca: dovecot.ca } })
+  const c = new Pop3Client({
+    host: '127.0.0.1',
+    port: dovecot.ports.pop3s,
+    tls: true,
+    user: dovecotUser.user,
+    password: dovecotUser.password,
+    servername: 'localhost',
+    tlsOptions: { ca: dovecot.ca },
+  })
   const n = (await c.sizes()).size
   await c.QUIT()
   return n
@@ -58,7 +69,7 @@ describe('POP3 polling', () => {
       const deps = testDeps({ mailboxes: [mb] }, store)
       expect(await pollMailbox(deps, deps.config.mailboxes[0])).toMatchObject({ found: 3, stored: 3, error: null })
       expect(await countOnServer(u)).toBe(0)
-      for (const n of [4, 5, 6]) expect((await store.get(inboundMessageKeys(mb.id, inboundMessageId(msg(n))).stored))).not.toBeNull()
+      for (const n of [4, 5, 6]) expect(await store.get(inboundMessageKeys(mb.id, inboundMessageId(msg(n))).stored)).not.toBeNull()
       expect(await pollMailbox(deps, deps.config.mailboxes[0])).toMatchObject({ found: 0, error: null })
       expect((await getJson<MailboxState>(store, inboundMailboxKeys(mb.id).state))!.value.seenUidls).toEqual([])
     } finally {
@@ -117,7 +128,10 @@ describe('POP3 server that stops answering', () => {
     const port = (server.address() as AddressInfo).port
     const { store, close } = await tempFsStore()
     onTestFinished(close)
-    const deps = testDeps({ mailboxes: [{ id: 'stall', protocol: 'pop3', host: '127.0.0.1', port, tls: 'none', user: 'u', password: 'p', timeoutMs: 500 }] }, store)
+    const deps = testDeps(
+      { mailboxes: [{ id: 'stall', protocol: 'pop3', host: '127.0.0.1', port, tls: 'none', user: 'u', password: 'p', timeoutMs: 500 }] },
+      store,
+    )
     const t0 = Date.now()
     const s = await pollMailbox(deps, deps.config.mailboxes[0])
     expect(s.error?.message).toBe(`POP3 UIDL: no answer from 127.0.0.1:${port} within 500 ms`)

@@ -53,7 +53,21 @@ describe('npm start with no configuration', () => {
     const send = doc.components.schemas.SendRequest
     expect(send.required).toEqual(['from', 'to', 'subject'])
     expect(send.additionalProperties).toBe(false)
-    expect(Object.keys(send.properties)).toEqual(['from', 'to', 'cc', 'bcc', 'replyTo', 'subject', 'text', 'html', 'attachments', 'headers', 'tags', 'metadata', 'sendAt'])
+    expect(Object.keys(send.properties)).toEqual([
+      'from',
+      'to',
+      'cc',
+      'bcc',
+      'replyTo',
+      'subject',
+      'text',
+      'html',
+      'attachments',
+      'headers',
+      'tags',
+      'metadata',
+      'sendAt',
+    ])
     const page = await fetch(`${gw.url}/docs`)
     expect(page.headers.get('content-type')).toMatch(/^text\/html/)
     const html = await page.text()

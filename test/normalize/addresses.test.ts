@@ -16,7 +16,11 @@ test('several mailboxes (legal in From) are all kept, in order', () => {
 })
 
 test('group members carry the group name; an empty group adds nothing; a comment alone is no mailbox', () => {
-  expect(parseAddressList('Team: x@example.com, "Y" <y@example.com>;, z@example.com')).toEqual([a('x@example.com', '', 'Team'), a('y@example.com', 'Y', 'Team'), a('z@example.com')])
+  expect(parseAddressList('Team: x@example.com, "Y" <y@example.com>;, z@example.com')).toEqual([
+    a('x@example.com', '', 'Team'),
+    a('y@example.com', 'Y', 'Team'),
+    a('z@example.com'),
+  ])
   expect(parseAddressList('undisclosed-recipients:;')).toEqual([])
   expect(parseAddressList('unlisted-recipients:; (no To-header on input)')).toEqual([])
 })

@@ -51,9 +51,18 @@ describe('damaged copies of every corpus file still normalize to a valid documen
     test(entry.file, async () => {
       const raw = readFileSync(join(CORPUS, entry.file))
       // Cut at a third and two thirds, and every 97th byte set to 0xFF (8-bit junk, broken encodings).
-      const damaged = [raw.subarray(0, Math.floor(raw.length / 3)), raw.subarray(0, Math.floor((2 * raw.length) / 3)), Buffer.from(raw.map((b, i) => (i % 97 === 50 ? 0xff : b)))]
+      const damaged = [
+        raw.subarray(0, Math.floor(raw.length / 3)),
+        raw.subarray(0, Math.floor((2 * raw.length) / 3)),
+        Buffer.from(raw.map((b, i) => (i % 97 === 50 ? 0xff : b))),
+      ]
       for (const bytes of damaged) {
-        const { document, attachments } = await normalizeMessage(bytes, { id: 'd', mailbox: 'corpus', receivedAt: '2026-01-01T00:00:00.000Z', attachmentKey: (id, n) => `${id}/${n}` })
+        const { document, attachments } = await normalizeMessage(bytes, {
+          id: 'd',
+          mailbox: 'corpus',
+          receivedAt: '2026-01-01T00:00:00.000Z',
+          attachmentKey: (id, n) => `${id}/${n}`,
+        })
         InboundMessage.parse(document)
         expect(document.size).toBe(bytes.length)
         expect(attachments.map((a) => a.content.length)).toEqual(document.attachments.map((a) => a.size))

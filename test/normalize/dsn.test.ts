@@ -38,14 +38,22 @@ test('per-message fields, then one entry per recipient block (RFC 3464 §2.2, §
         diagnosticCode: '550 5.1.1 <bob@example.org>: Recipient address rejected: User unknown',
         reportingMta: 'mx.example.net',
       },
-      { action: 'delayed', status: '4.4.1', finalRecipient: 'carol@example.org', diagnosticCode: null, fields: { 'will-retry-until': 'Tue, 11 Oct 2022 01:37:21 -0400' } },
+      {
+        action: 'delayed',
+        status: '4.4.1',
+        finalRecipient: 'carol@example.org',
+        diagnosticCode: null,
+        fields: { 'will-retry-until': 'Tue, 11 Oct 2022 01:37:21 -0400' },
+      },
     ],
   })
   expect(dsn?.recipients[0].fields['diagnostic-code']).toBe('smtp; 550 5.1.1 <bob@example.org>: Recipient address rejected: User unknown')
 })
 
 test('reports without blank lines between blocks are split where a recipient field repeats', () => {
-  const dsn = parseDeliveryStatus('Reporting-MTA: dns; mm1\nFinal-Recipient: rfc822; a@x\nAction: failed\nStatus: 5.0.0\nFinal-Recipient: rfc822; b@x\nAction: failed\nStatus: 5.0.0\n')
+  const dsn = parseDeliveryStatus(
+    'Reporting-MTA: dns; mm1\nFinal-Recipient: rfc822; a@x\nAction: failed\nStatus: 5.0.0\nFinal-Recipient: rfc822; b@x\nAction: failed\nStatus: 5.0.0\n',
+  )
   expect(dsn?.reportingMta).toBe('mm1')
   expect(dsn?.recipients.map((r) => r.finalRecipient)).toEqual(['a@x', 'b@x'])
 })

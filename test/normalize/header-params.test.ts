@@ -17,11 +17,11 @@ test('RFC 2231 continuations are joined as bytes before the charset is applied (
 })
 
 test('RFC 2231 mixes encoded and plain segments, in numeric order', () => {
-  expect(parse("attachment; filename*1=\"b c\"; filename*0*=iso-8859-1'de'%FCa; filename*2*=%2Etxt").params.filename).toBe('üab c.txt')
+  expect(parse('attachment; filename*1="b c"; filename*0*=iso-8859-1\'de\'%FCa; filename*2*=%2Etxt').params.filename).toBe('üab c.txt')
 })
 
 test('the RFC 2231 form wins over a plain parameter of the same name', () => {
-  expect(parse("attachment; filename=\"fallback.txt\"; filename*=UTF-8''%E2%9C%94.txt").params.filename).toBe('✔.txt')
+  expect(parse('attachment; filename="fallback.txt"; filename*=UTF-8\'\'%E2%9C%94.txt').params.filename).toBe('✔.txt')
 })
 
 test('encoded-words inside a quoted name are decoded, also split over two words (Outlook)', () => {
@@ -50,6 +50,10 @@ test('no parameters, junk and an empty header do not throw', () => {
 
 test('parameters named like Object members are plain data', () => {
   const { params } = parse('text/plain; __proto__=x; constructor=y; toString=z')
-  expect(Object.entries(params)).toEqual([['__proto__', 'x'], ['constructor', 'y'], ['tostring', 'z']])
+  expect(Object.entries(params)).toEqual([
+    ['__proto__', 'x'],
+    ['constructor', 'y'],
+    ['tostring', 'z'],
+  ])
   expect(params.name).toBeUndefined()
 })

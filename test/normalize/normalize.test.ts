@@ -9,7 +9,8 @@ const ctx: NormalizeContext = {
   receivedAt: '2026-11-29T12:00:00.000Z',
   attachmentKey: (id, name) => `inbound/support/messages/m1/attachments/${id}/${name}`,
 }
-const eml = (...lines: Array<string | Buffer>) => Buffer.concat(lines.map((l) => Buffer.concat([Buffer.isBuffer(l) ? l : Buffer.from(l, 'utf8'), Buffer.from('\r\n')])))
+const eml = (...lines: Array<string | Buffer>) =>
+  Buffer.concat(lines.map((l) => Buffer.concat([Buffer.isBuffer(l) ? l : Buffer.from(l, 'utf8'), Buffer.from('\r\n')])))
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex')
 const normalize = async (raw: Buffer) => {
   const result = await normalizeMessage(raw, ctx)
@@ -34,7 +35,9 @@ describe('never throws for bad mail', () => {
 
   test('a message mailparser refuses (over 1000 parts) still gives sizes, headers and parseError', async () => {
     const parts = Array.from({ length: 1100 }, (_, i) => `--b\r\nContent-Type: text/plain\r\n\r\npart ${i}\r\n`).join('')
-    const raw = Buffer.from(`Subject: many parts\r\nFrom: a@example.com\r\nMessage-ID: <many@example.com>\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n${parts}--b--\r\n`)
+    const raw = Buffer.from(
+      `Subject: many parts\r\nFrom: a@example.com\r\nMessage-ID: <many@example.com>\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n${parts}--b--\r\n`,
+    )
     const { document } = await normalize(raw)
     expect(document.parseError).toMatch(/\S/)
     expect(document.subject).toBe('many parts')
@@ -43,7 +46,7 @@ describe('never throws for bad mail', () => {
     expect(document.sha256).toBe(sha256(raw))
   })
 
-  test('a header block over mailparser\'s limit still gives the fields Postern reads itself', async () => {
+  test("a header block over mailparser's limit still gives the fields Postern reads itself", async () => {
     const raw = eml('Subject: huge', `X-Junk: ${'a'.repeat(1_200_000)}`, 'From: a@example.com', '', 'body')
     const { document } = await normalize(raw)
     expect(document.parseError).toMatch(/\S/)
@@ -147,7 +150,13 @@ describe('attachments', () => {
   })
 
   test('an inline text part that names a file is body text and also listed as an inline file', async () => {
-    const raw = eml('Content-Type: text/plain; charset=iso-8859-1', 'Content-Disposition: inline; filename="notes.txt"', 'Content-Transfer-Encoding: quoted-printable', '', 'Gr=FC=DFe')
+    const raw = eml(
+      'Content-Type: text/plain; charset=iso-8859-1',
+      'Content-Disposition: inline; filename="notes.txt"',
+      'Content-Transfer-Encoding: quoted-printable',
+      '',
+      'Gr=FC=DFe',
+    )
     const { document, attachments } = await normalize(raw)
     expect(document.text).toBe('Grüße\n')
     expect(document.attachments).toMatchObject([{ filename: 'notes.txt', disposition: 'inline', contentType: 'text/plain', size: 7 }])
@@ -178,7 +187,7 @@ describe('attachments', () => {
     expect(attachments[0].content.toString()).toBe('Cat')
   })
 
-  test('a calendar invitation\'s text/calendar alternative is a body part, the .ics file an attachment', async () => {
+  test("a calendar invitation's text/calendar alternative is a body part, the .ics file an attachment", async () => {
     const ics = 'BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nEND:VCALENDAR'
     const raw = eml(
       'Content-Type: multipart/mixed; boundary=m',
@@ -231,13 +240,24 @@ describe('header fields', () => {
   })
 
   test('raw 8-bit headers use the body charset when they are not UTF-8', async () => {
-    const raw = eml(Buffer.from('Subject: \xdb\xcf\xd3\xd4\xc9\xca', 'latin1'), 'Content-Type: text/plain; charset=koi8-r', '', Buffer.from('\xdb\xcf', 'latin1'))
+    const raw = eml(
+      Buffer.from('Subject: \xdb\xcf\xd3\xd4\xc9\xca', 'latin1'),
+      'Content-Type: text/plain; charset=koi8-r',
+      '',
+      Buffer.from('\xdb\xcf', 'latin1'),
+    )
     const { document } = await normalize(raw)
     expect([document.subject, document.text]).toEqual(['шостий', 'шо\n'])
   })
 
   test('an unknown body charset falls back without U+FFFD and is reported', async () => {
-    const raw = eml('Content-Type: text/plain; charset=x-unknown-42', 'Message-ID: <a@b>', 'Date: Sun, 8 Jan 2017 20:37:44 +0200', '', Buffer.from('caf\xe9 ok', 'latin1'))
+    const raw = eml(
+      'Content-Type: text/plain; charset=x-unknown-42',
+      'Message-ID: <a@b>',
+      'Date: Sun, 8 Jan 2017 20:37:44 +0200',
+      '',
+      Buffer.from('caf\xe9 ok', 'latin1'),
+    )
     const { document } = await normalize(raw)
     expect(document.text).toBe('café ok\n')
     expect(document.warnings).toEqual([{ code: 'charset-unknown', detail: 'x-unknown-42' }])
@@ -260,7 +280,19 @@ describe('header fields', () => {
   })
 
   test('LF and CRLF line ends give the same document but for size and checksum', async () => {
-    const lines = ['From: a@example.com', 'Subject: same', 'Content-Type: multipart/alternative; boundary=b', '', '--b', 'Content-Type: text/plain', '', 'line 1', 'line 2', '--b--', '']
+    const lines = [
+      'From: a@example.com',
+      'Subject: same',
+      'Content-Type: multipart/alternative; boundary=b',
+      '',
+      '--b',
+      'Content-Type: text/plain',
+      '',
+      'line 1',
+      'line 2',
+      '--b--',
+      '',
+    ]
     const crlf = await normalize(Buffer.from(lines.join('\r\n')))
     const lf = await normalize(Buffer.from(lines.join('\n')))
     const strip = (d: InboundMessage) => ({ ...d, size: 0, sha256: '' })
@@ -308,7 +340,16 @@ describe('bounces and auto-replies', () => {
   })
 
   test('a plain message is no DSN and no auto-reply; textReply strips the quote', async () => {
-    const raw = eml('From: a@example.com', 'List-Id: <dev.example.com>', 'Precedence: list', '', 'Yes, ship it.', '', 'On Mon, Bob <b@example.com> wrote:', '> Ship it?')
+    const raw = eml(
+      'From: a@example.com',
+      'List-Id: <dev.example.com>',
+      'Precedence: list',
+      '',
+      'Yes, ship it.',
+      '',
+      'On Mon, Bob <b@example.com> wrote:',
+      '> Ship it?',
+    )
     const { document } = await normalize(raw)
     expect([document.dsn, document.autoReply, document.textReply]).toEqual([null, false, 'Yes, ship it.'])
   })

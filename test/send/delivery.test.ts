@@ -14,7 +14,10 @@ afterEach(async () => {
 async function setup(behaviour: SmtpBehaviour = {}, opts: Parameters<typeof harness>[0] = {}) {
   const smtp = await startSmtp(behaviour)
   const h = await harness({ smtp, ...opts })
-  cleanups.push(() => smtp.close(), () => h.close())
+  cleanups.push(
+    () => smtp.close(),
+    () => h.close(),
+  )
   return { smtp, h }
 }
 
@@ -47,7 +50,10 @@ describe('SMTP outcomes', () => {
     expect(await h.runner.drain()).toBe(1)
     v = await view(h, id)
     expect(v.status).toBe('sent')
-    expect(v.attempts.map((a: { outcome: string; reply: number }) => [a.outcome, a.reply])).toEqual([['deferred', 451], ['sent', 250]])
+    expect(v.attempts.map((a: { outcome: string; reply: number }) => [a.outcome, a.reply])).toEqual([
+      ['deferred', 451],
+      ['sent', 250],
+    ])
     expect(messageIds(smtp)).toEqual([v.messageId])
     expect(await h.store.list('queue/')).toEqual([])
   })
@@ -136,7 +142,10 @@ describe('SMTP outcomes', () => {
   test('a wrong relay password defers (the message is not at fault) and records the 535', async () => {
     const smtp = await startSmtp()
     const h = await harness({ smtp, config: { relay: { ...relayFor(smtp), auth: { user: 'relay', pass: 'wrong' } } } })
-    cleanups.push(() => smtp.close(), () => h.close())
+    cleanups.push(
+      () => smtp.close(),
+      () => h.close(),
+    )
     const id = await submit(h)
     await h.runner.drain()
     const v = await view(h, id)
@@ -196,7 +205,10 @@ describe('durability', () => {
       },
     }
     const h = await harness({ smtp, store })
-    cleanups.push(() => smtp.close(), () => h.close())
+    cleanups.push(
+      () => smtp.close(),
+      () => h.close(),
+    )
     const id = await submit(h)
     await h.runner.drain()
     expect(smtp.received).toHaveLength(1)

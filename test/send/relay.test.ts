@@ -155,14 +155,27 @@ describe('what the relay receives', () => {
 
   test('no line on the wire exceeds 998 octets, whatever the input', async () => {
     const long = 'x'.repeat(5000)
-    await sendAndDeliver({ from: 'ops@example.com', to: 'a@example.org', subject: `long ${'word '.repeat(300)}`, text: long, html: `<p>${long}</p>`, headers: { 'X-Long': 'v '.repeat(1500) } })
+    await sendAndDeliver({
+      from: 'ops@example.com',
+      to: 'a@example.org',
+      subject: `long ${'word '.repeat(300)}`,
+      text: long,
+      html: `<p>${long}</p>`,
+      headers: { 'X-Long': 'v '.repeat(1500) },
+    })
     const lines = smtp.received[0].raw.toString('latin1').split('\r\n')
     expect(Math.max(...lines.map((l) => l.length))).toBeLessThanOrEqual(998)
     expect(smtp.received[0].raw.toString('latin1')).not.toMatch(/[^\r]\n/)
   })
 
   test('header values that cannot be folded to 998 octets are refused; the longest accepted ones fit', async () => {
-    const res = await h.call('POST', '/v1/messages', { from: 'ops@example.com', to: 'a@example.org', subject: 'S'.repeat(2000), text: 'x', headers: { 'X-Long': 'a'.repeat(4000) } })
+    const res = await h.call('POST', '/v1/messages', {
+      from: 'ops@example.com',
+      to: 'a@example.org',
+      subject: 'S'.repeat(2000),
+      text: 'x',
+      headers: { 'X-Long': 'a'.repeat(4000) },
+    })
     expect(res.status).toBe(400)
     expect(res.json.error.issues.map((i: { path: unknown[]; code: string }) => ({ path: i.path, code: i.code }))).toEqual([
       { path: ['subject'], code: 'too_long' },
@@ -198,13 +211,40 @@ describe('what the relay receives', () => {
       ],
     })
     const raw = canonical(smtp.received[0].raw)
-    expect(raw).toContain(['--B1', 'Content-Type: message/rfc822; name=fwd.eml', 'Content-Transfer-Encoding: 7bit', 'Content-Disposition: attachment; filename=fwd.eml', '', eml, '--B1'].join('\r\n'))
-    expect(raw).toContain(['--B1', 'Content-Type: application/octet-stream; name=junk.eml', 'Content-Transfer-Encoding: base64', 'Content-Disposition: attachment; filename=junk.eml', '', junk.toString('base64'), '--B1--'].join('\r\n'))
+    expect(raw).toContain(
+      [
+        '--B1',
+        'Content-Type: message/rfc822; name=fwd.eml',
+        'Content-Transfer-Encoding: 7bit',
+        'Content-Disposition: attachment; filename=fwd.eml',
+        '',
+        eml,
+        '--B1',
+      ].join('\r\n'),
+    )
+    expect(raw).toContain(
+      [
+        '--B1',
+        'Content-Type: application/octet-stream; name=junk.eml',
+        'Content-Transfer-Encoding: base64',
+        'Content-Disposition: attachment; filename=junk.eml',
+        '',
+        junk.toString('base64'),
+        '--B1--',
+      ].join('\r\n'),
+    )
     expect(raw).not.toMatch(/[^\r]\n|\r[^\n]|\0/)
   })
 
   test('GET shows the message sent with its attempt and the relay reply', async () => {
-    const { id, messageId } = await sendAndDeliver({ from: 'ops@example.com', to: 'a@example.org', subject: 's', text: 't', tags: ['welcome'], metadata: { user: '42' } })
+    const { id, messageId } = await sendAndDeliver({
+      from: 'ops@example.com',
+      to: 'a@example.org',
+      subject: 's',
+      text: 't',
+      tags: ['welcome'],
+      metadata: { user: '42' },
+    })
     const res = await h.call('GET', `/v1/messages/${id}`)
     expect(res.status).toBe(200)
     expect(res.json).toMatchObject({
@@ -217,7 +257,9 @@ describe('what the relay receives', () => {
       metadata: { user: '42' },
       accepted: ['a@example.org'],
       rejected: [],
-      attempts: [{ attempt: 1, outcome: 'sent', reply: 250, enhancedStatus: '2.0.0', response: '250 2.0.0 Ok: queued', ambiguous: false, accepted: ['a@example.org'] }],
+      attempts: [
+        { attempt: 1, outcome: 'sent', reply: 250, enhancedStatus: '2.0.0', response: '250 2.0.0 Ok: queued', ambiguous: false, accepted: ['a@example.org'] },
+      ],
     })
   })
 })

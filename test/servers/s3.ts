@@ -65,14 +65,19 @@ export async function startS3(bucket = 'postern-test'): Promise<S3TestServer> {
       const run = async () => {
         if (conditional) {
           const etag = await headEtag(target, path)
-          if (ifNoneMatch === '*' && etag !== null) return { status: 412, headers: { 'content-type': 'application/xml' }, body: Buffer.from(PRECONDITION_FAILED('If-None-Match')) }
-          if (ifMatch && etag !== ifMatch) return { status: etag === null ? 404 : 412, headers: { 'content-type': 'application/xml' }, body: Buffer.from(PRECONDITION_FAILED('If-Match')) }
+          if (ifNoneMatch === '*' && etag !== null)
+            return { status: 412, headers: { 'content-type': 'application/xml' }, body: Buffer.from(PRECONDITION_FAILED('If-None-Match')) }
+          if (ifMatch && etag !== ifMatch)
+            return { status: etag === null ? 404 : 412, headers: { 'content-type': 'application/xml' }, body: Buffer.from(PRECONDITION_FAILED('If-Match')) }
         }
         return forward(req, target, body)
       }
       const prev = locks.get(path) ?? Promise.resolve()
       const mine = prev.then(run, run)
-      locks.set(path, mine.catch(() => {}))
+      locks.set(
+        path,
+        mine.catch(() => {}),
+      )
       const out = await mine
       const headers = { ...out.headers }
       delete headers['transfer-encoding']

@@ -54,7 +54,11 @@ export async function startSmtp(behaviour: SmtpBehaviour = {}, opts: { secure?: 
   let b = behaviour
   const quiet = () => {}
   const logger = {
-    info: quiet, warn: quiet, error: quiet, trace: quiet, fatal: quiet,
+    info: quiet,
+    warn: quiet,
+    error: quiet,
+    trace: quiet,
+    fatal: quiet,
     debug: (_meta: unknown, fmt: string, line: string) => {
       if (fmt === 'C:') commands.push(line)
     },
@@ -109,7 +113,9 @@ export async function startSmtp(behaviour: SmtpBehaviour = {}, opts: { secure?: 
     mailFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
     rcptTo: session.envelope.rcptTo.map((r) => r.address),
     user: session.user as string | undefined,
-    smtpUtf8: Boolean((session.envelope.mailFrom ? session.envelope.mailFrom.args : {}) && (session.envelope.mailFrom as { args?: Record<string, unknown> }).args?.SMTPUTF8),
+    smtpUtf8: Boolean(
+      (session.envelope.mailFrom ? session.envelope.mailFrom.args : {}) && (session.envelope.mailFrom as { args?: Record<string, unknown> }).args?.SMTPUTF8,
+    ),
     secure: session.secure,
     raw,
   })
@@ -117,7 +123,7 @@ export async function startSmtp(behaviour: SmtpBehaviour = {}, opts: { secure?: 
     server.once('error', reject)
     server.listen(0, '127.0.0.1', () => resolve())
   })
-  const port = ((server as unknown as { server: { address(): AddressInfo } }).server.address()).port
+  const port = (server as unknown as { server: { address(): AddressInfo } }).server.address().port
   return {
     host: '127.0.0.1',
     port,

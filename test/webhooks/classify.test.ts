@@ -39,7 +39,15 @@ describe('payload size cap', () => {
     const payload = {
       type: 'message.received' as const,
       timestamp: 't',
-      data: { message: { html: 'h'.repeat(5000), text: 't'.repeat(3000), textReply: 'r', headers: [{ name: 'x', value: 'v'.repeat(100) }], attachments: [{ content: 'c'.repeat(4000) }] } },
+      data: {
+        message: {
+          html: 'h'.repeat(5000),
+          text: 't'.repeat(3000),
+          textReply: 'r',
+          headers: [{ name: 'x', value: 'v'.repeat(100) }],
+          attachments: [{ content: 'c'.repeat(4000) }],
+        },
+      },
     }
     expect(fitPayload(payload, 4000)).toEqual(['message.html', 'message.attachments[0].content'])
     expect(payload.data.message).toMatchObject({ html: null, text: 't'.repeat(3000), attachments: [{}] })

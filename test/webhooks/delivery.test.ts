@@ -70,7 +70,11 @@ describe('webhook delivery', () => {
     onTestFinished(() => receiver.close())
     const clock = manualClock()
     const log = recordingLogger()
-    const deps = testDeps({ webhooks: [endpoint(receiver, config.endpoint)], inbound: config.inbound ?? {} }, store, { clock, random: () => 0.5, logger: log.logger })
+    const deps = testDeps({ webhooks: [endpoint(receiver, config.endpoint)], inbound: config.inbound ?? {} }, store, {
+      clock,
+      random: () => 0.5,
+      logger: log.logger,
+    })
     return { deps, clock, log, dispatcher: createWebhookDispatcher(deps) }
   }
 
@@ -146,7 +150,9 @@ describe('webhook delivery', () => {
     expect(await dispatcher.runAll()).toMatchObject({ attempted: 0, deadLettered: 1 })
     expect(receiver.received).toHaveLength(1)
     expect((await getJson<EndpointHealth>(store, webhookKeys.endpoint('app')))!.value.disabled?.reason).toBe('the endpoint answered 410 Gone')
-    expect(await store.list('webhooks/dead-letter/app/')).toEqual([webhookKeys.deadLetter('app', first.eventId), webhookKeys.deadLetter('app', second.eventId)].sort())
+    expect(await store.list('webhooks/dead-letter/app/')).toEqual(
+      [webhookKeys.deadLetter('app', first.eventId), webhookKeys.deadLetter('app', second.eventId)].sort(),
+    )
     expect(log.lines.filter((l) => l.alert === 'webhook-endpoint-disabled')).toHaveLength(1)
     expect(await store.list(webhookKeys.outboxPrefix)).toEqual([])
   })
@@ -177,7 +183,12 @@ describe('webhook delivery', () => {
     onTestFinished(() => Promise.all([slow.close(), fast.close()]).then(() => {}))
     slow.setDelay(5000)
     const deps = testDeps(
-      { webhooks: [{ id: 'slow', url: slow.url, secret: slow.secret, timeoutMs: 1500 }, { id: 'fast', url: fast.url, secret: fast.secret }] },
+      {
+        webhooks: [
+          { id: 'slow', url: slow.url, secret: slow.secret, timeoutMs: 1500 },
+          { id: 'fast', url: fast.url, secret: fast.secret },
+        ],
+      },
       store,
       { random: () => 0.5 },
     )

@@ -23,10 +23,18 @@ const IDEMPOTENCY_KEY = /^[ -~]{1,256}$/
  * replayed on another, whose answers have another shape.
  * @throws ApiError validation_failed (invalid_idempotency_key) unless the key is 1 to 256 printable ASCII characters.
  */
-export async function idempotent(c: Context<AppEnv>, deps: Deps, body: unknown, handle: () => Promise<StoredResponse>, scope: IdempotencyScope = 'v1'): Promise<Response> {
+export async function idempotent(
+  c: Context<AppEnv>,
+  deps: Deps,
+  body: unknown,
+  handle: () => Promise<StoredResponse>,
+  scope: IdempotencyScope = 'v1',
+): Promise<Response> {
   const key = c.req.header('idempotency-key')
   if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
-    throw new ApiError('validation_failed', 'Idempotency-Key must be 1 to 256 printable ASCII characters', [{ path: ['headers', 'Idempotency-Key'], code: 'invalid_idempotency_key', message: '1 to 256 printable ASCII characters' }])
+    throw new ApiError('validation_failed', 'Idempotency-Key must be 1 to 256 printable ASCII characters', [
+      { path: ['headers', 'Idempotency-Key'], code: 'invalid_idempotency_key', message: '1 to 256 printable ASCII characters' },
+    ])
   }
   const res = key ? await withIdempotency(deps, c.get('apiKey').id, key, body, handle, scope) : { ...(await handle()), replayed: false }
   if (key) c.header('Idempotent-Replayed', String(res.replayed))
@@ -46,12 +54,18 @@ export function messageRoutes(deps: Deps, opts: RouteOptions = {}) {
     const body = await readJson(c)
     const unknown = body && typeof body === 'object' && !Array.isArray(body) ? Object.keys(body).filter((k) => k !== 'messages') : []
     if (unknown.length) {
-      throw new ApiError('validation_failed', 'the request has unknown fields', unknown.map((k) => ({ path: [k], code: 'unknown_field', message: `unknown field ${JSON.stringify(k)}` })))
+      throw new ApiError(
+        'validation_failed',
+        'the request has unknown fields',
+        unknown.map((k) => ({ path: [k], code: 'unknown_field', message: `unknown field ${JSON.stringify(k)}` })),
+      )
     }
     const messages = (body as { messages?: unknown } | null)?.messages
     const max = deps.config.limits.maxBatch
     if (!Array.isArray(messages) || messages.length === 0 || messages.length > max) {
-      throw new ApiError('validation_failed', `messages must be an array of 1 to ${max} messages`, [{ path: ['messages'], code: 'invalid_batch', message: `1 to ${max} messages` }])
+      throw new ApiError('validation_failed', `messages must be an array of 1 to ${max} messages`, [
+        { path: ['messages'], code: 'invalid_batch', message: `1 to ${max} messages` },
+      ])
     }
     return idempotent(c, deps, body, async () => {
       const results = await submitBatch(deps, c.get('apiKey'), messages, opts.onAccepted)

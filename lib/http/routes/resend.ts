@@ -17,17 +17,36 @@ export interface ResendRouteOptions extends RouteOptions {
 }
 
 /** Resend's resources beyond sending email (https://resend.com/docs/api-reference): answered with a clear 404. */
-const NOT_OFFERED = ['api-keys', 'audiences', 'automations', 'broadcasts', 'contacts', 'contact-properties', 'domains', 'events', 'inboxes', 'logs', 'oauth-grants', 'segments', 'suppressions', 'templates', 'topics', 'usage', 'webhooks']
+const NOT_OFFERED = [
+  'api-keys',
+  'audiences',
+  'automations',
+  'broadcasts',
+  'contacts',
+  'contact-properties',
+  'domains',
+  'events',
+  'inboxes',
+  'logs',
+  'oauth-grants',
+  'segments',
+  'suppressions',
+  'templates',
+  'topics',
+  'usage',
+  'webhooks',
+]
 
 /** Resend allows at most 100 emails in a batch. */
 const RESEND_MAX_BATCH = 100
 
-const OFFERED = 'Postern\'s Resend-compatible API offers POST /emails, POST /emails/batch and GET /emails/:id'
+const OFFERED = "Postern's Resend-compatible API offers POST /emails, POST /emails/batch and GET /emails/:id"
 
 /** @throws ResendError invalid_idempotency_key unless an Idempotency-Key, when sent, has 1 to 256 characters. */
 function checkIdempotencyKey(c: Context<AppEnv>) {
   const key = c.req.header('idempotency-key')
-  if (key !== undefined && (key.length === 0 || key.length > 256)) throw new ResendError('invalid_idempotency_key', 'The Idempotency-Key must be 1 to 256 characters.')
+  if (key !== undefined && (key.length === 0 || key.length > 256))
+    throw new ResendError('invalid_idempotency_key', 'The Idempotency-Key must be 1 to 256 characters.')
 }
 
 /**
@@ -48,7 +67,13 @@ export function resendRoutes(deps: Deps, opts: ResendRouteOptions) {
   app.post('/emails', async (c) => {
     const body = await readJson(c)
     checkIdempotencyKey(c)
-    return idempotent(c, deps, body, async () => ({ status: 200, body: { id: (await submitResendEmail(deps, c.get('apiKey'), body, opts.onAccepted)).id } }), 'resend')
+    return idempotent(
+      c,
+      deps,
+      body,
+      async () => ({ status: 200, body: { id: (await submitResendEmail(deps, c.get('apiKey'), body, opts.onAccepted)).id } }),
+      'resend',
+    )
   })
 
   app.post('/emails/batch', async (c) => {
@@ -60,7 +85,13 @@ export function resendRoutes(deps: Deps, opts: ResendRouteOptions) {
       throw new ResendError('validation_error', `The batch must be a JSON array of 1 to ${max} emails.`)
     }
     // The mode is part of the request: the same emails sent strict and permissive are two requests.
-    return idempotent(c, deps, { batch: body, mode }, async () => ({ status: 200, body: await submitResendBatch(deps, c.get('apiKey'), body, mode, opts.onAccepted) }), 'resend')
+    return idempotent(
+      c,
+      deps,
+      { batch: body, mode },
+      async () => ({ status: 200, body: await submitResendBatch(deps, c.get('apiKey'), body, mode, opts.onAccepted) }),
+      'resend',
+    )
   })
 
   app.get('/emails/:id', async (c) => {
