@@ -20,5 +20,9 @@ try {
     console.error(err.message)
     process.exit(78) // EX_CONFIG
   }
+  if ((err as { cause?: NodeJS.ErrnoException }).cause?.code === 'EADDRINUSE') {
+    console.error((err as Error).message)
+    process.exit(69) // EX_UNAVAILABLE
+  }
   throw err
 }

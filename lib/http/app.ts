@@ -32,6 +32,7 @@ export function createApp(deps: Deps, opts: RouteOptions = {}) {
   })
 
   app.get('/healthz', (c) => c.json({ ok: true }))
+  app.get('/', (c) => c.redirect('/docs'))
   app.get('/openapi.json', (c) => c.json(openApiDocument(deps.config)))
   app.get('/docs', (c) => c.html(referencePage(openApiDocument(deps.config))))
 

@@ -115,7 +115,7 @@ export function openApiDocument(config: Config) {
             },
           },
           responses: {
-            '200': { description: 'One result per message: `{ status: 202, data }` or `{ status, error }`' },
+            '200': { description: 'One result per message: { status: 202, data } or { status, error }' },
             ...errors(...common, 'validation_failed', 'payload_too_large'),
           },
         },
@@ -126,7 +126,7 @@ export function openApiDocument(config: Config) {
           parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
           responses: {
             '200': { description: 'The message', content: { 'application/json': { schema: { $ref: '#/components/schemas/Message' } } } },
-            ...errors(...common, 'not_found'),
+            ...errors('missing_api_key', 'invalid_api_key', 'rate_limited', 'not_found'),
           },
         },
       },

@@ -50,7 +50,11 @@ export function referencePage(doc: Doc & { components: { schemas: Record<string,
       <body>
         <h1>${doc.info.title} API reference</h1>
         <p>${doc.info.description}</p>
-        <p>Machine-readable: <a href="/openapi.json">/openapi.json</a>. Authenticate with <code>Authorization: Bearer &lt;key&gt;</code>.</p>
+        <p>
+          Machine-readable: <a href="/openapi.json">/openapi.json</a>. Authenticate with <code>Authorization: Bearer &lt;key&gt;</code>. Apps using the Resend
+          SDK can use the Resend-compatible routes (<code>POST /emails</code>, <code>POST /emails/batch</code>, <code>GET /emails/{id}</code>): see
+          docs/switching-from-resend.md in the repository.
+        </p>
         ${ops.map(
           ({ path, method, op }) =>
             html`<section>

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net'
 import { ImapFlow, type ImapFlowOptions } from 'imapflow'
 import type { ImapMailbox } from '../config/mailbox.js'
 
@@ -13,7 +14,8 @@ export function imapOptions(m: ImapMailbox): ImapFlowOptions {
     secure: m.tls === 'implicit',
     doSTARTTLS: m.tls === 'starttls' ? true : m.tls === 'none' ? false : undefined,
     auth: { user: m.user, pass: m.password },
-    tls: { ca: m.ca, servername: m.servername ?? m.host, rejectUnauthorized: true },
+    // SNI takes host names only: Node deprecates an IP address there (DEP0123).
+    tls: { ca: m.ca, servername: m.servername ?? (isIP(m.host) ? undefined : m.host), rejectUnauthorized: true },
     logger: false,
     connectionTimeout: m.timeoutMs,
     greetingTimeout: m.timeoutMs,

@@ -56,7 +56,8 @@ export async function acquireLease(
       if (isPreconditionFailed(err2)) return null
       throw err2
     }
-    if (current) logger?.warn({ mailbox, previousOwner: current.value.owner }, 'took over an expired mailbox lease')
+    // A released lease has expiresAt 0; only one that simply ran out means a poll died holding it.
+    if (current && current.value.expiresAt !== 0) logger?.warn({ mailbox, previousOwner: current.value.owner }, 'took over an expired mailbox lease')
   }
   return {
     owner,

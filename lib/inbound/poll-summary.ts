@@ -33,10 +33,11 @@ export function countOutcome(summary: PollSummary, progress: PollProgress, outco
   progress.onMessage?.(outcome)
 }
 
-/** One line for people: `found 3, stored 2, skipped as duplicate 1, failed 0` (+ resets, busy). */
+/** One line for people: `found 3, stored 2, skipped as duplicate 1, failed 0` (+ resets, busy, or why the poll failed). */
 export function formatSummary(s: PollSummary): string {
   const parts = [`found ${s.found}`, `stored ${s.stored}`, `skipped as duplicate ${s.duplicates}`, `failed ${s.failed}`]
   if (s.resets) parts.push(`UIDVALIDITY resets ${s.resets}`)
   if (s.busy) parts.push('skipped: another poller holds the lease')
+  if (s.error) return `${s.mailbox}: poll failed (${s.error.message}); before that ${parts.join(', ')}`
   return `${s.mailbox}: ${parts.join(', ')}`
 }

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net'
 import type { Readable } from 'node:stream'
 import Pop3Command from 'node-pop3'
 import type { Pop3Mailbox } from '../config/mailbox.js'
@@ -126,6 +127,6 @@ export const createPop3Client = (m: Pop3Mailbox) =>
     user: m.user,
     password: m.password,
     timeout: m.timeoutMs,
-    servername: m.servername ?? m.host,
+    servername: m.servername ?? (isIP(m.host) ? undefined : m.host),
     tlsOptions: m.ca ? { ca: m.ca } : {},
   })

@@ -56,9 +56,22 @@ export async function startLocal(config: Config, extra: Partial<Deps> = {}): Pro
   const runner = startQueueRunner(deps)
   const app = createApp(deps, { onAccepted: runner.kick })
   const inbound = cfg.mailboxes.length || cfg.webhooks.length ? startInboundPolling(deps) : null
-  const server: ServerType = await new Promise((resolve) => {
-    const s = serve({ fetch: app.fetch, port: cfg.port, hostname: cfg.host }, () => resolve(s))
-  })
+  let server: ServerType
+  try {
+    server = await new Promise<ServerType>((resolve, reject) => {
+      const s = serve({ fetch: app.fetch, port: cfg.port, hostname: cfg.host }, () => resolve(s))
+      s.once('error', reject)
+    })
+  } catch (err) {
+    await inbound?.stop()
+    await runner.stop()
+    deps.relay?.close()
+    await sandbox?.close()
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new Error(`port ${cfg.port} on ${cfg.host} is already in use: stop the other process or choose another port (PORT=3100 npm start)`, { cause: err })
+    }
+    throw err
+  }
   const port = (server.address() as AddressInfo).port
   return {
     url: `http://${cfg.host}:${port}`,

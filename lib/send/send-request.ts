@@ -71,12 +71,10 @@ export const CustomHeaders = z.record(z.string(), z.string().max(4000)).superRef
 })
 
 /** Standard base64 (RFC 4648 §4) without line breaks. */
-export const Base64 = z
-  .string()
-  .refine((s) => s.length % 4 === 0 && /^[A-Za-z0-9+/]*={0,2}$/.test(s), {
-    message: 'must be standard base64 (RFC 4648 §4) without line breaks',
-    params: { code: 'invalid_base64' },
-  })
+export const Base64 = z.string().refine((s) => s.length % 4 === 0 && /^[A-Za-z0-9+/]*={0,2}$/.test(s), {
+  message: 'must be standard base64 (RFC 4648 §4) without line breaks',
+  params: { code: 'invalid_base64' },
+})
 
 /** Decoded length in bytes of a valid base64 string. */
 export const base64Bytes = (s: string) => (s.length / 4) * 3 - (s.endsWith('==') ? 2 : s.endsWith('=') ? 1 : 0)

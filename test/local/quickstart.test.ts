@@ -46,6 +46,13 @@ describe('npm start with no configuration', () => {
     expect(envelope).toEqual({ mailFrom: 'you@example.com', rcptTo: ['friend@example.com'] })
   })
 
+  test('a second gateway on the same port fails with a message that says what to do', async () => {
+    const config = loadConfig({ PORT: String(gw.port), POSTERN_DATA_DIR: dir, POSTERN_LOG_LEVEL: 'silent' }, dir)
+    await expect(startLocal({ ...config, sandbox: { port: 0 } })).rejects.toThrow(
+      `port ${gw.port} on 127.0.0.1 is already in use: stop the other process or choose another port (PORT=3100 npm start)`,
+    )
+  })
+
   test('serves the OpenAPI document built from the request schema, and a readable reference page', async () => {
     const doc = (await (await fetch(`${gw.url}/openapi.json`)).json()) as any
     expect(doc.openapi).toBe('3.1.0')
