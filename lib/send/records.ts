@@ -40,7 +40,7 @@ export interface MessageState {
   lease: { owner: string; until: string } | null
 }
 
-/** `messages/<id>/events/<attempt>.json`: one delivery attempt. */
+/** `messages/<id>/attempt-<NNNN>.json`: one delivery attempt. */
 export interface DeliveryEvent {
   id: string
   attempt: number

@@ -14,9 +14,9 @@ export const messageKeys = (id: string) => ({
   /** The delivery state, updated by compare-and-swap. */
   state: `messages/${id}/state.json`,
   /** Prefix of the delivery events, one object per attempt. */
-  events: `messages/${id}/events/`,
+  events: `messages/${id}/attempt-`,
   /** One delivery attempt's event; attempt numbers start at 1. */
-  event: (attempt: number) => `messages/${id}/events/${pad(attempt)}.json`,
+  event: (attempt: number) => `messages/${id}/attempt-${pad(attempt)}.json`,
 })
 
 /**

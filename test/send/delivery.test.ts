@@ -197,7 +197,7 @@ describe('durability', () => {
     const store: ObjectStore = {
       ...real,
       put: (key, body, opts) => {
-        if (crashOnce && key.includes('/events/')) {
+        if (crashOnce && key.includes('/attempt-')) {
           crashOnce = false
           return Promise.reject(new Error('simulated crash'))
         }
