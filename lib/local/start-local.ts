@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto'
+import { chmodSync } from 'node:fs'
+import { join } from 'node:path'
 import type { AddressInfo } from 'node:net'
 import { serve, type ServerType } from '@hono/node-server'
 import { hashApiKey } from '../config/api-key-hash.js'
@@ -9,7 +11,7 @@ import { startInboundPolling } from '../inbound/start-polling.js'
 import { startSmtpSandbox, type SmtpSandbox } from '../sandbox/smtp-sandbox.js'
 import { startQueueRunner } from '../send/queue-runner.js'
 import { localKeys } from '../store/keys.js'
-import type { ObjectStore } from '../store/object-store.js'
+import { isPreconditionFailed, type ObjectStore } from '../store/object-store.js'
 
 export interface LocalGateway {
   url: string
@@ -23,16 +25,19 @@ export interface LocalGateway {
 }
 
 /** The local key made on first start when no API key is configured, so the quickstart needs no config file. */
-async function localApiKey(store: ObjectStore): Promise<string> {
+async function localApiKey(store: ObjectStore, fsDir: string | null): Promise<string> {
   const existing = await store.get(localKeys.apiKey)
   if (existing) return existing.body.toString('utf8').trim()
   const key = `pk_local_${randomBytes(24).toString('base64url')}`
   try {
     await store.put(localKeys.apiKey, `${key}\n`, { ifNoneMatch: '*', contentType: 'text/plain' })
-    return key
-  } catch {
+  } catch (err) {
+    if (!isPreconditionFailed(err)) throw err
     return (await store.get(localKeys.apiKey))!.body.toString('utf8').trim()
   }
+  // A secret in a folder: readable by its owner only.
+  if (fsDir) chmodSync(join(fsDir, ...localKeys.apiKey.split('/')), 0o600)
+  return key
 }
 
 /**
@@ -44,7 +49,7 @@ export async function startLocal(config: Config, extra: Partial<Deps> = {}): Pro
   let generatedApiKey: string | null = null
   let cfg = config
   if (cfg.apiKeys.length === 0) {
-    generatedApiKey = await localApiKey(store)
+    generatedApiKey = await localApiKey(store, extra.store || cfg.store.driver !== 'fs' ? null : cfg.store.dir)
     cfg = { ...cfg, apiKeys: [{ id: 'local', hash: hashApiKey(generatedApiKey) }] }
   }
   let sandbox: SmtpSandbox | null = null

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
@@ -22,6 +22,7 @@ describe('npm start with no configuration', () => {
   test('makes a development key, kept in the data folder for the next start', async () => {
     expect(gw.generatedApiKey).toMatch(/^pk_local_[A-Za-z0-9_-]{32}$/)
     expect(await readFile(join(dir, 'local', 'api-key.txt'), 'utf8')).toBe(`${gw.generatedApiKey}\n`)
+    expect((await stat(join(dir, 'local', 'api-key.txt'))).mode & 0o777).toBe(0o600)
   })
 
   test('the README curl sends a message through the sandbox relay (AUTH + STARTTLS) and it ends as sent', async () => {
