@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import { Readable } from 'node:stream'
 import { htmlToText } from 'html-to-text'
 import { simpleParser, type ParsedMail } from 'mailparser'
 import { parseAddressList } from './addresses.js'
@@ -72,6 +73,14 @@ const SINGLE = [
   'content-type',
   'content-transfer-encoding',
 ]
+
+/**
+ * Views of `raw`, 64 KiB each (no copy): what mailparser is fed. Written whole, the message is copied by mailsplit's
+ * ChunkedPassthrough and a base64 body reaches libbase64 as one chunk, decoded through two strings of its size.
+ */
+function* slices(raw: Buffer, size = 64 * 1024): Generator<Buffer> {
+  for (let i = 0; i < raw.length; i += size) yield raw.subarray(i, i + size)
+}
 
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex')
 const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err)) || 'unknown error'
@@ -183,9 +192,10 @@ function summarizeEmbedded(content: Buffer): EmbeddedMessage {
  * tree read by mailsplit for what mailparser does not report (declared types, dispositions, RFC 2231 names).
  *
  * Never throws for bad mail: a message mailparser cannot fully parse yields a document with what could be read
- * (raw size and sha256, the header block) plus `parseError`. Memory: the whole message, every attachment and
- * the text parts are held at once (simpleParser): one 25 MiB attachment (34 MiB raw) adds 97-133 MiB of peak
- * RSS and takes 1-2 s; 50 MiB (68 MiB raw) adds 325 MiB (bench/normalize-memory.ts). Budget 5x the raw size.
+ * (raw size and sha256, the header block) plus `parseError`. Memory: mailparser gets the message in 64 KiB views
+ * (one whole-Buffer write costs several copies of it); every decoded attachment and the text parts are held at
+ * once. One 25 MiB attachment (34 MiB raw) adds about 15 MiB of peak RSS over bench/normalize-memory.ts's
+ * baseline and takes 0.6 s; 50 MiB (68 MiB raw) adds 63-67 MiB. Budget 3x the raw size (docs/inbound-message.md).
  */
 export async function normalizeMessage(raw: Buffer, ctx: NormalizeContext): Promise<NormalizeResult> {
   try {
@@ -266,7 +276,7 @@ async function normalizeParts(raw: Buffer, ctx: NormalizeContext): Promise<Norma
 
   let parsed: ParsedMail | null = null
   try {
-    parsed = await simpleParser(raw, {
+    parsed = await simpleParser(Readable.from(slices(raw)), {
       ...SPLIT,
       keepDeliveryStatus: true,
       skipImageLinks: true,
