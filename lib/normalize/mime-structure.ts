@@ -16,6 +16,8 @@ export interface MimePart {
   parentType: string | null
   /** The body as sent (still transfer-encoded), only for parts `keepBody` chose; else null. */
   body: Buffer | null
+  /** Length in bytes of the body as sent (still transfer-encoded), whether kept or not. */
+  bodySize: number
 }
 
 /**
@@ -32,9 +34,12 @@ export function readMimeStructure(
   return new Promise((resolve, reject) => {
     const parts: MimePart[] = []
     const bodies = new Map<object, { part: MimePart; chunks: Buffer[] }>()
+    const byNode = new Map<object, MimePart>()
     const splitter = new Splitter(options)
     splitter.on('data', (data) => {
       if (data.type === 'body') {
+        const part = byNode.get(data.node)
+        if (part) part.bodySize += data.value.length
         bodies.get(data.node)?.chunks.push(data.value)
         return
       }
@@ -51,8 +56,10 @@ export function readMimeStructure(
         disposition: cd ? parseStructuredHeader(cd.value, fallbackCharset) : null,
         parentType: parent ? parent.contentType || null : null,
         body: null,
+        bodySize: 0,
       }
       parts.push(part)
+      byNode.set(data, part)
       if (keepBody(part)) bodies.set(data, { part, chunks: [] })
     })
     // mailsplit's typings declare only the 'data' event; it is a Transform stream.

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto'
-import { Readable } from 'node:stream'
 import { htmlToText } from 'html-to-text'
-import { simpleParser, type ParsedMail } from 'mailparser'
+import type { MailParserOptions } from 'mailparser'
 import { parseAddressList } from './addresses.js'
 import { safeFilename } from './attachment-names.js'
 import { detectAutoReply } from './auto-reply.js'
@@ -24,6 +23,7 @@ import {
 import { charsetDecoderClass } from './mailparser-iconv.js'
 import { parseMessageIds } from './message-ids.js'
 import { readMimeStructure, type MimePart } from './mime-structure.js'
+import { parseMail, type ParsedBodies } from './parse-mail.js'
 import { readHeaderBlock, type RawHeader } from './raw-headers.js'
 import { extractTextReply } from './text-reply.js'
 import { UUENCODE_CTES, uudecode } from './uuencode.js'
@@ -74,14 +74,6 @@ const SINGLE = [
   'content-transfer-encoding',
 ]
 
-/**
- * Views of `raw`, 64 KiB each (no copy): what mailparser is fed. Written whole, the message is copied by mailsplit's
- * ChunkedPassthrough and a base64 body reaches libbase64 as one chunk, decoded through two strings of its size.
- */
-function* slices(raw: Buffer, size = 64 * 1024): Generator<Buffer> {
-  for (let i = 0; i < raw.length; i += size) yield raw.subarray(i, i + size)
-}
-
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex')
 const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err)) || 'unknown error'
 const MESSAGE_TYPES = new Set(['message/rfc822', 'message/global'])
@@ -105,6 +97,12 @@ function decodeTransfer(body: Buffer, encoding: string): Buffer {
 }
 
 const firstHeader = (part: MimePart, name: string) => part.headers.find((h) => h.name === name)?.value.toString('latin1') ?? ''
+
+/** At least the decoded size of a part's body: base64 gives 3 bytes for 4, quoted-printable at most 1 for 1. */
+function decodedSizeBound(part: MimePart): number {
+  const cte = firstHeader(part, 'content-transfer-encoding').trim().toLowerCase()
+  return cte === 'base64' ? Math.ceil(part.bodySize / 4) * 3 : part.bodySize
+}
 
 /** A text/plain or text/html part, not marked attachment, that names a file: body text, and listed as a file too. */
 const isNamedInlineText = (p: MimePart) =>
@@ -192,10 +190,10 @@ function summarizeEmbedded(content: Buffer): EmbeddedMessage {
  * tree read by mailsplit for what mailparser does not report (declared types, dispositions, RFC 2231 names).
  *
  * Never throws for bad mail: a message mailparser cannot fully parse yields a document with what could be read
- * (raw size and sha256, the header block) plus `parseError`. Memory: mailparser gets the message in 64 KiB views
- * (one whole-Buffer write costs several copies of it); every decoded attachment and the text parts are held at
- * once. One 25 MiB attachment (34 MiB raw) adds about 15 MiB of peak RSS over bench/normalize-memory.ts's
- * baseline and takes 0.6 s; 50 MiB (68 MiB raw) adds 63-67 MiB. Budget 3x the raw size (docs/inbound-message.md).
+ * (raw size and sha256, the header block) plus `parseError`. Memory: see parse-mail.ts; every decoded attachment
+ * and the text parts are held at once, each attachment once. One 25 MiB attachment (34 MiB raw) takes 0.6 s and
+ * stays within bench/normalize-memory.ts's own peak; 50 MiB (68 MiB raw) adds 11-13 MiB to it; the whole ingest
+ * of the 34 MB message adds about 70 MB over idle. Budget 3x the raw size (docs/inbound-message.md).
  */
 export async function normalizeMessage(raw: Buffer, ctx: NormalizeContext): Promise<NormalizeResult> {
   try {
@@ -274,17 +272,21 @@ async function normalizeParts(raw: Buffer, ctx: NormalizeContext): Promise<Norma
 
   for (const name of SINGLE) if (headers.count(name) > 1) warn('header-duplicated', name)
 
-  let parsed: ParsedMail | null = null
+  // mailparser's attachment buffers are sized from the mailsplit pass (parts), so none is collected twice.
+  const sizeBounds = new Map(parts.map((p) => [p.partId, decodedSizeBound(p)]))
+  let parsed: ParsedBodies | null = null
   try {
-    parsed = await simpleParser(Readable.from(slices(raw)), {
+    const options: MailParserOptions = {
       ...SPLIT,
       keepDeliveryStatus: true,
       skipImageLinks: true,
       skipTextToHtml: true,
       skipTextLinks: true,
       keepCidLinks: true,
+      checksumAlgo: false, // attachments get their sha256 here; mailparser's MD5 would be a second pass
       Iconv: charsetDecoderClass(unknownCharset),
-    } as Parameters<typeof simpleParser>[1])
+    } as MailParserOptions
+    parsed = await parseMail(raw, options, (partId) => sizeBounds.get(partId))
   } catch (err) {
     errors.push(errorText(err))
   }
