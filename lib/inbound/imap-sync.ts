@@ -18,6 +18,27 @@ const STREAM_ABOVE_BYTES = 4 * 1024 * 1024
 const PIPELINE = 4
 
 /**
+ * The bytes of a stream, copied into one buffer of `size` bytes (RFC822.SIZE) as they come: keeping the chunks and
+ * concatenating them would hold the message twice. A size that is too small falls back to the chunks.
+ */
+async function readAll(stream: AsyncIterable<unknown>, size: number): Promise<Buffer> {
+  let buf: Buffer | null = size > 0 ? Buffer.allocUnsafe(size) : null
+  const chunks: Buffer[] = []
+  let length = 0
+  for await (const c of stream) {
+    const chunk = c as Buffer
+    if (buf && length + chunk.length <= buf.length) chunk.copy(buf, length)
+    else {
+      if (buf) chunks.push(buf.subarray(0, length))
+      buf = null
+      chunks.push(chunk)
+    }
+    length += chunk.length
+  }
+  return buf ? buf.subarray(0, length) : Buffer.concat(chunks, length)
+}
+
+/**
  * Polls every configured folder of an IMAP mailbox (RFC 3501) once: new UIDs past the folder's cursor, fetched
  * in bounded batches; each message is stored (ingest.ts) before the cursor moves past it, commits in UID order.
  * Throws on connection, login or store errors; what was stored before stays stored.
@@ -126,11 +147,7 @@ async function syncFolder(
         if (missing.length === 1 && (sizes.get(missing[0]) ?? 0) > STREAM_ABOVE_BYTES) {
           // One large message: imapflow's download() reads it in partial fetches, holding fewer copies.
           const { content } = await client.download(String(missing[0]), undefined, { uid: true })
-          if (content) {
-            const chunks: Buffer[] = []
-            for await (const c of content) chunks.push(c as Buffer)
-            fetched.set(missing[0], { source: Buffer.concat(chunks), internalDate: dates.get(missing[0]) })
-          }
+          if (content) fetched.set(missing[0], { source: await readAll(content, sizes.get(missing[0]) ?? 0), internalDate: dates.get(missing[0]) })
           continue
         }
         for await (const m of client.fetch(toSequenceSet(missing), { uid: true, source: true, internalDate: true }, { uid: true })) {

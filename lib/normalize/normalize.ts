@@ -193,7 +193,7 @@ function summarizeEmbedded(content: Buffer): EmbeddedMessage {
  * (raw size and sha256, the header block) plus `parseError`. Memory: see parse-mail.ts; every decoded attachment
  * and the text parts are held at once, each attachment once. One 25 MiB attachment (34 MiB raw) takes 0.6 s and
  * stays within bench/normalize-memory.ts's own peak; 50 MiB (68 MiB raw) adds 11-13 MiB to it; the whole ingest
- * of the 34 MB message adds about 70 MB over idle. Budget 3x the raw size (docs/inbound-message.md).
+ * of the 34 MB message adds about 60 MB over idle. Budget 3x the raw size (docs/inbound-message.md).
  */
 export async function normalizeMessage(raw: Buffer, ctx: NormalizeContext): Promise<NormalizeResult> {
   try {

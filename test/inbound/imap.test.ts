@@ -54,6 +54,30 @@ describe('IMAP polling', () => {
     }
   })
 
+  test('a message above 4 MiB is read with download() and stored byte for byte, its attachment decoded', async () => {
+    const u = await dovecot.addUser('large@example.test')
+    const attachment = Buffer.alloc(4 * 1024 * 1024, 'postern ')
+    const raw = Buffer.from(
+      'From: s@example.test\r\nSubject: large\r\nMessage-ID: <large@example.test>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n' +
+        '--b\r\nContent-Type: text/plain\r\n\r\nsee attached\r\n--b\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment; filename=big.bin\r\n' +
+        `Content-Transfer-Encoding: base64\r\n\r\n${attachment.toString('base64').replace(/.{76}/g, '$&\r\n')}\r\n--b--\r\n`,
+    )
+    await dovecot.append(u, 'INBOX', [raw])
+    const { store, close } = await tempFsStore()
+    try {
+      const mb = dovecotMailbox(dovecot, u, 'imap')
+      const deps = testDeps({ mailboxes: [mb] }, store)
+      expect(await pollMailbox(deps, deps.config.mailboxes[0])).toMatchObject({ found: 1, stored: 1, error: null })
+      const keys = inboundMessageKeys(mb.id, inboundMessageId(raw))
+      expect((await store.get(keys.raw))?.body.equals(raw)).toBe(true)
+      const doc = (await getJson<{ attachments: Array<{ key: string; size: number }> }>(store, keys.doc))!.value
+      expect(doc.attachments).toMatchObject([{ size: attachment.length }])
+      expect((await store.get(doc.attachments[0].key))?.body.equals(attachment)).toBe(true)
+    } finally {
+      await close()
+    }
+  })
+
   test('a UIDVALIDITY change records one mailbox.reset and stores only what is new', async () => {
     const u = await dovecot.addUser('reset@example.test')
     await dovecot.append(u, 'INBOX', [msg(1), msg(2)])
