@@ -66,7 +66,7 @@ export function readMimeStructure(
     const stream = splitter as unknown as Transform
     stream.once('error', reject)
     stream.once('end', () => {
-      for (const { part, chunks } of bodies.values()) part.body = Buffer.concat(chunks)
+      for (const { part, chunks } of bodies.values()) part.body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)
       resolve(parts)
     })
     stream.end(raw)
