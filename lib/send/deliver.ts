@@ -27,7 +27,8 @@ const iso = (ms: number) => new Date(ms).toISOString()
 export async function deliverMessage(deps: Deps, id: string, owner: string): Promise<DeliverResult> {
   const keys = messageKeys(id)
   // No state object yet: the message was accepted and never attempted; its request says what the state is.
-  const current = (await getJson<MessageState>(deps.store, keys.state)) ?? (await fromRequest(deps, id))
+  const current: { value: MessageState; etag: string | null; record?: AcceptedRequest } | null =
+    (await getJson<MessageState>(deps.store, keys.state)) ?? (await fromRequest(deps, id))
   if (!current) return { attempted: false, reason: 'missing' }
   const st = current.value
   const now = deps.clock.now()
@@ -50,7 +51,7 @@ export async function deliverMessage(deps: Deps, id: string, owner: string): Pro
     throw err
   }
 
-  const record = (await getJson<AcceptedRequest>(deps.store, keys.request))!.value
+  const record = current.record ?? (await getJson<AcceptedRequest>(deps.store, keys.request))!.value
   const pending = st.status === 'deferred' && st.pendingRecipients?.length ? st.pendingRecipients : undefined
   const outcome = await attemptSend(deps, record, pending)
   const finished = deps.clock.now()
@@ -104,9 +105,10 @@ export async function deliverMessage(deps: Deps, id: string, owner: string): Pro
   return { attempted: true, event }
 }
 
-async function fromRequest(deps: Deps, id: string): Promise<{ value: MessageState; etag: null } | null> {
+/** The state of a message no attempt has touched, with the request it was derived from (read once, used twice). */
+async function fromRequest(deps: Deps, id: string): Promise<{ value: MessageState; etag: null; record: AcceptedRequest } | null> {
   const record = await getJson<AcceptedRequest>(deps.store, messageKeys(id).request)
-  return record ? { value: initialState(record.value), etag: null } : null
+  return record ? { value: initialState(record.value), etag: null, record: record.value } : null
 }
 
 async function attemptSend(deps: Deps, record: AcceptedRequest, recipients: string[] | undefined): Promise<DeliveryOutcome> {
