@@ -1,5 +1,7 @@
 import { z } from 'zod'
 import type { Config } from '../config/schema.js'
+import { ResendEmail } from '../resend/email-request.js'
+import { RESEND_ERRORS } from '../resend/resend-error.js'
 import { SendRequest } from '../send/send-request.js'
 import { ERROR_CODES } from './errors.js'
 
@@ -81,7 +83,18 @@ export function openApiDocument(config: Config) {
     },
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
-      schemas: { SendRequest: json(SendRequest, 'input'), Accepted: json(Accepted), Error: json(ErrorBody), Message: json(MessageView) },
+      schemas: {
+        SendRequest: json(SendRequest, 'input'),
+        Accepted: json(Accepted),
+        Error: json(ErrorBody),
+        Message: json(MessageView),
+        ResendEmail: json(ResendEmail, 'input'),
+        ResendError: {
+          type: 'object',
+          required: ['statusCode', 'name', 'message'],
+          properties: { statusCode: { type: 'integer' }, name: { enum: Object.keys(RESEND_ERRORS) }, message: { type: 'string' } },
+        },
+      },
     },
     security: [{ bearer: [] }],
     paths: {
@@ -117,6 +130,40 @@ export function openApiDocument(config: Config) {
           responses: {
             '200': { description: 'One result per message: { status: 202, data } or { status, error }' },
             ...errors(...common, 'validation_failed', 'payload_too_large'),
+          },
+        },
+      },
+      '/emails': {
+        post: {
+          summary: 'Send an email (Resend-compatible)',
+          description: 'Resend API shapes over the same pipeline as /v1/messages; see docs/switching-from-resend.md.',
+          parameters: [idempotencyHeader],
+          requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/ResendEmail' } } } },
+          responses: {
+            '200': { description: '{ id }' },
+            '4XX': { description: 'Resend-shaped error', content: { 'application/json': { schema: { $ref: '#/components/schemas/ResendError' } } } },
+          },
+        },
+      },
+      '/emails/batch': {
+        post: {
+          summary: 'Send up to 100 emails (Resend-compatible)',
+          description: 'x-batch-validation: strict (default, all or nothing) or permissive (per-item errors).',
+          parameters: [idempotencyHeader],
+          requestBody: { required: true, content: { 'application/json': { schema: { type: 'array', items: { $ref: '#/components/schemas/ResendEmail' } } } } },
+          responses: {
+            '200': { description: '{ data: [{ id }] } (permissive: and errors: [{ index, message }])' },
+            '4XX': { description: 'Resend-shaped error', content: { 'application/json': { schema: { $ref: '#/components/schemas/ResendError' } } } },
+          },
+        },
+      },
+      '/emails/{id}': {
+        get: {
+          summary: "An email in Resend's shape, with last_event",
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: {
+            '200': { description: 'object: "email", id, from, to, subject, html, text, created_at, last_event, ...' },
+            '4XX': { description: 'Resend-shaped error', content: { 'application/json': { schema: { $ref: '#/components/schemas/ResendError' } } } },
           },
         },
       },
