@@ -203,6 +203,16 @@ export async function normalizeMessage(raw: Buffer, ctx: NormalizeContext): Prom
   }
 }
 
+/** The fields every document has, parsed or not: version, ids, and the raw message's size (bytes) and SHA-256. */
+const identity = (raw: Buffer, ctx: NormalizeContext) => ({
+  schemaVersion: INBOUND_SCHEMA_VERSION,
+  id: ctx.id,
+  mailbox: ctx.mailbox,
+  receivedAt: ctx.receivedAt,
+  size: raw.length,
+  sha256: sha256(raw),
+})
+
 /** The document for a message that could not be normalized at all: sizes, checksum, what headers can be read. */
 function fallbackDocument(raw: Buffer, ctx: NormalizeContext, parseError: string): InboundMessage {
   let fields: HeaderField[] = []
@@ -213,12 +223,7 @@ function fallbackDocument(raw: Buffer, ctx: NormalizeContext, parseError: string
   }
   const first = (name: string) => fields.find((f) => f.name === name)?.value ?? null
   return {
-    schemaVersion: INBOUND_SCHEMA_VERSION,
-    id: ctx.id,
-    mailbox: ctx.mailbox,
-    receivedAt: ctx.receivedAt,
-    size: raw.length,
-    sha256: sha256(raw),
+    ...identity(raw, ctx),
     date: null,
     dateHeader: first('date'),
     messageId: null,
@@ -393,12 +398,7 @@ async function normalizeParts(raw: Buffer, ctx: NormalizeContext): Promise<Norma
   const autoReplyReasons = detectAutoReply(headers.fields)
 
   const document: InboundMessage = {
-    schemaVersion: INBOUND_SCHEMA_VERSION,
-    id: ctx.id,
-    mailbox: ctx.mailbox,
-    receivedAt: ctx.receivedAt,
-    size: raw.length,
-    sha256: sha256(raw),
+    ...identity(raw, ctx),
     date,
     dateHeader,
     messageId,
