@@ -1,6 +1,8 @@
 // Throughput of the send path: messages per second from an app through the gateway's HTTP API (validate, store
 // durably, deliver) to an SMTP sink, against the same app sending with raw pooled nodemailer to the same sink, in
-// the same run. App, gateway and sink are separate processes, as in a deployment. Prints the ratio per size.
+// the same run. App, gateway and sink are separate processes, as in a deployment; the gateway is long-lived, as a
+// server is, and warmed by a first run like the app's nodemailer. Prints the ratio per size, and the CPU time each
+// process spent per message, which says where the difference goes.
 // Usage: npm run bench:send [-- <messages per run>]
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
@@ -10,14 +12,14 @@ import { createInterface } from 'node:readline'
 import nodemailer from 'nodemailer'
 import pLimit from 'p-limit'
 
-const N = Number(process.argv[2] ?? 500)
+const N = Number(process.argv[2] ?? 1000)
 const CONCURRENCY = 20
 const POOL = 5
 const KEY = 'bench-key-0123456789'
 
-/** A child process running a bench/procs script, with a line-based reply channel. */
-function child(script: string, args: string[] = []) {
-  const proc: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'procs', script), ...args], {
+/** A child process running a bench/procs script, with a line-based command channel (bench/procs/commands.ts). */
+function child(script: string, args: string[] = [], nodeArgs: string[] = []) {
+  const proc: ChildProcess = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', join(import.meta.dirname, 'procs', script), ...args], {
     stdio: ['pipe', 'pipe', 'inherit'],
     env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
   })
@@ -39,6 +41,7 @@ function child(script: string, args: string[] = []) {
       }),
   }
 }
+type Child = ReturnType<typeof child>
 
 const message = (bytes: number, i: number) => ({
   from: 'bench@example.com',
@@ -54,7 +57,42 @@ async function delivered(n: number) {
   while (Number(await sink.ask('count')) < n) await new Promise((r) => setTimeout(r, 5))
 }
 
-async function runRaw(bytes: number): Promise<number> {
+/** CPU time as "<user> <system>" µs (bench/procs/commands.ts). */
+const cpuTimes = (line: string) => line.split(' ').map(Number) as [number, number]
+const ownCpu = () => {
+  const { user, system } = process.cpuUsage()
+  return `${user} ${system}`
+}
+
+/** One run's rate (msg/s) and the CPU each process spent per message (µs), with the part in the kernel. */
+interface Run {
+  rate: number
+  cpu: Record<'app' | 'gateway' | 'sink', { total: number; system: number }>
+}
+
+/** Sends N messages with `send`, waits until the sink has them all; measures rate and CPU per message. */
+async function measure(send: (i: number) => Promise<unknown>, gateway?: Child): Promise<Run> {
+  await sink.ask('reset')
+  const cpuOf = async () => ({
+    app: cpuTimes(ownCpu()),
+    gateway: cpuTimes(gateway ? await gateway.ask('cpu') : '0 0'),
+    sink: cpuTimes(await sink.ask('cpu')),
+  })
+  const before = await cpuOf()
+  const limit = pLimit(CONCURRENCY)
+  const start = performance.now()
+  await Promise.all(Array.from({ length: N }, (_, i) => limit(() => send(i))))
+  await delivered(N)
+  const ms = performance.now() - start
+  const after = await cpuOf()
+  const per = (k: keyof Run['cpu']) => {
+    const [user, system] = [0, 1].map((i) => (after[k][i] - before[k][i]) / N)
+    return { total: user + system, system }
+  }
+  return { rate: (N / ms) * 1000, cpu: { app: per('app'), gateway: per('gateway'), sink: per('sink') } }
+}
+
+async function runRaw(bytes: number): Promise<Run> {
   const t = nodemailer.createTransport({
     pool: true,
     maxConnections: POOL,
@@ -64,59 +102,52 @@ async function runRaw(bytes: number): Promise<number> {
     auth: { user: relay.user, pass: relay.pass },
     tls: { ca: relay.ca, servername: 'localhost' },
   })
-  await sink.ask('reset')
-  const limit = pLimit(CONCURRENCY)
-  const start = performance.now()
-  await Promise.all(Array.from({ length: N }, (_, i) => limit(() => t.sendMail(message(bytes, i)))))
-  await delivered(N)
-  const ms = performance.now() - start
+  const run = await measure((i) => t.sendMail(message(bytes, i)))
   t.close()
-  return (N / ms) * 1000
+  return run
 }
 
-async function runGateway(bytes: number): Promise<number> {
-  const dir = await mkdtemp(join(tmpdir(), 'postern-bench-'))
-  const gw = child('gateway.ts', [dir, JSON.stringify(relay)])
-  const { url } = JSON.parse(await gw.next()) as { url: string }
-  await sink.ask('reset')
-  const limit = pLimit(CONCURRENCY)
-  const start = performance.now()
-  await Promise.all(
-    Array.from({ length: N }, (_, i) =>
-      limit(async () => {
-        const res = await fetch(`${url}/v1/messages`, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
-          body: JSON.stringify(message(bytes, i)),
-        })
-        if (res.status !== 202) throw new Error(`gateway answered ${res.status}: ${await res.text()}`)
-        await res.arrayBuffer()
-      }),
-    ),
-  )
-  await delivered(N)
-  const ms = performance.now() - start
-  await gw.stop()
-  await rm(dir, { recursive: true, force: true })
-  return (N / ms) * 1000
+async function runGateway(gw: Child, url: string, bytes: number): Promise<Run> {
+  return measure(async (i) => {
+    const res = await fetch(`${url}/v1/messages`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify(message(bytes, i)),
+    })
+    if (res.status !== 202) throw new Error(`gateway answered ${res.status}: ${await res.text()}`)
+    await res.arrayBuffer()
+  }, gw)
 }
 
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
+const cpuLine = (runs: Run[]) =>
+  (['app', 'gateway', 'sink'] as const)
+    .filter((k) => runs.some((r) => r.cpu[k].total > 0))
+    .map((k) => `${k} ${median(runs.map((r) => r.cpu[k].total)).toFixed(0)} (kernel ${median(runs.map((r) => r.cpu[k].system)).toFixed(0)})`)
+    .join(', ')
+
+const nodeArgs = process.env.BENCH_GATEWAY_ARGS?.split(' ').filter(Boolean) ?? []
 console.log(`send bench: ${N} messages per run, ${CONCURRENCY} concurrent senders, pool of ${POOL} SMTP connections (STARTTLS + AUTH), fs store with fsync`)
 for (const bytes of [1024, 100 * 1024]) {
+  const dir = await mkdtemp(join(tmpdir(), 'postern-bench-'))
+  const gw = child('gateway.ts', [dir, JSON.stringify(relay)], nodeArgs)
+  const { url } = JSON.parse(await gw.next()) as { url: string }
   await runRaw(bytes)
-  await runGateway(bytes)
-  const raw: number[] = []
-  const gateway: number[] = []
+  await runGateway(gw, url, bytes)
+  const raw: Run[] = []
+  const gateway: Run[] = []
   // Alternate, so drift on a shared machine hits both alike; keep the median of each.
   for (let round = 0; round < 3; round++) {
     raw.push(await runRaw(bytes))
-    gateway.push(await runGateway(bytes))
+    gateway.push(await runGateway(gw, url, bytes))
   }
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
-  const r = median(raw)
-  const g = median(gateway)
+  await gw.stop()
+  await rm(dir, { recursive: true, force: true })
+  const r = median(raw.map((x) => x.rate))
+  const g = median(gateway.map((x) => x.rate))
   console.log(
     `${String(bytes / 1024).padStart(4)} KB: raw nodemailer ${r.toFixed(0)} msg/s, gateway ${g.toFixed(0)} msg/s, ratio ${(g / r).toFixed(2)} (target >= 0.80)`,
   )
+  console.log(`        CPU per message (µs): raw: ${cpuLine(raw)}; gateway: ${cpuLine(gateway)}`)
 }
 await sink.stop()

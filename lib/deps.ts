@@ -1,10 +1,10 @@
 import { S3Client } from '@aws-sdk/client-s3'
 import type { Transporter } from 'nodemailer'
 import { pino, type Logger } from 'pino'
-import { monotonicFactory } from 'ulidx'
 import type { ImapFlow } from 'imapflow'
 import type { ImapMailbox, Pop3Mailbox } from './config/mailbox.js'
 import type { Config } from './config/schema.js'
+import { createIdFactory } from './id.js'
 import { createImapClient } from './inbound/imap-client.js'
 import { createPop3Client, type Pop3Client } from './inbound/pop3-client.js'
 import { createFsStore } from './store/fs-store.js'
@@ -56,13 +56,12 @@ export function createStore(config: Config): ObjectStore {
 
 /** Builds the process's dependencies from a validated config; `overrides` replace any part (tests, local mode). */
 export function createDeps(config: Config, overrides: Partial<Deps> = {}): Deps {
-  const ulid = monotonicFactory()
   return {
     config,
     store: overrides.store ?? createStore(config),
     relay: overrides.relay !== undefined ? overrides.relay : config.relay ? createRelayTransport(config.relay) : null,
     clock: overrides.clock ?? { now: () => Date.now() },
-    newId: overrides.newId ?? (() => ulid()),
+    newId: overrides.newId ?? createIdFactory(),
     random: overrides.random ?? Math.random,
     logger: overrides.logger ?? pino({ level: config.logLevel, base: { app: 'postern' } }),
     fetch: overrides.fetch ?? globalThis.fetch,

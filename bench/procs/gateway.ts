@@ -1,8 +1,10 @@
 // The gateway under benchmark, in its own process as in a deployment: npm start's code with a fs store.
-// argv: <data dir> <relay json>. Prints {url} when listening; exits when stdin closes.
+// argv: <data dir> <relay json>. Prints {url} when listening; answers "cpu" with its CPU time so far (µs);
+// exits when stdin closes. BENCH_GATEWAY_ARGS are extra node flags for this process (e.g. --cpu-prof).
 import { hashApiKey } from '../../lib/config/api-key-hash.js'
 import { Config } from '../../lib/config/schema.js'
 import { startLocal } from '../../lib/local/start-local.js'
+import { answerCommands } from './commands.js'
 
 const [dir, relayJson] = process.argv.slice(2)
 const relay = JSON.parse(relayJson)
@@ -24,5 +26,4 @@ const config = Config.parse({
 })
 const gw = await startLocal(config)
 process.stdout.write(`${JSON.stringify({ url: gw.url })}\n`)
-process.stdin.resume()
-process.stdin.on('end', () => gw.close().then(() => process.exit(0)))
+answerCommands({}, () => gw.close().then(() => process.exit(0)))

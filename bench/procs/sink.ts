@@ -1,6 +1,8 @@
 // The benchmark's SMTP sink, in its own process: STARTTLS + AUTH like a real relay; counts what it accepts.
-// Prints one JSON line {port, user, pass, ca} when listening; answers "count\n" on stdin with the count so far.
+// Prints one JSON line {port, user, pass, ca} when listening; answers "count" with the count so far, "reset"
+// sets it to 0, "cpu" as in commands.ts.
 import { startSmtp } from '../../test/servers/smtp.js'
+import { answerCommands } from './commands.js'
 
 const smtp = await startSmtp({ data: () => undefined })
 let count = 0
@@ -12,11 +14,10 @@ smtp.behave({
   },
 })
 process.stdout.write(`${JSON.stringify({ port: smtp.port, user: smtp.user, pass: smtp.pass, ca: smtp.ca })}\n`)
-process.stdin.setEncoding('utf8')
-process.stdin.on('data', (line: string) => {
-  for (const cmd of line.split('\n').filter(Boolean)) {
-    if (cmd === 'count') process.stdout.write(`${count}\n`)
-    if (cmd === 'reset') ((count = 0), process.stdout.write('0\n'))
-  }
-})
-process.stdin.on('end', () => smtp.close().then(() => process.exit(0)))
+answerCommands(
+  {
+    count: () => String(count),
+    reset: () => String((count = 0)),
+  },
+  () => smtp.close().then(() => process.exit(0)),
+)

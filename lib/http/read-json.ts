@@ -5,19 +5,17 @@ import { ApiError } from './errors.js'
 /** Deepest nesting of arrays and objects a request may have: real requests need 4, and deeper input only costs stack. */
 export const MAX_JSON_DEPTH = 64
 
-/** Whether JSON text nests arrays and objects deeper than `limit` (brackets inside strings do not count). Linear, no recursion. */
-export function nestsDeeperThan(text: string, limit: number): boolean {
-  let depth = 0
-  let inString = false
-  for (let i = 0; i < text.length; i++) {
-    const ch = text.charCodeAt(i)
-    if (inString) {
-      if (ch === 0x5c) i++
-      else if (ch === 0x22) inString = false
-    } else if (ch === 0x22) inString = true
-    else if (ch === 0x5b || ch === 0x7b) {
-      if (++depth > limit) return true
-    } else if (ch === 0x5d || ch === 0x7d) depth--
+/**
+ * Whether a parsed JSON value nests arrays and objects deeper than `limit`. Iterative, so any depth is safe to
+ * check (V8's JSON.parse is iterative too); it visits containers only, so a large string costs nothing.
+ */
+export function nestsDeeperThan(value: unknown, limit: number): boolean {
+  const stack: [unknown, number][] = [[value, 1]]
+  while (stack.length) {
+    const [v, depth] = stack.pop()!
+    if (v === null || typeof v !== 'object') continue
+    if (depth > limit) return true
+    for (const child of Array.isArray(v) ? v : Object.values(v)) if (child !== null && typeof child === 'object') stack.push([child, depth + 1])
   }
   return false
 }
@@ -56,11 +54,13 @@ export async function readJson(c: Context<AppEnv>): Promise<unknown> {
   } catch {
     throw new ApiError('invalid_json', 'the body is not valid UTF-8 (RFC 8259 §8.1)')
   }
-  if (nestsDeeperThan(text, MAX_JSON_DEPTH))
-    throw new ApiError('invalid_json', `the body is nested too deep: at most ${MAX_JSON_DEPTH} levels of arrays and objects`)
+  let value: unknown
   try {
-    return JSON.parse(text)
+    value = JSON.parse(text)
   } catch (err) {
     throw new ApiError('invalid_json', `the body is not valid JSON: ${(err as Error).message}`)
   }
+  if (nestsDeeperThan(value, MAX_JSON_DEPTH))
+    throw new ApiError('invalid_json', `the body is nested too deep: at most ${MAX_JSON_DEPTH} levels of arrays and objects`)
+  return value
 }

@@ -1,6 +1,7 @@
 import type { ApiKeyConfig } from '../config/schema.js'
 import type { Deps } from '../deps.js'
 import { ApiError } from '../http/errors.js'
+import type { OnAccepted } from '../send/accept.js'
 import { submitMessage } from '../send/submit.js'
 import { ResendError } from './resend-error.js'
 import { checkResendEmail, submitResendEmail } from './submit-email.js'
@@ -35,7 +36,7 @@ export async function submitResendBatch(
   key: ApiKeyConfig,
   emails: unknown[],
   mode: BatchValidation,
-  onAccepted?: (id: string) => void,
+  onAccepted?: OnAccepted,
 ): Promise<BatchAnswer> {
   if (mode === 'strict') {
     const inputs = []

@@ -1,7 +1,7 @@
 import type { ApiKeyConfig } from '../config/schema.js'
 import type { Deps } from '../deps.js'
 import { ApiError } from '../http/errors.js'
-import type { Accepted } from '../send/accept.js'
+import type { Accepted, OnAccepted } from '../send/accept.js'
 import type { SendRequestInput } from '../send/send-request.js'
 import { checkSendRequest, submitMessage } from '../send/submit.js'
 import { toSendRequestInput } from './email-request.js'
@@ -84,7 +84,7 @@ export function checkResendEmail(deps: Deps, key: ApiKeyConfig, email: unknown, 
  * acceptance and delivery are Postern's own.
  * @throws ApiError as checkResendEmail; store errors propagate.
  */
-export async function submitResendEmail(deps: Deps, key: ApiKeyConfig, email: unknown, onAccepted?: (id: string) => void): Promise<Accepted> {
+export async function submitResendEmail(deps: Deps, key: ApiKeyConfig, email: unknown, onAccepted?: OnAccepted): Promise<Accepted> {
   const input = checkResendEmail(deps, key, email)
   try {
     return await submitMessage(deps, key, input, onAccepted)

@@ -11,6 +11,9 @@ export interface Accepted {
   messageId: string
 }
 
+/** Told of each message just accepted, with its stored record: a runner in the same process sends it at once. */
+export type OnAccepted = (id: string, record: AcceptedRequest) => void
+
 /** RFC 5322 §3.6.4 msg-id on the gateway's domain; the id is already unique and time-sortable. */
 export const messageIdFor = (id: string, domain: string) => `<${id.toLowerCase()}@${domain}>`
 
@@ -19,14 +22,15 @@ export const messageIdFor = (id: string, domain: string) => `<${id.toLowerCase()
  * due now or at `sendAt`. Its state object is written by the first attempt; until then the request says all
  * (initialState). A crash before the queue entry is written means no 202 was sent; the client's retry (with its
  * Idempotency-Key) accepts it again.
+ * Returns the answer for the client and the stored record (so an in-process runner need not read it back).
  * @throws whatever the store throws; nothing is sent before both objects exist.
  */
-export async function acceptMessage(deps: Deps, apiKeyId: string, request: SendRequest): Promise<Accepted> {
+export async function acceptMessage(deps: Deps, apiKeyId: string, request: SendRequest): Promise<{ accepted: Accepted; record: AcceptedRequest }> {
   const id = deps.newId()
   const now = deps.clock.now()
   const messageId = messageIdFor(id, deps.config.domain)
   const record: AcceptedRequest = { id, messageId, apiKeyId, createdAt: new Date(now).toISOString(), request }
   await putJson(deps.store, messageKeys(id).request, record, { ifNoneMatch: '*' })
   await deps.store.put(queueKeys.entry(Date.parse(initialState(record).nextAttemptAt!), id), '')
-  return { id, status: 'queued', messageId }
+  return { accepted: { id, status: 'queued', messageId }, record }
 }

@@ -21,14 +21,18 @@ const iso = (ms: number) => new Date(ms).toISOString()
  * Makes one delivery attempt for a due message and records it: claim the state by compare-and-swap (so two
  * workers never send the same attempt), send through the relay, write the attempt's event, then the new state and
  * its queue entry. A crash after the claim leaves the lease to expire and the message is tried again with the same
- * Message-ID (at-least-once; receivers deduplicate on Message-ID).
+ * Message-ID (at-least-once; receivers deduplicate on Message-ID). `justAccepted`: the request, when the caller has
+ * just stored it and no attempt can have been made yet.
  * @throws only on store failures; SMTP outcomes are recorded, not thrown.
  */
-export async function deliverMessage(deps: Deps, id: string, owner: string): Promise<DeliverResult> {
+export async function deliverMessage(deps: Deps, id: string, owner: string, justAccepted?: AcceptedRequest): Promise<DeliverResult> {
   const keys = messageKeys(id)
   // No state object yet: the message was accepted and never attempted; its request says what the state is.
-  const current: { value: MessageState; etag: string | null; record?: AcceptedRequest } | null =
-    (await getJson<MessageState>(deps.store, keys.state)) ?? (await fromRequest(deps, id))
+  // `justAccepted` (stored by this process) saves both reads; if another worker got there first, the create-only
+  // claim below fails and this attempt stands down.
+  const current: { value: MessageState; etag: string | null; record?: AcceptedRequest } | null = justAccepted
+    ? { value: initialState(justAccepted), etag: null, record: justAccepted }
+    : ((await getJson<MessageState>(deps.store, keys.state)) ?? (await fromRequest(deps, id)))
   if (!current) return { attempted: false, reason: 'missing' }
   const st = current.value
   const now = deps.clock.now()

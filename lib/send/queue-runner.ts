@@ -3,10 +3,14 @@ import pLimit from 'p-limit'
 import type { Deps } from '../deps.js'
 import { queueKeys } from '../store/keys.js'
 import { deliverMessage } from './deliver.js'
+import type { AcceptedRequest } from './records.js'
 
 export interface QueueRunner {
-  /** Attempts one message now (right after it was accepted), within the runner's concurrency. */
-  kick(id: string): void
+  /**
+   * Attempts one message now (right after it was accepted), within the runner's concurrency. `record`: the
+   * request this process just stored, so the attempt need not read it back.
+   */
+  kick(id: string, record?: AcceptedRequest): void
   /** Attempts every message whose queue entry is due; resolves with how many attempts were made. */
   drain(): Promise<number>
   /** Stops the timer and waits for attempts under way. */
@@ -25,13 +29,13 @@ export function createQueueRunner(deps: Deps, opts: { concurrency?: number } = {
   const inFlight = new Map<string, Promise<boolean>>()
   let stopped = false
 
-  const attempt = (id: string): Promise<boolean> => {
+  const attempt = (id: string, record?: AcceptedRequest): Promise<boolean> => {
     const running = inFlight.get(id)
     if (running) return running
     if (stopped) return Promise.resolve(false)
     const p = limit(async () => {
       try {
-        return (await deliverMessage(deps, id, owner)).attempted
+        return (await deliverMessage(deps, id, owner, record)).attempted
       } catch (err) {
         deps.logger.error({ err, id }, 'delivery attempt could not be recorded; it will be retried')
         return false
@@ -52,12 +56,12 @@ export function createQueueRunner(deps: Deps, opts: { concurrency?: number } = {
       if (entry.dueAtMs > now) break
       due.push(entry.id)
     }
-    const results = await Promise.all([...new Set(due)].map(attempt))
+    const results = await Promise.all([...new Set(due)].map((id) => attempt(id)))
     return results.filter(Boolean).length
   }
 
   return {
-    kick: (id) => void attempt(id),
+    kick: (id, record) => void attempt(id, record),
     drain,
     async stop() {
       stopped = true

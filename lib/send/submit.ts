@@ -3,7 +3,7 @@ import type { Deps } from '../deps.js'
 import { senderAllowed } from '../http/auth.js'
 import { ApiError, type FieldIssue } from '../http/errors.js'
 import { toFieldIssues } from '../http/field-issues.js'
-import { acceptMessage, type Accepted } from './accept.js'
+import { acceptMessage, type Accepted, type OnAccepted } from './accept.js'
 import { plainJsonIssues } from './plain-json.js'
 import { decodedBytes, SendRequest } from './send-request.js'
 
@@ -79,12 +79,12 @@ export async function submitMessage(
   deps: Deps,
   key: ApiKeyConfig,
   body: unknown,
-  onAccepted?: (id: string) => void,
+  onAccepted?: OnAccepted,
   pathPrefix: (string | number)[] = [],
 ): Promise<Accepted> {
   const req = checkSendRequest(deps, key, body, pathPrefix)
-  const accepted = await acceptMessage(deps, key.id, req)
-  onAccepted?.(accepted.id)
+  const { accepted, record } = await acceptMessage(deps, key.id, req)
+  onAccepted?.(accepted.id, record)
   return accepted
 }
 
@@ -92,7 +92,7 @@ export async function submitMessage(
 export type BatchItemResult = { status: 202; data: Accepted } | { status: number; error: { code: string; message: string; issues: FieldIssue[] } }
 
 /** Submits each item on its own: one bad item does not reject the others. Store failures still throw. */
-export async function submitBatch(deps: Deps, key: ApiKeyConfig, items: unknown[], onAccepted?: (id: string) => void): Promise<BatchItemResult[]> {
+export async function submitBatch(deps: Deps, key: ApiKeyConfig, items: unknown[], onAccepted?: OnAccepted): Promise<BatchItemResult[]> {
   const results: BatchItemResult[] = []
   for (const [i, item] of items.entries()) {
     try {

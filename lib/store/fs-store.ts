@@ -1,6 +1,6 @@
-import { createHash, randomUUID } from 'node:crypto'
-import { closeSync, fdatasync, linkSync, mkdirSync, openSync, renameSync, rmSync, statSync, unlinkSync, writeSync } from 'node:fs'
-import { readFile, readdir, rm } from 'node:fs/promises'
+import { createHash } from 'node:crypto'
+import { closeSync, fdatasync, fstatSync, linkSync, mkdirSync, openSync, readSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs'
+import { readFile, readdir } from 'node:fs/promises'
 import { dirname, join, relative, sep } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { promisify } from 'node:util'
@@ -10,19 +10,39 @@ import { assertSafeKey, PreconditionFailedError, type ObjectStore, type PutOptio
 const TMP = '.tmp'
 const LOCKS = '.locks'
 const STALE_LOCK_MS = 10_000
+/** Objects up to this size (bytes) are read synchronously: cheaper than four thread-pool round trips. */
+const SYNC_READ_MAX = 256 * 1024
 const fdatasyncAsync = promisify(fdatasync)
 
 /** Quoted MD5 of the body, the ETag S3 gives a single-part upload. */
 const etagOf = (body: Buffer) => `"${createHash('md5').update(body).digest('hex')}"`
+/** `{ etag }` hashed on first read: hashing a large body costs more than writing it, and most callers never ask. */
+const lazyEtag = (body: Buffer) => {
+  let etag: string | undefined
+  return {
+    get etag() {
+      return (etag ??= etagOf(body))
+    },
+  }
+}
 const code = (err: unknown) => (err as NodeJS.ErrnoException).code
+
+/** unlink(2), where a missing file is no error. */
+function unlinkQuiet(path: string) {
+  try {
+    unlinkSync(path)
+  } catch (err) {
+    if (code(err) !== 'ENOENT') throw err
+  }
+}
 
 /**
  * The `fs` driver: one file per key under `root`, laid out exactly like the bucket so a person can browse it.
  * A write goes to a temp file, is fsync'd (unless the caller says it need not be durable), then takes its key:
  * create-only writes by link(2), which fails atomically when the key exists; compare-and-swap under a lock that
  * is a hard link to the temp file, across read-compare-rename, so several processes may share a folder.
- * Metadata calls (open, link, rename, mkdir) are synchronous: on a local disk they take microseconds, far less
- * than a round trip through libuv's thread pool; only fsync and reads run there.
+ * Metadata calls (open, link, rename, mkdir) and reads of small objects are synchronous: on a local disk they take
+ * microseconds, far less than round trips through libuv's thread pool; fsync and large reads run there.
  */
 export function createFsStore(root: string): ObjectStore {
   const pathOf = (key: string) => {
@@ -38,10 +58,13 @@ export function createFsStore(root: string): ObjectStore {
     made.add(dir)
   }
 
+  // Temp names unique across processes sharing the folder (pid and start time) without a random UUID per write.
+  const tmpPrefix = `${process.pid}-${Date.now().toString(36)}-`
+  let tmpCount = 0
   async function writeTemp(body: Buffer, durable: boolean): Promise<string> {
     const dir = join(root, TMP)
     ensureDir(dir)
-    const tmp = join(dir, randomUUID())
+    const tmp = join(dir, `${tmpPrefix}${tmpCount++}`)
     const fd = openSync(tmp, 'wx')
     try {
       for (let off = 0; off < body.length; ) off += writeSync(fd, body, off)
@@ -70,14 +93,14 @@ export function createFsStore(root: string): ObjectStore {
         try {
           ctimeMs = statSync(lock).ctimeMs
         } catch {}
-        if (Date.now() - ctimeMs > STALE_LOCK_MS) rmSync(lock, { force: true })
+        if (Date.now() - ctimeMs > STALE_LOCK_MS) unlinkQuiet(lock)
         await sleep(Math.min(2 ** i, 50))
       }
     }
     try {
       return await fn()
     } finally {
-      rmSync(lock, { force: true })
+      unlinkQuiet(lock)
     }
   }
 
@@ -104,12 +127,28 @@ export function createFsStore(root: string): ObjectStore {
     return true
   }
 
-  async function readCurrent(path: string): Promise<Buffer | null> {
+  /** The file's bytes, or null when it does not exist. Small files are read synchronously; larger ones off the loop. */
+  function readCurrent(path: string): Buffer | Promise<Buffer | null> | null {
+    let fd: number
     try {
-      return await readFile(path)
+      fd = openSync(path, 'r')
     } catch (err) {
       if (code(err) === 'ENOENT') return null
       throw err
+    }
+    try {
+      const size = fstatSync(fd).size
+      if (size > SYNC_READ_MAX) return readFile(path).catch((err) => (code(err) === 'ENOENT' ? null : Promise.reject(err)))
+      const body = Buffer.allocUnsafe(size)
+      let off = 0
+      while (off < size) {
+        const n = readSync(fd, body, off, size - off, off)
+        if (n === 0) break
+        off += n
+      }
+      return off === size ? body : body.subarray(0, off)
+    } finally {
+      closeSync(fd)
     }
   }
 
@@ -154,11 +193,11 @@ export function createFsStore(root: string): ObjectStore {
         made.clear()
         await write()
       }
-      return { etag: etagOf(body) }
+      return lazyEtag(body)
     },
 
     async delete(key) {
-      await rm(pathOf(key), { force: true })
+      unlinkQuiet(pathOf(key))
     },
 
     async list(prefix, options = {}) {

@@ -1,5 +1,6 @@
 import { Hono } from 'hono'
 import type { Deps } from '../../deps.js'
+import type { OnAccepted } from '../../send/accept.js'
 import { readMessage, visibleTo } from '../../send/message-view.js'
 import { submitBatch, submitMessage } from '../../send/submit.js'
 import { withIdempotency, type IdempotencyScope, type StoredResponse } from '../../send/idempotency.js'
@@ -11,7 +12,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status'
 
 export interface RouteOptions {
   /** Called with each accepted message id, so a local runner can send it at once. */
-  onAccepted?: (id: string) => void
+  onAccepted?: OnAccepted
 }
 
 // 1 to 256 printable ASCII characters (the sf-string of the IETF Idempotency-Key draft), so characters are octets.
