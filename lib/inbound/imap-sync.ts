@@ -189,10 +189,9 @@ async function syncFolder(
         }
         cursor.lastUid = uid
         state.value.folders[folder] = cursor
-        // The cursor is written while the next message commits; at most one save is in flight.
-        await cursorSaved
-        cursorSaved = state.save()
-        cursorSaved.catch(() => {}) // awaited on the next turn or below
+        // The cursor is written while the next messages commit; saves waiting their turn fold into one.
+        cursorSaved = state.saveSoon()
+        cursorSaved.catch(() => {}) // awaited below
       }
     }
     await cursorSaved

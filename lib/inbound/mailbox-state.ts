@@ -13,7 +13,7 @@ export interface FolderCursor {
   highestModseq?: string
 }
 
-/** Everything a mailbox's polls remember, in one object written by compare-and-swap after each message. */
+/** Everything a mailbox's polls remember, in one object written by compare-and-swap as messages are stored. */
 export interface MailboxState {
   /** Sequence number of the mailbox's last recorded webhook event; events count from 1. */
   sequence: number
@@ -32,6 +32,12 @@ export interface MailboxStateHandle {
    * wrote it meanwhile. A caller may go on before it resolves (the IMAP pipeline) as long as it awaits it later.
    */
   save(): Promise<void>
+  /**
+   * Like save, but while a save waits its turn, further calls fold into it (it writes `value` as it is when it
+   * starts), and the write is not fsync'd: for the cursor after each message, where losing a save to a power
+   * failure only means the next poll finds those messages already stored. Resolves when that write is done.
+   */
+  saveSoon(): Promise<void>
 }
 
 export async function loadMailboxState(store: ObjectStore, mailbox: string): Promise<MailboxStateHandle> {
@@ -40,9 +46,10 @@ export async function loadMailboxState(store: ObjectStore, mailbox: string): Pro
   let etag = found?.etag ?? null
   const value: MailboxState = found?.value ?? { sequence: 0, folders: {} }
   let queue: Promise<void> = Promise.resolve()
-  const write = async (snapshot: MailboxState) => {
+  let folded: Promise<void> | null = null
+  const write = async (snapshot: MailboxState, durable = true) => {
     try {
-      etag = (await putJson(store, key, snapshot, etag ? { ifMatch: etag } : { ifNoneMatch: '*' })).etag
+      etag = (await putJson(store, key, snapshot, { ...(etag ? { ifMatch: etag } : { ifNoneMatch: '*' as const }), durable })).etag
     } catch (err) {
       if (isPreconditionFailed(err)) throw new LeaseLostError(mailbox)
       throw err
@@ -55,9 +62,20 @@ export async function loadMailboxState(store: ObjectStore, mailbox: string): Pro
     },
     save() {
       const snapshot = structuredClone(value)
+      folded = null // a later saveSoon must not write before this older snapshot
       // Saves run one after another (each needs the ETag of the last); a failed one fails every later one.
       queue = queue.then(() => write(snapshot))
       return queue
+    },
+    saveSoon() {
+      if (folded) return folded
+      const mine = queue.then(() => {
+        folded = null
+        return write(structuredClone(value), false)
+      })
+      folded = mine
+      queue = mine
+      return mine
     },
   }
 }

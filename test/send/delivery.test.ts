@@ -1,6 +1,10 @@
 import { afterEach, describe, expect, test } from 'vitest'
 import { createDeps } from '../../lib/deps.js'
+import { deliverMessage } from '../../lib/send/deliver.js'
 import { createQueueRunner } from '../../lib/send/queue-runner.js'
+import type { AcceptedRequest } from '../../lib/send/records.js'
+import { getJson } from '../../lib/store/json.js'
+import { messageKeys } from '../../lib/store/keys.js'
 import type { ObjectStore } from '../../lib/store/object-store.js'
 import { createFsStore } from '../../lib/store/fs-store.js'
 import { harness, headersOf, relayFor, type Harness } from '../harness.js'
@@ -221,5 +225,33 @@ describe('durability', () => {
     expect(v.status).toBe('sent')
     expect(v.attempts.map((a: { attempt: number }) => a.attempt)).toEqual([2])
     expect(messageIds(smtp)).toEqual([v.messageId, v.messageId])
+  })
+})
+
+describe('an attempt right after acceptance (the local runner kick)', () => {
+  const stored = async (h: Harness, id: string) => (await getJson<AcceptedRequest>(h.store, messageKeys(id).request))!.value
+
+  test('sends from the record in memory, reading neither the request nor the state back', async () => {
+    const { smtp, h } = await setup()
+    const id = await submit(h)
+    const record = await stored(h, id)
+    const reads: string[] = []
+    const deps = { ...h.deps, store: { ...h.store, get: (k: string) => (reads.push(k), h.store.get(k)) } }
+    const r = await deliverMessage(deps, id, 'worker-kick', record)
+    expect(r).toMatchObject({ attempted: true, event: { attempt: 1, outcome: 'sent', reply: 250 } })
+    // The compare-and-swap of the final state reads the claim it wrote, inside the store; nothing else is read.
+    expect(reads).toEqual([])
+    expect(messageIds(smtp)).toEqual([record.messageId])
+    expect((await view(h, id)).status).toBe('sent')
+  })
+
+  test('stands down when another worker claimed the message first: one copy is sent', async () => {
+    const { smtp, h } = await setup()
+    const id = await submit(h)
+    const record = await stored(h, id)
+    expect(await h.runner.drain()).toBe(1)
+    expect(await deliverMessage(h.deps, id, 'worker-late', record)).toEqual({ attempted: false, reason: 'leased' })
+    expect(smtp.received).toHaveLength(1)
+    expect((await view(h, id)).attempts).toHaveLength(1)
   })
 })
