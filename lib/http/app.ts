@@ -42,14 +42,22 @@ export function createApp(deps: Deps, opts: RouteOptions = {}) {
   }
   // One instance, so /v1 and the Resend-compatible routes share each key's budget.
   const rateLimit = perKeyRateLimit(deps.config)
+  const bodyTooLarge = () => new ApiError('payload_too_large', `the request body is larger than ${maxBody * 2} bytes`)
   const limitSize = bodyLimit({
     maxSize: maxBody * 2,
     onError: () => {
-      throw new ApiError('payload_too_large', `the request body is larger than ${maxBody * 2} bytes`)
+      throw bodyTooLarge()
     },
   })
   // bodyLimit reads a body sent without Content-Length itself: a client gone mid-body fails there, not in readJson.
   const limitBody: MiddlewareHandler<AppEnv> = async (c, next) => {
+    // With a Content-Length, check it here as bodyLimit would: bodyLimit looks at `c.req.raw.body`, which makes
+    // @hono/node-server build a whole web Request and stream for every request instead of reading the body directly.
+    const length = c.req.header('content-length')
+    if (length !== undefined && c.req.header('transfer-encoding') === undefined) {
+      if (parseInt(length, 10) > maxBody * 2) throw bodyTooLarge()
+      return next()
+    }
     let routed = false
     try {
       await limitSize(c, async () => {
