@@ -3,7 +3,7 @@
 // the same run. App, gateway and sink are separate processes, as in a deployment; the gateway is long-lived, as a
 // server is, and warmed by a first run like the app's nodemailer. Prints the ratio per size, and the CPU time each
 // process spent per message, which says where the difference goes.
-// Usage: npm run bench:send [-- <messages per run>]
+// Usage: npm run bench:send [-- <messages per run>]; BENCH_GATEWAY_ARGS="--cpu-prof --cpu-prof-dir=DIR" profiles the gateway.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'

@@ -1,6 +1,6 @@
 // The gateway under benchmark, in its own process as in a deployment: npm start's code with a fs store.
 // argv: <data dir> <relay json>. Prints {url} when listening; answers "cpu" with its CPU time so far (µs);
-// exits when stdin closes. BENCH_GATEWAY_ARGS are extra node flags for this process (e.g. --cpu-prof).
+// exits when stdin closes. bench/send.ts passes BENCH_GATEWAY_ARGS to node for this process (e.g. --cpu-prof).
 import { hashApiKey } from '../../lib/config/api-key-hash.js'
 import { Config } from '../../lib/config/schema.js'
 import { startLocal } from '../../lib/local/start-local.js'
