@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream'
 import MailComposer from 'nodemailer/lib/mail-composer'
 import type { Deps } from '../deps.js'
-import { getJson, putJson } from '../store/json.js'
+import { getBookkeepingJson, getJson, putJson } from '../store/json.js'
 import { messageKeys, queueKeys } from '../store/keys.js'
 import { isPreconditionFailed } from '../store/object-store.js'
 import { retryDelayMs } from './backoff.js'
@@ -32,7 +32,7 @@ export async function deliverMessage(deps: Deps, id: string, owner: string, just
   // claim below fails and this attempt stands down.
   const current: { value: MessageState; etag: string | null; record?: AcceptedRequest } | null = justAccepted
     ? { value: initialState(justAccepted), etag: null, record: justAccepted }
-    : ((await getJson<MessageState>(deps.store, keys.state)) ?? (await fromRequest(deps, id)))
+    : await currentState(deps, id)
   if (!current) return { attempted: false, reason: 'missing' }
   const st = current.value
   const now = deps.clock.now()
@@ -109,10 +109,24 @@ export async function deliverMessage(deps: Deps, id: string, owner: string, just
   return { attempted: true, event }
 }
 
-/** The state of a message no attempt has touched, with the request it was derived from (read once, used twice). */
-async function fromRequest(deps: Deps, id: string): Promise<{ value: MessageState; etag: null; record: AcceptedRequest } | null> {
-  const record = await getJson<AcceptedRequest>(deps.store, messageKeys(id).request)
-  return record ? { value: initialState(record.value), etag: null, record: record.value } : null
+/**
+ * The message's state and its ETag; `null` when no message has that id. With no state object yet, the state of a
+ * message no attempt has touched, with the request it was derived from (read once, used twice). A state object
+ * cut short by a power failure (getBookkeepingJson) is rebuilt the same way, counting the attempt events already
+ * written, and keeps its ETag so the claim replaces it.
+ */
+async function currentState(deps: Deps, id: string): Promise<{ value: MessageState; etag: string | null; record?: AcceptedRequest } | null> {
+  const keys = messageKeys(id)
+  const state = await getBookkeepingJson<MessageState>(deps.store, keys.state)
+  if (state?.value) return { value: state.value, etag: state.etag }
+  const record = await getJson<AcceptedRequest>(deps.store, keys.request)
+  if (!record) return null
+  const value = initialState(record.value)
+  if (state) {
+    value.attempts = (await deps.store.list(keys.events)).length
+    deps.logger.warn({ id, attempts: value.attempts }, 'state.json was cut short (a power failure?); rebuilt from the request')
+  }
+  return { value, etag: state?.etag ?? null, record: record.value }
 }
 
 async function attemptSend(deps: Deps, record: AcceptedRequest, recipients: string[] | undefined): Promise<DeliveryOutcome> {

@@ -1,6 +1,6 @@
 import type { ApiKeyConfig } from '../config/schema.js'
 import type { Deps } from '../deps.js'
-import { getJson } from '../store/json.js'
+import { getBookkeepingJson, getJson } from '../store/json.js'
 import { messageKeys } from '../store/keys.js'
 import { initialState, type AcceptedRequest, type DeliveryEvent, type MessageState } from './records.js'
 
@@ -29,10 +29,11 @@ export interface MessageView {
 export async function readMessage(deps: Deps, id: string): Promise<(MessageView & { request: AcceptedRequest }) | null> {
   if (!/^[0-9A-HJKMNP-TV-Z]{26}$/.test(id)) return null
   const keys = messageKeys(id)
-  const [state, request] = await Promise.all([getJson<MessageState>(deps.store, keys.state), getJson<AcceptedRequest>(deps.store, keys.request)])
+  const [state, request] = await Promise.all([getBookkeepingJson<MessageState>(deps.store, keys.state), getJson<AcceptedRequest>(deps.store, keys.request)])
   if (!request) return null
   const eventKeys = await deps.store.list(keys.events)
-  const attempts = (await Promise.all(eventKeys.map((k) => getJson<DeliveryEvent>(deps.store, k)))).flatMap((e) => (e ? [e.value] : []))
+  // An event cut short by a power failure is left out; the state still counts its attempt.
+  const attempts = (await Promise.all(eventKeys.map((k) => getBookkeepingJson<DeliveryEvent>(deps.store, k)))).flatMap((e) => (e?.value ? [e.value] : []))
   const s = state?.value ?? initialState(request.value)
   const r = request.value.request
   return {

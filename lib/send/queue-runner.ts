@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import pLimit from 'p-limit'
 import type { Deps } from '../deps.js'
 import { queueKeys } from '../store/keys.js'
-import { deliverMessage } from './deliver.js'
+import { deliverMessage, type DeliverResult } from './deliver.js'
 import type { AcceptedRequest } from './records.js'
 
 export interface QueueRunner {
@@ -26,19 +26,20 @@ export function createQueueRunner(deps: Deps, opts: { concurrency?: number } = {
   const owner = `worker-${randomUUID()}`
   const limit = pLimit(opts.concurrency ?? Math.max(2, (deps.config.relay?.pool.maxConnections ?? 5) * 2))
   // An id already being attempted shares that attempt's promise, so a sweep and a kick never race.
-  const inFlight = new Map<string, Promise<boolean>>()
+  const inFlight = new Map<string, Promise<DeliverResult | null>>()
   let stopped = false
 
-  const attempt = (id: string, record?: AcceptedRequest): Promise<boolean> => {
+  /** One attempt of one message; `null` when it could not be recorded (logged, retried by a later sweep). */
+  const attempt = (id: string, record?: AcceptedRequest): Promise<DeliverResult | null> => {
     const running = inFlight.get(id)
     if (running) return running
-    if (stopped) return Promise.resolve(false)
+    if (stopped) return Promise.resolve(null)
     const p = limit(async () => {
       try {
-        return (await deliverMessage(deps, id, owner, record)).attempted
+        return await deliverMessage(deps, id, owner, record)
       } catch (err) {
         deps.logger.error({ err, id }, 'delivery attempt could not be recorded; it will be retried')
-        return false
+        return null
       } finally {
         inFlight.delete(id)
       }
@@ -49,14 +50,21 @@ export function createQueueRunner(deps: Deps, opts: { concurrency?: number } = {
 
   async function drain(): Promise<number> {
     const now = deps.clock.now()
-    const due: string[] = []
+    const due = new Map<string, string[]>()
     for (const key of await deps.store.list(queueKeys.prefix, { limit: 1000 })) {
       const entry = queueKeys.parse(key)
       if (!entry) continue
       if (entry.dueAtMs > now) break
-      due.push(entry.id)
+      due.set(entry.id, [...(due.get(entry.id) ?? []), key])
     }
-    const results = await Promise.all([...new Set(due)].map((id) => attempt(id)))
+    const results = await Promise.all(
+      [...due].map(async ([id, keys]) => {
+        const r = await attempt(id)
+        // An entry left behind by a crash after the final state (or one whose request is gone) would be due forever.
+        if (r && !r.attempted && (r.reason === 'final' || r.reason === 'missing')) await Promise.all(keys.map((k) => deps.store.delete(k)))
+        return r?.attempted ?? false
+      }),
+    )
     return results.filter(Boolean).length
   }
 

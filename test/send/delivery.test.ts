@@ -4,7 +4,7 @@ import { deliverMessage } from '../../lib/send/deliver.js'
 import { createQueueRunner } from '../../lib/send/queue-runner.js'
 import type { AcceptedRequest } from '../../lib/send/records.js'
 import { getJson } from '../../lib/store/json.js'
-import { messageKeys } from '../../lib/store/keys.js'
+import { messageKeys, queueKeys } from '../../lib/store/keys.js'
 import type { ObjectStore } from '../../lib/store/object-store.js'
 import { createFsStore } from '../../lib/store/fs-store.js'
 import { harness, headersOf, relayFor, type Harness } from '../harness.js'
@@ -253,5 +253,55 @@ describe('an attempt right after acceptance (the local runner kick)', () => {
     expect(await deliverMessage(h.deps, id, 'worker-late', record)).toEqual({ attempted: false, reason: 'leased' })
     expect(smtp.received).toHaveLength(1)
     expect((await view(h, id)).attempts).toHaveLength(1)
+  })
+})
+
+describe('bookkeeping cut short by a power failure (objects written without fsync) and entries left by a crash', () => {
+  test('an empty state.json after a deferral: the state is rebuilt, attempts keep counting, the message is sent', async () => {
+    const { smtp, h } = await setup({ rcpt: () => smtpReply(451, '4.7.1 Greylisted') })
+    const id = await submit(h)
+    await h.runner.drain()
+    expect((await view(h, id)).status).toBe('deferred')
+    // What ext4 can leave of a file linked into place but never fsync'd.
+    await h.store.put(messageKeys(id).state, '')
+    expect((await view(h, id)).status).toBe('queued')
+    smtp.behave({})
+    // The retry's queue entry, due a minute after the deferral, still finds the message.
+    h.clock.advance(60_000)
+    expect(await h.runner.drain()).toBe(1)
+    const v = await view(h, id)
+    expect(v.status).toBe('sent')
+    expect(v.attempts.map((a: { attempt: number; reply: number }) => [a.attempt, a.reply])).toEqual([
+      [1, 451],
+      [2, 250],
+    ])
+    expect(smtp.received).toHaveLength(1)
+    // The rebuilt state did not know that entry's due time, so the attempt left it; the next sweep finds the
+    // message final and removes it.
+    expect(await h.store.list('queue/')).toHaveLength(1)
+    expect(await h.runner.drain()).toBe(0)
+    expect(await h.store.list('queue/')).toEqual([])
+  })
+
+  test('an empty attempt event is left out of GET /v1/messages/:id, which still answers 200', async () => {
+    const { h } = await setup()
+    const id = await submit(h)
+    await h.runner.drain()
+    await h.store.put(messageKeys(id).event(1), '')
+    const res = await h.call('GET', `/v1/messages/${id}`)
+    expect(res.status).toBe(200)
+    expect(res.json).toMatchObject({ status: 'sent', attempts: [] })
+  })
+
+  test('queue entries left behind for a message already sent, or with no request, are deleted by the next sweep', async () => {
+    const { smtp, h } = await setup()
+    const id = await submit(h)
+    await h.runner.drain()
+    await h.store.put(queueKeys.entry(h.clock.now(), id), '')
+    // And one whose request does not exist (nothing to send, ever).
+    await h.store.put(queueKeys.entry(h.clock.now(), '01KB0000000000000000000000'), '')
+    expect(await h.runner.drain()).toBe(0)
+    expect(await h.store.list('queue/')).toEqual([])
+    expect(smtp.received).toHaveLength(1)
   })
 })
