@@ -106,7 +106,15 @@ export function openApiDocument(config: Config) {
           requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/SendRequest' } } } },
           responses: {
             '202': { description: 'Accepted and stored', content: { 'application/json': { schema: { $ref: '#/components/schemas/Accepted' } } } },
-            ...errors(...common, 'validation_failed', 'sender_not_allowed', 'idempotency_key_reused', 'idempotency_key_in_use', 'payload_too_large'),
+            ...errors(
+              ...common,
+              'validation_failed',
+              'sender_not_allowed',
+              'idempotency_key_reused',
+              'idempotency_key_in_use',
+              'payload_too_large',
+              'store_unavailable',
+            ),
           },
         },
       },

@@ -1,7 +1,8 @@
 import type { ApiKeyConfig } from '../config/schema.js'
 import type { Deps } from '../deps.js'
 import { ApiError } from '../http/errors.js'
-import type { OnAccepted } from '../send/accept.js'
+import { withdrawAccepted, type OnAccepted } from '../send/accept.js'
+import type { AcceptedRequest } from '../send/records.js'
 import { submitMessage } from '../send/submit.js'
 import { ResendError } from './resend-error.js'
 import { checkResendEmail, submitResendEmail } from './submit-email.js'
@@ -28,8 +29,8 @@ export type BatchAnswer = { data: { id: string }[] } | { data: { id: string }[];
  * rejects the whole batch before anything is stored; the error names every refused email's problems, with the
  * email's index in their field paths (one refused email keeps its own error and status).
  * Permissive: each email on its own; `errors` holds the index and Resend message of each refused one, and `data`
- * only the accepted ones. Store failures still throw.
- * @throws ApiError as checkResendEmail (strict mode only).
+ * only the accepted ones; an email the store failed on is one of the refused (503 store_unavailable).
+ * @throws ApiError as checkResendEmail, or store_unavailable (strict mode only).
  */
 export async function submitResendBatch(
   deps: Deps,
@@ -56,9 +57,20 @@ export async function submitResendBatch(
         'the batch has invalid emails',
         refused.flatMap((e) => e.issues),
       )
-    const data = []
-    for (const input of inputs) data.push({ id: (await submitMessage(deps, key, input, onAccepted)).id })
-    return { data }
+    // All or nothing: runners hear of the emails only once every one is stored; a store failure part way takes
+    // back those already stored (best effort), so the client's retry does not send them twice.
+    const stored: [string, AcceptedRequest][] = []
+    try {
+      for (const input of inputs) await submitMessage(deps, key, input, (id, record) => stored.push([id, record]))
+    } catch (err) {
+      await withdrawAccepted(
+        deps,
+        stored.map(([, r]) => r),
+      ).catch((e) => deps.logger.error({ err: e, ids: stored.map(([id]) => id) }, 'a failed batch could not take back its stored emails'))
+      throw err
+    }
+    for (const [id, record] of stored) onAccepted?.(id, record)
+    return { data: stored.map(([id]) => ({ id })) }
   }
   const data: { id: string }[] = []
   const errors: { index: number; message: string }[] = []

@@ -31,6 +31,18 @@ export async function acceptMessage(deps: Deps, apiKeyId: string, request: SendR
   const messageId = messageIdFor(id, deps.config.domain)
   const record: AcceptedRequest = { id, messageId, apiKeyId, createdAt: new Date(now).toISOString(), request }
   await putJson(deps.store, messageKeys(id).request, record, { ifNoneMatch: '*' })
-  await deps.store.put(queueKeys.entry(Date.parse(initialState(record).nextAttemptAt!), id), '')
+  await deps.store.put(queueEntryFor(record), '')
   return { accepted: { id, status: 'queued', messageId }, record }
+}
+
+/** The queue entry acceptMessage wrote for `record`. */
+export const queueEntryFor = (record: AcceptedRequest) => queueKeys.entry(Date.parse(initialState(record).nextAttemptAt!), record.id)
+
+/**
+ * Takes back messages accepted but not yet handed to a runner, for an all-or-nothing batch that failed part way:
+ * deletes their queue entries, so no runner sends them (their request objects stay, unreferenced).
+ * @throws whatever the store throws.
+ */
+export async function withdrawAccepted(deps: Deps, records: AcceptedRequest[]): Promise<void> {
+  await Promise.all(records.map((r) => deps.store.delete(queueEntryFor(r))))
 }

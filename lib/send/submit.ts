@@ -73,7 +73,8 @@ export function checkSendRequest(deps: Deps, key: ApiKeyConfig, body: unknown, p
 /**
  * The send pipeline every route shares (`/v1/messages`, batch, the Resend-compatible routes): validate, check the
  * key may use the sender, store durably, then tell the runner.
- * @throws ApiError validation_failed, payload_too_large, sender_not_allowed (403); store errors propagate.
+ * @throws ApiError validation_failed, payload_too_large, sender_not_allowed (403), store_unavailable (503, with
+ * Retry-After) when the store fails: nothing is sent then, though a request object may be left without a queue entry.
  */
 export async function submitMessage(
   deps: Deps,
@@ -83,15 +84,25 @@ export async function submitMessage(
   pathPrefix: (string | number)[] = [],
 ): Promise<Accepted> {
   const req = checkSendRequest(deps, key, body, pathPrefix)
-  const { accepted, record } = await acceptMessage(deps, key.id, req)
-  onAccepted?.(accepted.id, record)
-  return accepted
+  let stored: Awaited<ReturnType<typeof acceptMessage>>
+  try {
+    stored = await acceptMessage(deps, key.id, req)
+  } catch (err) {
+    deps.logger.error({ err }, 'an accepted message could not be stored; the client is told to retry')
+    throw new ApiError('store_unavailable', 'the message could not be stored and was not sent; retry later', [], { 'Retry-After': '1' })
+  }
+  onAccepted?.(stored.accepted.id, stored.record)
+  return stored.accepted
 }
 
 /** One item's answer in a batch: 202 with the accepted message, or the error it would have had alone. */
 export type BatchItemResult = { status: 202; data: Accepted } | { status: number; error: { code: string; message: string; issues: FieldIssue[] } }
 
-/** Submits each item on its own: one bad item does not reject the others. Store failures still throw. */
+/**
+ * Submits each item on its own: one bad item does not reject the others, and neither does a store failure (that
+ * item answers 503 store_unavailable), so the batch's answer, kept under its Idempotency-Key, says exactly which
+ * items were accepted and a retry with that key never sends them twice.
+ */
 export async function submitBatch(deps: Deps, key: ApiKeyConfig, items: unknown[], onAccepted?: OnAccepted): Promise<BatchItemResult[]> {
   const results: BatchItemResult[] = []
   for (const [i, item] of items.entries()) {
