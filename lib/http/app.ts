@@ -53,6 +53,8 @@ export function createApp(deps: Deps, opts: RouteOptions = {}) {
   const limitBody: MiddlewareHandler<AppEnv> = async (c, next) => {
     // With a Content-Length, check it here as bodyLimit would: bodyLimit looks at `c.req.raw.body`, which makes
     // @hono/node-server build a whole web Request and stream for every request instead of reading the body directly.
+    // A GET or HEAD has no body to limit (a web Request drops it), whatever its headers say.
+    if (c.req.method === 'GET' || c.req.method === 'HEAD') return next()
     const length = c.req.header('content-length')
     if (length !== undefined && c.req.header('transfer-encoding') === undefined) {
       if (parseInt(length, 10) > maxBody * 2) throw bodyTooLarge()

@@ -5,17 +5,31 @@ import { ApiError } from './errors.js'
 /** Deepest nesting of arrays and objects a request may have: real requests need 4, and deeper input only costs stack. */
 export const MAX_JSON_DEPTH = 64
 
+/** How many times `ch` occurs in `text`, counting no further than `max + 1` (indexOf is native, so this is fast). */
+function countUpTo(text: string, ch: string, max: number): number {
+  let n = 0
+  for (let i = text.indexOf(ch); i !== -1 && n <= max; i = text.indexOf(ch, i + 1)) n++
+  return n
+}
+
 /**
- * Whether a parsed JSON value nests arrays and objects deeper than `limit`. Iterative, so any depth is safe to
- * check (V8's JSON.parse is iterative too); it visits containers only, so a large string costs nothing.
+ * Whether JSON text nests arrays and objects deeper than `limit` (brackets inside strings do not count). Linear, no
+ * recursion, and checked before parsing, so a deep body costs one scan, not a parse into millions of arrays. Text
+ * with no more than `limit` opening brackets in all cannot nest deeper: that common case skips the scan.
  */
-export function nestsDeeperThan(value: unknown, limit: number): boolean {
-  const stack: [unknown, number][] = [[value, 1]]
-  while (stack.length) {
-    const [v, depth] = stack.pop()!
-    if (v === null || typeof v !== 'object') continue
-    if (depth > limit) return true
-    for (const child of Array.isArray(v) ? v : Object.values(v)) if (child !== null && typeof child === 'object') stack.push([child, depth + 1])
+export function nestsDeeperThan(text: string, limit: number): boolean {
+  if (countUpTo(text, '[', limit) + countUpTo(text, '{', limit) <= limit) return false
+  let depth = 0
+  let inString = false
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i)
+    if (inString) {
+      if (ch === 0x5c) i++
+      else if (ch === 0x22) inString = false
+    } else if (ch === 0x22) inString = true
+    else if (ch === 0x5b || ch === 0x7b) {
+      if (++depth > limit) return true
+    } else if (ch === 0x5d || ch === 0x7d) depth--
   }
   return false
 }
@@ -54,13 +68,11 @@ export async function readJson(c: Context<AppEnv>): Promise<unknown> {
   } catch {
     throw new ApiError('invalid_json', 'the body is not valid UTF-8 (RFC 8259 §8.1)')
   }
-  let value: unknown
+  if (nestsDeeperThan(text, MAX_JSON_DEPTH))
+    throw new ApiError('invalid_json', `the body is nested too deep: at most ${MAX_JSON_DEPTH} levels of arrays and objects`)
   try {
-    value = JSON.parse(text)
+    return JSON.parse(text)
   } catch (err) {
     throw new ApiError('invalid_json', `the body is not valid JSON: ${(err as Error).message}`)
   }
-  if (nestsDeeperThan(value, MAX_JSON_DEPTH))
-    throw new ApiError('invalid_json', `the body is nested too deep: at most ${MAX_JSON_DEPTH} levels of arrays and objects`)
-  return value
 }

@@ -33,9 +33,10 @@ export interface MailboxStateHandle {
    */
   save(): Promise<void>
   /**
-   * Like save, but while a save waits its turn, further calls fold into it (it writes `value` as it is when it
-   * starts), and the write is not fsync'd: for the cursor after each message, where losing a save to a power
-   * failure only means the next poll finds those messages already stored. Resolves when that write is done.
+   * Like save (a snapshot of `value` as it is now), but while such a save waits its turn, further calls fold into
+   * it (it writes the latest call's snapshot), and the write is not fsync'd: for the cursor after each message,
+   * where losing a save to a power failure only means the next poll finds those messages already stored.
+   * Resolves when that write is done.
    */
   saveSoon(): Promise<void>
 }
@@ -46,7 +47,8 @@ export async function loadMailboxState(store: ObjectStore, mailbox: string): Pro
   let etag = found?.etag ?? null
   const value: MailboxState = found?.value ?? { sequence: 0, folders: {} }
   let queue: Promise<void> = Promise.resolve()
-  let folded: Promise<void> | null = null
+  // The save that saveSoon calls fold into until it starts, with the snapshot it will write: the latest call's.
+  let folded: { snapshot: MailboxState; written: Promise<void> } | null = null
   const write = async (snapshot: MailboxState, durable = true) => {
     try {
       etag = (await putJson(store, key, snapshot, { ...(etag ? { ifMatch: etag } : { ifNoneMatch: '*' as const }), durable })).etag
@@ -68,14 +70,21 @@ export async function loadMailboxState(store: ObjectStore, mailbox: string): Pro
       return queue
     },
     saveSoon() {
-      if (folded) return folded
-      const mine = queue.then(() => {
-        folded = null
-        return write(structuredClone(value), false)
+      // Snapshot now, between commits, where the cursor and the sequence agree; later, a message's commit may be
+      // half done (its event recorded, its marker not yet written).
+      const snapshot = structuredClone(value)
+      if (folded) {
+        folded.snapshot = snapshot
+        return folded.written
+      }
+      const slot: { snapshot: MailboxState; written: Promise<void> } = { snapshot, written: Promise.resolve() }
+      slot.written = queue.then(() => {
+        if (folded === slot) folded = null
+        return write(slot.snapshot, false)
       })
-      folded = mine
-      queue = mine
-      return mine
+      folded = slot
+      queue = slot.written
+      return slot.written
     },
   }
 }

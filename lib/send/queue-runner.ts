@@ -8,7 +8,7 @@ import type { AcceptedRequest } from './records.js'
 export interface QueueRunner {
   /**
    * Attempts one message now (right after it was accepted), within the runner's concurrency. `record`: the
-   * request this process just stored, so the attempt need not read it back.
+   * request this process just stored, used instead of reading it back when a slot is free at once.
    */
   kick(id: string, record?: AcceptedRequest): void
   /** Attempts every message whose queue entry is due; resolves with how many attempts were made. */
@@ -34,9 +34,12 @@ export function createQueueRunner(deps: Deps, opts: { concurrency?: number } = {
     const running = inFlight.get(id)
     if (running) return running
     if (stopped) return Promise.resolve(null)
+    // The record saves reading the request back only when the attempt starts now: one queued behind busy slots
+    // would hold a whole request (attachments and all) in memory for as long as it waits.
+    const inMemory = limit.activeCount + limit.pendingCount < limit.concurrency ? record : undefined
     const p = limit(async () => {
       try {
-        return await deliverMessage(deps, id, owner, record)
+        return await deliverMessage(deps, id, owner, inMemory)
       } catch (err) {
         deps.logger.error({ err, id }, 'delivery attempt could not be recorded; it will be retried')
         return null

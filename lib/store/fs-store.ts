@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 import { closeSync, fdatasync, fstatSync, linkSync, mkdirSync, openSync, readSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs'
 import { readFile, readdir } from 'node:fs/promises'
 import { dirname, join, relative, sep } from 'node:path'
@@ -26,6 +26,11 @@ const lazyEtag = (body: Buffer) => {
   }
 }
 const code = (err: unknown) => (err as NodeJS.ErrnoException).code
+
+// Temp file names: unique across processes sharing a folder (pid, and random bytes drawn once, for two containers
+// that both run as pid 1) and across stores in one process (one counter), without a random UUID per write.
+const tmpPrefix = `${process.pid}-${randomBytes(6).toString('hex')}-`
+let tmpCount = 0
 
 /** unlink(2), where a missing file is no error. */
 function unlinkQuiet(path: string) {
@@ -58,9 +63,6 @@ export function createFsStore(root: string): ObjectStore {
     made.add(dir)
   }
 
-  // Temp names unique across processes sharing the folder (pid and start time) without a random UUID per write.
-  const tmpPrefix = `${process.pid}-${Date.now().toString(36)}-`
-  let tmpCount = 0
   async function writeTemp(body: Buffer, durable: boolean): Promise<string> {
     const dir = join(root, TMP)
     ensureDir(dir)

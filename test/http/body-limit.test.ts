@@ -74,3 +74,17 @@ test('a chunked body under the limit is read and accepted', async () => {
   const res = await post(body, { duplex: 'half' } as RequestInit)
   expect(res.status).toBe(202)
 })
+
+test('a GET carries no body to limit, whatever its Content-Length says', async () => {
+  const { request } = await import('node:http')
+  const status = await new Promise<number>((resolve, reject) => {
+    const req = request(`${gw.url}/v1/messages/01KB0000000000000000000000`, {
+      method: 'GET',
+      headers: { authorization: `Bearer ${gw.generatedApiKey}`, 'content-length': String(limit * 2) },
+    })
+    req.on('response', (res) => (res.resume(), resolve(res.statusCode!)))
+    req.on('error', reject)
+    req.end()
+  })
+  expect(status).toBe(404)
+})

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises'
 import { afterAll, beforeAll, describe, expect, onTestFinished, test } from 'vitest'
 import { pollMailbox } from '../../lib/inbound/poll-mailbox.js'
 import { Pop3Client } from '../../lib/inbound/pop3-client.js'
@@ -158,3 +159,57 @@ async function popCount(u: { user: string; password: string }) {
   await c.QUIT()
   return n
 }
+
+/**
+ * A real fs store where cursor writes (state.json) are slow now and then, as S3's latency tail is, marker writes
+ * take a round trip, and the `crashAtMarker`th marker write dies with the process (every write after it fails).
+ */
+function slowCursorStore(inner: ObjectStore, slowStateMs: number, crashAtMarker: number): ObjectStore {
+  let markers = 0
+  let states = 0
+  let crashed = false
+  return {
+    ...inner,
+    async put(key, body, options) {
+      if (crashed) throw new InjectedCrash(key)
+      if (key.endsWith('/stored.json')) {
+        await sleep(30)
+        if (++markers === crashAtMarker) crashed = true
+      }
+      // The 3rd cursor write is the slow one: the pipeline goes on committing later messages meanwhile.
+      if (key.endsWith('/state.json')) await sleep(++states === 3 ? slowStateMs : 2)
+      if (key.startsWith('webhooks/outbox/')) await sleep(5)
+      if (crashed) throw new InjectedCrash(key)
+      return inner.put(key, body, options)
+    },
+    async delete(key) {
+      if (crashed) throw new InjectedCrash(key)
+      return inner.delete(key)
+    },
+  }
+}
+
+describe('cursor saves folded while later messages commit (found by QA: a snapshot taken mid-commit)', () => {
+  for (const slowMs of [60, 150])
+    for (const crashAt of [3, 5, 7])
+      test(`a crash at marker ${crashAt} while a cursor write takes ${slowMs} ms: every event is recorded once, in order`, { timeout: 60_000 }, async () => {
+        const u = await dovecot.addUser(`fold-${slowMs}-${crashAt}@example.test`)
+        const messages = Array.from({ length: 8 }, (_, i) =>
+          Buffer.from(`From: a@example.test\r\nSubject: m${i}\r\nMessage-ID: <m${i}-${slowMs}-${crashAt}@example.test>\r\n\r\nbody ${i}\r\n`),
+        )
+        await dovecot.append(u, 'INBOX', messages)
+        const mb = dovecotMailbox(dovecot, u, 'imap')
+        const { store, close } = await tempFsStore()
+        onTestFinished(close)
+        const clock = manualClock()
+        const crashing = testDeps({ mailboxes: [mb] }, slowCursorStore(store, slowMs, crashAt), { clock })
+        expect((await pollMailbox(crashing, crashing.config.mailboxes[0])).error).toBeInstanceOf(InjectedCrash)
+        const deps = testDeps({ mailboxes: [mb] }, store, { clock })
+        clock.advance(deps.config.inbound.leaseMs + 1)
+        expect((await pollMailbox(deps, deps.config.mailboxes[0])).error).toBeNull()
+        const outbox = await store.list(`webhooks/outbox/${mb.id}/`)
+        const events = await Promise.all(outbox.map(async (k) => (await getJson<{ id: string; sequence: number }>(store, k))!.value))
+        expect(events.map((e) => e.sequence)).toEqual([1, 2, 3, 4, 5, 6, 7, 8])
+        expect(new Set(events.map((e) => e.id)).size).toBe(8)
+      })
+})

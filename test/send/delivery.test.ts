@@ -245,6 +245,20 @@ describe('an attempt right after acceptance (the local runner kick)', () => {
     expect((await view(h, id)).status).toBe('sent')
   })
 
+  test('a kick that must wait for a slot keeps only the id, and reads its request back when it starts', async () => {
+    const { smtp, h } = await setup()
+    const ids = [await submit(h), await submit(h), await submit(h)]
+    const records = await Promise.all(ids.map((id) => stored(h, id)))
+    const reads: string[] = []
+    const deps = { ...h.deps, store: { ...h.store, get: (k: string) => (reads.push(k), h.store.get(k)) } }
+    const runner = createQueueRunner(deps, { concurrency: 1 })
+    ids.forEach((id, i) => runner.kick(id, records[i]))
+    await runner.stop()
+    // The first started at once with its record; the two queued behind it held no request (attachments and all).
+    expect(reads).toEqual(ids.slice(1).flatMap((id) => [messageKeys(id).state, messageKeys(id).request]))
+    expect(smtp.received).toHaveLength(3)
+  })
+
   test('stands down when another worker claimed the message first: one copy is sent', async () => {
     const { smtp, h } = await setup()
     const id = await submit(h)
