@@ -5,6 +5,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status'
  * one body shape: `{ "error": { "code", "message", "issues": [{ "path", "code", "message" }] } }`.
  */
 export const ERROR_CODES = {
+  bad_request: 400,
   invalid_json: 400,
   validation_failed: 400,
   missing_api_key: 401,
@@ -14,9 +15,11 @@ export const ERROR_CODES = {
   method_not_allowed: 405,
   idempotency_key_reused: 409,
   idempotency_key_in_use: 409,
+  request_timeout: 408,
   payload_too_large: 413,
   unsupported_media_type: 415,
   rate_limited: 429,
+  headers_too_large: 431,
   internal_error: 500,
   store_unavailable: 503,
 } as const satisfies Record<string, ContentfulStatusCode>

@@ -46,8 +46,8 @@ const utf8 = new TextDecoder('utf-8', { fatal: true })
  * Reads a JSON request body (RFC 8259: UTF-8, §8.1), nested at most MAX_JSON_DEPTH deep.
  * A body the client stopped sending is logged at info (nothing is wrong with the gateway) and refused.
  * @throws ApiError unsupported_media_type (415) unless Content-Type is application/json with no charset other than
- * UTF-8 and the body has no Content-Encoding other than identity; invalid_json (400) when the body is not UTF-8, does
- * not parse, nests too deep, or could not be read to its end.
+ * UTF-8 and the body has no Content-Encoding other than identity and no Transfer-Encoding other than chunked;
+ * invalid_json (400) when the body is not UTF-8, does not parse, nests too deep, or could not be read to its end.
  */
 export async function readJson(c: Context<AppEnv>): Promise<unknown> {
   const type = c.req.header('content-type') ?? ''
@@ -56,6 +56,10 @@ export async function readJson(c: Context<AppEnv>): Promise<unknown> {
   if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') throw new ApiError('unsupported_media_type', 'send the body as UTF-8 (RFC 8259 §8.1)')
   const encoding = (c.req.header('content-encoding') ?? '').trim().toLowerCase()
   if (encoding !== '' && encoding !== 'identity') throw new ApiError('unsupported_media_type', 'send the body without Content-Encoding')
+  // Node undoes `chunked` only; a body sent with another transfer coding (gzip, chunked) would be read as it came.
+  const transfer = c.req.header('transfer-encoding')?.trim().toLowerCase()
+  if (transfer !== undefined && transfer !== 'chunked')
+    throw new ApiError('unsupported_media_type', 'send the body with no Transfer-Encoding other than chunked')
   let bytes: ArrayBuffer
   try {
     bytes = await c.req.arrayBuffer()

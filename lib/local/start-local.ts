@@ -1,12 +1,14 @@
 import { randomBytes } from 'node:crypto'
 import { chmodSync } from 'node:fs'
 import { join } from 'node:path'
+import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { serve, type ServerType } from '@hono/node-server'
 import { hashApiKey } from '../config/api-key-hash.js'
 import type { Config } from '../config/schema.js'
 import { createDeps, createStore, type Deps } from '../deps.js'
 import { createApp } from '../http/app.js'
+import { answerClientErrors } from '../http/client-error.js'
 import { startInboundPolling } from '../inbound/start-polling.js'
 import { startSmtpSandbox, type SmtpSandbox } from '../sandbox/smtp-sandbox.js'
 import { startQueueRunner } from '../send/queue-runner.js'
@@ -66,6 +68,7 @@ export async function startLocal(config: Config, extra: Partial<Deps> = {}): Pro
     server = await new Promise<ServerType>((resolve, reject) => {
       const s = serve({ fetch: app.fetch, port: cfg.port, hostname: cfg.host }, () => resolve(s))
       s.once('error', reject)
+      answerClientErrors(s as Server)
     })
   } catch (err) {
     await inbound?.stop()

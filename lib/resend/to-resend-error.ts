@@ -8,7 +8,10 @@ import { RESEND_ERRORS, ResendError, type ResendErrorBody, type ResendErrorName 
  * closest name, so the client still sees what happened.
  */
 const BY_CODE: Record<Exclude<ErrorCode, 'validation_failed'>, { name: ResendErrorName; statusCode?: number }> = {
+  bad_request: { name: 'validation_error' },
   invalid_json: { name: 'validation_error' },
+  request_timeout: { name: 'validation_error', statusCode: 408 },
+  headers_too_large: { name: 'validation_error', statusCode: 431 },
   missing_api_key: { name: 'missing_api_key' },
   invalid_api_key: { name: 'invalid_api_key' },
   // Resend answers 403 validation_error when the from domain is not one the account may send from.

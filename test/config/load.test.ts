@@ -1,12 +1,13 @@
-import { mkdtemp, writeFile } from 'node:fs/promises'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { describe, expect, test } from 'vitest'
+import { describe, expect, onTestFinished, test } from 'vitest'
 import { hashApiKey } from '../../lib/config/api-key-hash.js'
 import { ConfigError, loadConfig } from '../../lib/config/load.js'
 
 async function withFile(content: unknown) {
   const dir = await mkdtemp(join(tmpdir(), 'postern-cfg-'))
+  onTestFinished(() => rm(dir, { recursive: true, force: true }))
   const file = join(dir, 'postern.config.json')
   await writeFile(file, typeof content === 'string' ? content : JSON.stringify(content))
   return { dir, file }

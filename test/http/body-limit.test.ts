@@ -88,3 +88,43 @@ test('a GET carries no body to limit, whatever its Content-Length says', async (
   })
   expect(status).toBe(404)
 })
+
+/** Sends raw bytes to the gateway and resolves with everything it answers before closing. */
+async function raw(request: string): Promise<string> {
+  const { connect } = await import('node:net')
+  const { port } = new URL(gw.url)
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    const s = connect(Number(port), '127.0.0.1', () => s.write(request))
+    s.on('data', (d) => chunks.push(d))
+    s.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
+    s.on('error', reject)
+  })
+}
+const head = (extra: string) =>
+  `POST /v1/messages HTTP/1.1\r\nhost: x\r\nauthorization: Bearer ${gw.generatedApiKey}\r\ncontent-type: application/json\r\n${extra}\r\n`
+
+test('framing that Node refuses is answered in the API error shape, and the connection closed', async () => {
+  const body = JSON.stringify(message)
+  for (const framing of [`content-length: ${body.length}, ${body.length + 1}\r\n`, `content-length: ${body.length}\r\ntransfer-encoding: chunked\r\n`]) {
+    const answer = await raw(`${head(framing)}${body}`)
+    expect(answer).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/)
+    expect(answer).toMatch(/\r\nconnection: close\r\n/i)
+    expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))).toEqual({
+      error: { code: 'bad_request', message: 'the HTTP request is malformed', issues: [] },
+    })
+  }
+})
+
+test('a transfer coding other than chunked is refused: 415', async () => {
+  const body = JSON.stringify(message)
+  const answer = await raw(`${head('transfer-encoding: gzip, chunked\r\nconnection: close\r\n')}${body.length.toString(16)}\r\n${body}\r\n0\r\n\r\n`)
+  expect(answer).toMatch(/^HTTP\/1\.1 415 /)
+  expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)).error.code).toBe('unsupported_media_type')
+})
+
+test('headers over the parser limit: 431 headers_too_large, in the API error shape', async () => {
+  const answer = await raw(`${head(`x-filler: ${'a'.repeat(20 * 1024)}\r\n`)}`)
+  expect(answer).toMatch(/^HTTP\/1\.1 431 Request Header Fields Too Large\r\n/)
+  expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)).error.code).toBe('headers_too_large')
+})
