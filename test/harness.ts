@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -93,4 +94,11 @@ export function headersOf(raw: Buffer): Map<string, string[]> {
     map.set(name, [...(map.get(name) ?? []), line.slice(i + 1).trim()])
   }
   return map
+}
+
+/** The pid of a real process that has already exited (a worker that crashed). */
+export async function deadPid(): Promise<number> {
+  const child = spawn(process.execPath, ['-e', ''])
+  await new Promise((r) => child.once('exit', r))
+  return child.pid!
 }

@@ -3,6 +3,7 @@ import { getJson, putJson } from '../store/json.js'
 import { inboundMailboxKeys } from '../store/keys.js'
 import { isPreconditionFailed, type ObjectStore } from '../store/object-store.js'
 import type { Clock } from '../deps.js'
+import { workerIsGone } from '../worker-id.js'
 
 interface LeaseRecord {
   owner: string
@@ -49,15 +50,15 @@ export async function acquireLease(
   } catch (err) {
     if (!isPreconditionFailed(err)) throw err
     const current = await getJson<LeaseRecord>(store, key)
-    if (current && current.value.expiresAt > clock.now()) return null
+    if (current && current.value.expiresAt > clock.now() && !workerIsGone(current.value.owner)) return null
     try {
       etag = current ? (await putJson(store, key, record(), { ifMatch: current.etag })).etag : (await putJson(store, key, record(), { ifNoneMatch: '*' })).etag
     } catch (err2) {
       if (isPreconditionFailed(err2)) return null
       throw err2
     }
-    // A released lease has expiresAt 0; only one that simply ran out means a poll died holding it.
-    if (current && current.value.expiresAt !== 0) logger?.warn({ mailbox, previousOwner: current.value.owner }, 'took over an expired mailbox lease')
+    // A released lease has expiresAt 0; only one that ran out, or whose holder is gone, means a poll died holding it.
+    if (current && current.value.expiresAt !== 0) logger?.warn({ mailbox, previousOwner: current.value.owner }, 'took over the lease of a poll that died')
   }
   return {
     owner,

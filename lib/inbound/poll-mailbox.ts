@@ -1,5 +1,6 @@
 import type { Mailbox } from '../config/mailbox.js'
 import type { Deps } from '../deps.js'
+import { newWorkerId } from '../worker-id.js'
 import { syncImap } from './imap-sync.js'
 import { acquireLease } from './lease.js'
 import { loadMailboxState } from './mailbox-state.js'
@@ -14,7 +15,7 @@ import { syncPop3 } from './pop3-sync.js'
 export async function pollMailbox(deps: Deps, mb: Mailbox, progress: PollProgress = {}): Promise<PollSummary> {
   const summary = emptySummary(mb.id)
   try {
-    const lease = await acquireLease(deps.store, deps.clock, mb.id, deps.newId(), deps.config.inbound.leaseMs, deps.logger)
+    const lease = await acquireLease(deps.store, deps.clock, mb.id, newWorkerId('poll'), deps.config.inbound.leaseMs, deps.logger)
     if (!lease) {
       summary.busy = true
       deps.logger.info({ mailbox: mb.id }, 'mailbox is being polled elsewhere; skipped')

@@ -4,6 +4,7 @@ import type { Deps } from '../deps.js'
 import { getBookkeepingJson, getJson, putJson } from '../store/json.js'
 import { messageKeys, queueKeys } from '../store/keys.js'
 import { isPreconditionFailed } from '../store/object-store.js'
+import { workerIsGone } from '../worker-id.js'
 import { retryDelayMs } from './backoff.js'
 import { classifySmtpFailure, classifySmtpSuccess, type DeliveryOutcome, type SmtpError, type SmtpInfo } from './classify.js'
 import { composeMail } from './compose.js'
@@ -42,7 +43,10 @@ export async function deliverMessage(deps: Deps, id: string, owner: string, just
     return { attempted: false, reason: 'final' }
   }
   if (st.nextAttemptAt && Date.parse(st.nextAttemptAt) > now) return { attempted: false, reason: 'not_due' }
-  if (st.lease && Date.parse(st.lease.until) > now) return { attempted: false, reason: 'leased' }
+  if (st.lease && Date.parse(st.lease.until) > now) {
+    if (!workerIsGone(st.lease.owner)) return { attempted: false, reason: 'leased' }
+    deps.logger.warn({ id, previousOwner: st.lease.owner }, 'the worker holding this attempt is gone (crashed?); taking it over before its lease ends')
+  }
 
   const attempt = st.attempts + 1
   let claimEtag: string

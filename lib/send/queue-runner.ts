@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto'
 import pLimit from 'p-limit'
 import type { Deps } from '../deps.js'
+import { newWorkerId } from '../worker-id.js'
 import { queueKeys } from '../store/keys.js'
 import { deliverMessage, type DeliverResult } from './deliver.js'
 import type { AcceptedRequest } from './records.js'
@@ -23,7 +23,7 @@ export interface QueueRunner {
  * schedule and `kick` from S3 notifications; startQueueRunner adds the timer for a long-running process.
  */
 export function createQueueRunner(deps: Deps, opts: { concurrency?: number } = {}): QueueRunner {
-  const owner = `worker-${randomUUID()}`
+  const owner = newWorkerId('worker')
   const limit = pLimit(opts.concurrency ?? Math.max(2, (deps.config.relay?.pool.maxConnections ?? 5) * 2))
   // An id already being attempted shares that attempt's promise, so a sweep and a kick never race.
   const inFlight = new Map<string, Promise<DeliverResult | null>>()

@@ -1,11 +1,13 @@
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { afterAll, beforeAll, describe, expect, onTestFinished, test } from 'vitest'
 import { pollMailbox } from '../../lib/inbound/poll-mailbox.js'
-import { getJson } from '../../lib/store/json.js'
+import { getJson, putJson } from '../../lib/store/json.js'
 import { inboundMailboxKeys, inboundMessageKeys, webhookKeys } from '../../lib/store/keys.js'
 import type { MailboxState } from '../../lib/inbound/mailbox-state.js'
 import type { OutboxRecord } from '../../lib/webhooks/outbox.js'
 import { inboundMessageId } from '../../lib/inbound/message-id.js'
 import { startDovecot, type DovecotServer } from '../servers/dovecot.js'
+import { newWorkerId } from '../../lib/worker-id.js'
+import { deadPid } from '../harness.js'
 import { dovecotMailbox, tempFsStore, testDeps } from './harness.js'
 
 const msg = (n: number, extra = '') =>
@@ -205,5 +207,21 @@ describe('IMAP failures', () => {
     } finally {
       await close()
     }
+  })
+})
+
+describe('a poll that crashed holding the mailbox lease', () => {
+  test('is seen to be gone on this machine: the next poll takes the lease at once; a live holder keeps it', async () => {
+    const u = await dovecot.addUser('lease-holder@example.test')
+    await dovecot.append(u, 'INBOX', [Buffer.from('From: a@example.test\r\nSubject: held\r\nMessage-ID: <held@example.test>\r\n\r\nbody\r\n')])
+    const { store, close } = await tempFsStore()
+    onTestFinished(close)
+    const deps = testDeps({ mailboxes: [dovecotMailbox(dovecot, u, 'imap')] }, store)
+    const mb = deps.config.mailboxes[0]
+    const leaseKey = inboundMailboxKeys(mb.id).lease
+    await putJson(store, leaseKey, { owner: newWorkerId('poll', process.ppid), expiresAt: Date.now() + 300_000 })
+    expect(await pollMailbox(deps, mb)).toMatchObject({ busy: true, stored: 0 })
+    await putJson(store, leaseKey, { owner: newWorkerId('poll', await deadPid()), expiresAt: Date.now() + 300_000 })
+    expect(await pollMailbox(deps, mb)).toMatchObject({ busy: false, stored: 1, error: null })
   })
 })

@@ -1,13 +1,14 @@
 import { afterEach, describe, expect, test } from 'vitest'
 import { createDeps } from '../../lib/deps.js'
-import { deliverMessage } from '../../lib/send/deliver.js'
+import { deliverMessage, LEASE_MS } from '../../lib/send/deliver.js'
 import { createQueueRunner } from '../../lib/send/queue-runner.js'
-import type { AcceptedRequest } from '../../lib/send/records.js'
-import { getJson } from '../../lib/store/json.js'
+import { initialState, type AcceptedRequest } from '../../lib/send/records.js'
+import { newWorkerId } from '../../lib/worker-id.js'
+import { getJson, putJson } from '../../lib/store/json.js'
 import { messageKeys, queueKeys } from '../../lib/store/keys.js'
 import type { ObjectStore } from '../../lib/store/object-store.js'
 import { createFsStore } from '../../lib/store/fs-store.js'
-import { harness, headersOf, relayFor, type Harness } from '../harness.js'
+import { deadPid, harness, headersOf, relayFor, type Harness } from '../harness.js'
 import { smtpReply, startSmtp, type SmtpBehaviour, type SmtpTestServer } from '../servers/smtp.js'
 
 const cleanups: (() => Promise<void>)[] = []
@@ -317,5 +318,32 @@ describe('bookkeeping cut short by a power failure (objects written without fsyn
     expect(await h.runner.drain()).toBe(0)
     expect(await h.store.list('queue/')).toEqual([])
     expect(smtp.received).toHaveLength(1)
+  })
+})
+
+describe('a worker that crashed holding an attempt', () => {
+  const claimedBy = async (h: Harness, id: string, owner: string) => {
+    const record = (await getJson<AcceptedRequest>(h.store, messageKeys(id).request))!.value
+    const until = new Date(h.clock.now() + LEASE_MS).toISOString()
+    await putJson(h.store, messageKeys(id).state, { ...initialState(record), attempts: 1, lease: { owner, until } }, { ifNoneMatch: '*' })
+  }
+
+  test('is seen to be gone on this machine: its attempt is taken over at once, not after the 5-minute lease', async () => {
+    const { smtp, h } = await setup()
+    const id = await submit(h)
+    await claimedBy(h, id, newWorkerId('worker', await deadPid()))
+    expect(await h.runner.drain()).toBe(1)
+    const v = await view(h, id)
+    expect(v.status).toBe('sent')
+    expect(v.attempts.map((a: { attempt: number }) => a.attempt)).toEqual([2])
+    expect(smtp.received).toHaveLength(1)
+  })
+
+  test('a holder still running keeps its lease', async () => {
+    const { smtp, h } = await setup()
+    const id = await submit(h)
+    await claimedBy(h, id, newWorkerId('worker', process.ppid))
+    expect(await h.runner.drain()).toBe(0)
+    expect(smtp.received).toEqual([])
   })
 })

@@ -1,0 +1,50 @@
+import { randomUUID } from 'node:crypto'
+import { readFileSync, readlinkSync } from 'node:fs'
+
+/**
+ * Which machine and pid namespace this process runs in (Linux: `/proc/sys/kernel/random/boot_id` and the pid
+ * namespace of `/proc/self/ns/pid`), or null where `/proc` is absent. Two processes with the same value see the
+ * same pids, so one can tell whether the other is still running.
+ */
+function readMachine(): string | null {
+  try {
+    return `${readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim()}~${readlinkSync('/proc/self/ns/pid')}`
+  } catch {
+    return null
+  }
+}
+const machine = readMachine()
+const mine = new Set<string>()
+
+/**
+ * A new lease owner id, `<prefix>-<uuid>`, with `@<machine>/<pid>` where the machine is known, so that a process
+ * restarted after a crash can see that the lease's holder is gone instead of waiting the lease out. `pid` is for
+ * tests; it defaults to this process.
+ */
+export function newWorkerId(prefix: string, pid = process.pid): string {
+  const id = `${prefix}-${randomUUID()}${machine ? `@${machine}/${pid}` : ''}`
+  if (pid === process.pid) mine.add(id)
+  return id
+}
+
+/**
+ * Whether the lease owner `owner` (from newWorkerId) is certainly no longer running: it ran on this machine and
+ * pid namespace, and no process has its pid now (or this process has it, and did not make that id). Any other
+ * owner (another machine, another container, an older id format) is presumed alive: its lease runs out instead.
+ */
+export function workerIsGone(owner: string): boolean {
+  const at = owner.lastIndexOf('@')
+  if (!machine || at < 0) return false
+  const slash = owner.lastIndexOf('/')
+  if (owner.slice(at + 1, slash) !== machine) return false
+  const pid = Number(owner.slice(slash + 1))
+  if (!Number.isInteger(pid) || pid <= 0) return false
+  if (pid === process.pid) return !mine.has(owner)
+  try {
+    process.kill(pid, 0)
+    return false
+  } catch (err) {
+    // EPERM: a process of another user has that pid, so it may be the owner.
+    return (err as NodeJS.ErrnoException).code === 'ESRCH'
+  }
+}
