@@ -4,6 +4,10 @@ import { newWorkerId } from '../worker-id.js'
 import { queueKeys } from '../store/keys.js'
 import { deliverMessage, type DeliverResult } from './deliver.js'
 import type { AcceptedRequest } from './records.js'
+import { decodedBytes } from './send-request.js'
+
+/** How many bytes (decoded) of just-stored requests attempts waiting for a slot may hold in memory (default). */
+export const QUEUED_RECORD_BUDGET = 32 * 1024 * 1024
 
 export interface QueueRunner {
   /**
@@ -22,22 +26,29 @@ export interface QueueRunner {
  * under `queue/` that is due. At most `concurrency` attempts run at once. No timer: Lambda calls `drain` from a
  * schedule and `kick` from S3 notifications; startQueueRunner adds the timer for a long-running process.
  */
-export function createQueueRunner(deps: Deps, opts: { concurrency?: number } = {}): QueueRunner {
+export function createQueueRunner(deps: Deps, opts: { concurrency?: number; queuedRecordBudget?: number } = {}): QueueRunner {
+  const budget = opts.queuedRecordBudget ?? QUEUED_RECORD_BUDGET
   const owner = newWorkerId('worker')
   const limit = pLimit(opts.concurrency ?? Math.max(2, (deps.config.relay?.pool.maxConnections ?? 5) * 2))
   // An id already being attempted shares that attempt's promise, so a sweep and a kick never race.
   const inFlight = new Map<string, Promise<DeliverResult | null>>()
   let stopped = false
+  let held = 0 // bytes of requests held by attempts waiting for a slot
 
   /** One attempt of one message; `null` when it could not be recorded (logged, retried by a later sweep). */
   const attempt = (id: string, record?: AcceptedRequest): Promise<DeliverResult | null> => {
     const running = inFlight.get(id)
     if (running) return running
     if (stopped) return Promise.resolve(null)
-    // The record saves reading the request back only when the attempt starts now: one queued behind busy slots
-    // would hold a whole request (attachments and all) in memory for as long as it waits.
-    const inMemory = limit.activeCount + limit.pendingCount < limit.concurrency ? record : undefined
+    // The record saves reading the request back. One queued behind busy slots holds its request (attachments and
+    // all) while it waits, so queued records share a budget; past it they wait as bare ids.
+    const size = record ? decodedBytes(record.request) : 0
+    const startsNow = limit.activeCount + limit.pendingCount < limit.concurrency
+    const inMemory = record && (startsNow || held + size <= budget) ? record : undefined
+    const heldHere = inMemory && !startsNow ? size : 0
+    held += heldHere
     const p = limit(async () => {
+      held -= heldHere
       try {
         return await deliverMessage(deps, id, owner, inMemory)
       } catch (err) {
