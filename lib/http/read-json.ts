@@ -5,6 +5,12 @@ import { ApiError } from './errors.js'
 /** Deepest nesting of arrays and objects a request may have: real requests need 4, and deeper input only costs stack. */
 export const MAX_JSON_DEPTH = 64
 
+/**
+ * Most arrays and objects a request may have in all: a full batch (100 messages, each with a few recipient lists,
+ * attachments, headers and metadata) has a few thousand; millions of empty arrays only cost a long parse.
+ */
+export const MAX_JSON_CONTAINERS = 100_000
+
 /** How many times `ch` occurs in `text`, counting no further than `max + 1` (indexOf is native, so this is fast). */
 function countUpTo(text: string, ch: string, max: number): number {
   let n = 0
@@ -13,13 +19,15 @@ function countUpTo(text: string, ch: string, max: number): number {
 }
 
 /**
- * Whether JSON text nests arrays and objects deeper than `limit` (brackets inside strings do not count). Linear, no
- * recursion, and checked before parsing, so a deep body costs one scan, not a parse into millions of arrays. Text
- * with no more than `limit` opening brackets in all cannot nest deeper: that common case skips the scan.
+ * What is wrong with the shape of JSON text, before it is parsed: nesting deeper than `maxDepth`, or more than
+ * `maxContainers` arrays and objects (brackets inside strings do not count). One linear scan, no recursion, so a
+ * hostile body costs a scan, not a parse into millions of arrays. Text with no more than `maxDepth` opening
+ * brackets in all (strings included) can break neither rule: that common case skips the scan.
  */
-export function nestsDeeperThan(text: string, limit: number): boolean {
-  if (countUpTo(text, '[', limit) + countUpTo(text, '{', limit) <= limit) return false
+export function jsonShapeProblem(text: string, maxDepth: number, maxContainers: number): 'too_deep' | 'too_many' | null {
+  if (countUpTo(text, '[', maxDepth) + countUpTo(text, '{', maxDepth) <= Math.min(maxDepth, maxContainers)) return null
   let depth = 0
+  let containers = 0
   let inString = false
   for (let i = 0; i < text.length; i++) {
     const ch = text.charCodeAt(i)
@@ -28,10 +36,11 @@ export function nestsDeeperThan(text: string, limit: number): boolean {
       else if (ch === 0x22) inString = false
     } else if (ch === 0x22) inString = true
     else if (ch === 0x5b || ch === 0x7b) {
-      if (++depth > limit) return true
+      if (++depth > maxDepth) return 'too_deep'
+      if (++containers > maxContainers) return 'too_many'
     } else if (ch === 0x5d || ch === 0x7d) depth--
   }
-  return false
+  return null
 }
 
 /** A body the client stopped sending: nothing is wrong with the gateway, so it is logged at info, not as an error. */
@@ -43,11 +52,13 @@ export function bodyNotRead(c: Context<AppEnv>, err: unknown): ApiError {
 const utf8 = new TextDecoder('utf-8', { fatal: true })
 
 /**
- * Reads a JSON request body (RFC 8259: UTF-8, §8.1), nested at most MAX_JSON_DEPTH deep.
+ * Reads a JSON request body (RFC 8259: UTF-8, §8.1), nested at most MAX_JSON_DEPTH deep, with at most
+ * MAX_JSON_CONTAINERS arrays and objects.
  * A body the client stopped sending is logged at info (nothing is wrong with the gateway) and refused.
  * @throws ApiError unsupported_media_type (415) unless Content-Type is application/json with no charset other than
  * UTF-8 and the body has no Content-Encoding other than identity and no Transfer-Encoding other than chunked;
- * invalid_json (400) when the body is not UTF-8, does not parse, nests too deep, or could not be read to its end.
+ * invalid_json (400) when the body is not UTF-8, does not parse, nests too deep, has too many arrays and objects,
+ * or could not be read to its end.
  */
 export async function readJson(c: Context<AppEnv>): Promise<unknown> {
   const type = c.req.header('content-type') ?? ''
@@ -72,8 +83,9 @@ export async function readJson(c: Context<AppEnv>): Promise<unknown> {
   } catch {
     throw new ApiError('invalid_json', 'the body is not valid UTF-8 (RFC 8259 §8.1)')
   }
-  if (nestsDeeperThan(text, MAX_JSON_DEPTH))
-    throw new ApiError('invalid_json', `the body is nested too deep: at most ${MAX_JSON_DEPTH} levels of arrays and objects`)
+  const shape = jsonShapeProblem(text, MAX_JSON_DEPTH, MAX_JSON_CONTAINERS)
+  if (shape === 'too_deep') throw new ApiError('invalid_json', `the body is nested too deep: at most ${MAX_JSON_DEPTH} levels of arrays and objects`)
+  if (shape === 'too_many') throw new ApiError('invalid_json', `the body has too many arrays and objects: at most ${MAX_JSON_CONTAINERS}`)
   try {
     return JSON.parse(text)
   } catch (err) {

@@ -1,5 +1,7 @@
 import { expect, test } from 'vitest'
-import { MAX_JSON_DEPTH, nestsDeeperThan } from '../../lib/http/read-json.js'
+import { jsonShapeProblem, MAX_JSON_CONTAINERS, MAX_JSON_DEPTH } from '../../lib/http/read-json.js'
+
+const nestsDeeperThan = (text: string, limit: number) => jsonShapeProblem(text, limit, MAX_JSON_CONTAINERS) === 'too_deep'
 
 const nested = (depth: number, open = '[', close = ']') => `${open.repeat(depth)}${close.repeat(depth)}`
 
@@ -25,4 +27,12 @@ test('brackets inside strings, with escaped quotes, do not count', () => {
 test('a 2 MB body a million levels deep is refused', () => {
   const text = nested(1_000_000)
   expect(nestsDeeperThan(text, MAX_JSON_DEPTH)).toBe(true)
+})
+
+test('more arrays and objects than MAX_JSON_CONTAINERS, side by side: too_many; exactly that many pass', () => {
+  const wide = (n: number) => `[${Array.from({ length: n - 1 }, () => '{}').join(',')}]`
+  expect(jsonShapeProblem(wide(MAX_JSON_CONTAINERS), MAX_JSON_DEPTH, MAX_JSON_CONTAINERS)).toBeNull()
+  expect(jsonShapeProblem(wide(MAX_JSON_CONTAINERS + 1), MAX_JSON_DEPTH, MAX_JSON_CONTAINERS)).toBe('too_many')
+  // Brackets inside strings are not containers: an HTML body full of CSS is fine.
+  expect(jsonShapeProblem(JSON.stringify({ html: 'p{}'.repeat(200_000) }), MAX_JSON_DEPTH, MAX_JSON_CONTAINERS)).toBeNull()
 })
