@@ -22,7 +22,7 @@ import { startWebhookReceiver } from '../test/servers/webhook-receiver.js'
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
 const COUNT = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 2000)
 const USE_S3 = process.argv.includes('--s3')
-const CORPUS = join(import.meta.dirname, '../../shared/corpus')
+const CORPUS = process.env.POSTERN_CORPUS ?? join(import.meta.dirname, '../../shared/corpus')
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => {})
 
 const mailbox = (d: DovecotServer, u: DovecotUser, id: string) => ({

@@ -32,7 +32,7 @@ const Attempt = z.object({
   rejected: z.array(z.object({ recipient: z.string(), reply: z.number().nullable(), response: z.string() })),
   nextAttemptAt: z.string().nullable(),
 })
-const MessageView = z.object({
+export const MessageView = z.object({
   id: z.string(),
   messageId: z.string(),
   status: z.enum(['queued', 'sent', 'deferred', 'failed']),
@@ -137,7 +137,7 @@ export function openApiDocument(config: Config) {
           },
           responses: {
             '200': { description: 'One result per message: { status: 202, data } or { status, error }' },
-            ...errors(...common, 'validation_failed', 'payload_too_large'),
+            ...errors(...common, 'validation_failed', 'idempotency_key_reused', 'idempotency_key_in_use', 'payload_too_large'),
           },
         },
       },

@@ -22,7 +22,7 @@ export interface MessageView {
   metadata: Record<string, string>
   accepted: string[]
   rejected: MessageState['rejected']
-  attempts: DeliveryEvent[]
+  attempts: Omit<DeliveryEvent, 'id'>[]
 }
 
 /** Reads one message's objects; `null` when no message has that id. */
@@ -33,7 +33,12 @@ export async function readMessage(deps: Deps, id: string): Promise<(MessageView 
   if (!request) return null
   const eventKeys = await deps.store.list(keys.events)
   // An event cut short by a power failure is left out; the state still counts its attempt.
-  const attempts = (await Promise.all(eventKeys.map((k) => getBookkeepingJson<DeliveryEvent>(deps.store, k)))).flatMap((e) => (e?.value ? [e.value] : []))
+  // Each stored event names its message (`id`); in the view that is the message's own id, so it is left out.
+  const attempts = (await Promise.all(eventKeys.map((k) => getBookkeepingJson<DeliveryEvent>(deps.store, k)))).flatMap((e) => {
+    if (!e?.value) return []
+    const { id: _id, ...attempt } = e.value
+    return [attempt]
+  })
   const s = state?.value ?? initialState(request.value)
   const r = request.value.request
   return {

@@ -9,7 +9,7 @@ import type { ObjectStore, PutOptions } from '../../lib/store/object-store.js'
 import { manualClock as baseManualClock } from '../harness.js'
 import type { DovecotServer, DovecotUser } from '../servers/dovecot.js'
 
-export const CORPUS = join(import.meta.dirname, '../../../shared/corpus')
+export { CORPUS } from '../corpus.js'
 
 /** A mailbox config entry for a Dovecot user (IMAP over STARTTLS, or POP3 over implicit TLS). */
 export function dovecotMailbox(dovecot: DovecotServer, u: DovecotUser, protocol: 'imap' | 'pop3', extra: Record<string, unknown> = {}) {

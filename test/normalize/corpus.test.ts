@@ -3,9 +3,9 @@ import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
 import { InboundMessage } from '../../lib/normalize/inbound-message.js'
 import { normalizeMessage } from '../../lib/normalize/normalize.js'
+import { CORPUS } from '../corpus.js'
 import { CORPUS_FACTS, checkCorpusFacts } from './corpus-facts.js'
 
-const CORPUS = join(import.meta.dirname, '../../../shared/corpus')
 const manifest = readFileSync(join(CORPUS, 'MANIFEST.tsv'), 'utf8')
   .split('\n')
   .slice(1)

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, test } from 'vitest'
 import { createDeps } from '../../lib/deps.js'
+import { MessageView } from '../../lib/http/openapi.js'
 import { deliverMessage, LEASE_MS } from '../../lib/send/deliver.js'
 import { createQueueRunner } from '../../lib/send/queue-runner.js'
 import { initialState, type AcceptedRequest } from '../../lib/send/records.js'
@@ -61,6 +62,8 @@ describe('SMTP outcomes', () => {
     ])
     expect(messageIds(smtp)).toEqual([v.messageId])
     expect(await h.store.list('queue/')).toEqual([])
+    // The answer has exactly the fields /openapi.json promises (parsing drops any other), attempts included.
+    expect(MessageView.parse(v)).toEqual(v)
   })
 
   test('550 on RCPT TO fails at once and records the rejection', async () => {
@@ -196,9 +199,11 @@ describe('durability', () => {
     const smtp = await startSmtp()
     // A fault injector around the real store: the first write of an attempt event fails, as a crash would.
     let crashOnce = true
-    const { mkdtemp } = await import('node:fs/promises')
+    const { mkdtemp, rm } = await import('node:fs/promises')
     const { tmpdir } = await import('node:os')
-    const real = createFsStore(await mkdtemp(`${tmpdir()}/postern-crash-`))
+    const dir = await mkdtemp(`${tmpdir()}/postern-crash-`)
+    cleanups.push(() => rm(dir, { recursive: true, force: true }))
+    const real = createFsStore(dir)
     const store: ObjectStore = {
       ...real,
       put: (key, body, opts) => {
