@@ -9,12 +9,16 @@ try {
   const config = loadConfig(process.env)
   const gw = await startLocal(config)
   console.log(localBanner(config, gw))
-  const stop = async () => {
-    await gw.close()
-    process.exit(0)
-  }
+  let stopping: Promise<void> | undefined
+  const stop = () => (stopping ??= gw.close().then(() => process.exit(0)))
   process.once('SIGINT', stop)
   process.once('SIGTERM', stop)
+  // npm does not pass SIGTERM on to its script: stopping `npm start` (a supervisor, Docker with npm as pid 1) would
+  // leave this process running on its own. Under npm, being orphaned means it is time to stop too.
+  if (process.env.npm_lifecycle_event === 'start') {
+    const parent = process.ppid
+    setInterval(() => process.ppid !== parent && void stop(), 500).unref()
+  }
 } catch (err) {
   if (err instanceof ConfigError) {
     console.error(err.message)
