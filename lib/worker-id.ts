@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto'
+import { randomBytes, randomUUID } from 'node:crypto'
 import { readFileSync, readlinkSync } from 'node:fs'
 
 /**
@@ -14,22 +14,21 @@ function readMachine(): string | null {
   }
 }
 const machine = readMachine()
-const mine = new Set<string>()
+// Told apart from an earlier process that had the same pid (in a container the gateway is often always pid 1).
+const processToken = randomBytes(6).toString('hex')
 
 /**
- * A new lease owner id, `<prefix>-<uuid>`, with `@<machine>/<pid>` where the machine is known, so that a process
- * restarted after a crash can see that the lease's holder is gone instead of waiting the lease out. `pid` is for
- * tests; it defaults to this process.
+ * A new lease owner id, `<prefix>-<uuid>`, with `@<machine>/<pid>.<process token>` where the machine is known, so
+ * that a process restarted after a crash can see that the lease's holder is gone instead of waiting the lease out.
+ * `pid` and `token` are for tests; they default to this process's.
  */
-export function newWorkerId(prefix: string, pid = process.pid): string {
-  const id = `${prefix}-${randomUUID()}${machine ? `@${machine}/${pid}` : ''}`
-  if (pid === process.pid) mine.add(id)
-  return id
+export function newWorkerId(prefix: string, pid = process.pid, token = processToken): string {
+  return `${prefix}-${randomUUID()}${machine ? `@${machine}/${pid}.${token}` : ''}`
 }
 
 /**
  * Whether the lease owner `owner` (from newWorkerId) is certainly no longer running: it ran on this machine and
- * pid namespace, and no process has its pid now (or this process has it, and did not make that id). Any other
+ * pid namespace, and no process has its pid now (or this process has it, and the id is an earlier process's). Any other
  * owner (another machine, another container, an older id format) is presumed alive: its lease runs out instead.
  */
 export function workerIsGone(owner: string): boolean {
@@ -37,9 +36,10 @@ export function workerIsGone(owner: string): boolean {
   if (!machine || at < 0) return false
   const slash = owner.lastIndexOf('/')
   if (owner.slice(at + 1, slash) !== machine) return false
-  const pid = Number(owner.slice(slash + 1))
-  if (!Number.isInteger(pid) || pid <= 0) return false
-  if (pid === process.pid) return !mine.has(owner)
+  const [pidText, token] = owner.slice(slash + 1).split('.')
+  const pid = Number(pidText)
+  if (!Number.isInteger(pid) || pid <= 0 || !token) return false
+  if (pid === process.pid) return token !== processToken
   try {
     process.kill(pid, 0)
     return false
