@@ -2,6 +2,7 @@
 import { ConfigError, loadConfig } from '../lib/config/load.js'
 import { startLocal } from '../lib/local/start-local.js'
 import { localBanner } from '../lib/local/banner.js'
+import { stopWithNpm } from '../lib/local/stop-with-npm.js'
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
 
@@ -13,12 +14,7 @@ try {
   const stop = () => (stopping ??= gw.close().then(() => process.exit(0)))
   process.once('SIGINT', stop)
   process.once('SIGTERM', stop)
-  // npm does not pass SIGTERM on to its script: stopping `npm start` (a supervisor, Docker with npm as pid 1) would
-  // leave this process running on its own. Under npm, being orphaned means it is time to stop too.
-  if (process.env.npm_lifecycle_event === 'start') {
-    const parent = process.ppid
-    setInterval(() => process.ppid !== parent && void stop(), 500).unref()
-  }
+  stopWithNpm(() => void stop())
 } catch (err) {
   if (err instanceof ConfigError) {
     console.error(err.message)

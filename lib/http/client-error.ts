@@ -16,7 +16,9 @@ const BY_PARSER_CODE: Record<string, { code: ErrorCode; message: string }> = {
  */
 export function answerClientErrors(server: Server): void {
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
-    if (err.code === 'ECONNRESET' || !socket.writable) return void socket.destroy()
+    // As Node's own handler: once a response to an earlier pipelined request has begun, writing would corrupt it.
+    const answering = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage
+    if (err.code === 'ECONNRESET' || !socket.writable || answering?.headersSent) return void socket.destroy()
     const { code, message } = BY_PARSER_CODE[err.code ?? ''] ?? { code: 'bad_request' as const, message: 'the HTTP request is malformed' }
     const body = JSON.stringify({ error: { code, message, issues: [] } })
     socket.end(

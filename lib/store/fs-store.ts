@@ -71,9 +71,13 @@ export function createFsStore(root: string): ObjectStore {
     try {
       for (let off = 0; off < body.length; ) off += writeSync(fd, body, off)
       if (durable) await fdatasyncAsync(fd)
-    } finally {
+    } catch (err) {
+      // A full disk, say: leave no temp file behind.
       closeSync(fd)
+      unlinkQuiet(tmp)
+      throw err
     }
+    closeSync(fd)
     return tmp
   }
 

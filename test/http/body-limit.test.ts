@@ -129,12 +129,12 @@ test('headers over the parser limit: 431 headers_too_large, in the API error sha
   expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)).error.code).toBe('headers_too_large')
 })
 
-test('a body of more than 100,000 arrays is refused by the scan before it is parsed: 400 invalid_json', async () => {
+test('a body of more than 100,000 values is refused by the scan before it is parsed: 400 invalid_json', async () => {
   const res = await post(`[${Array.from({ length: 100_001 }, () => '[]').join(',')}]`)
   expect(res.status).toBe(400)
   expect(((await res.json()) as { error: unknown }).error).toEqual({
     code: 'invalid_json',
-    message: 'the body has too many arrays and objects: at most 100000',
+    message: 'the body has too many values: at most 100000 arrays, objects, members and elements',
     issues: [],
   })
 })

@@ -1,7 +1,7 @@
 import { expect, test } from 'vitest'
-import { jsonShapeProblem, MAX_JSON_CONTAINERS, MAX_JSON_DEPTH } from '../../lib/http/read-json.js'
+import { jsonShapeProblem, MAX_JSON_ITEMS, MAX_JSON_DEPTH } from '../../lib/http/read-json.js'
 
-const nestsDeeperThan = (text: string, limit: number) => jsonShapeProblem(text, limit, MAX_JSON_CONTAINERS) === 'too_deep'
+const nestsDeeperThan = (text: string, limit: number) => jsonShapeProblem(text, limit, MAX_JSON_ITEMS) === 'too_deep'
 
 const nested = (depth: number, open = '[', close = ']') => `${open.repeat(depth)}${close.repeat(depth)}`
 
@@ -29,10 +29,14 @@ test('a 2 MB body a million levels deep is refused', () => {
   expect(nestsDeeperThan(text, MAX_JSON_DEPTH)).toBe(true)
 })
 
-test('more arrays and objects than MAX_JSON_CONTAINERS, side by side: too_many; exactly that many pass', () => {
-  const wide = (n: number) => `[${Array.from({ length: n - 1 }, () => '{}').join(',')}]`
-  expect(jsonShapeProblem(wide(MAX_JSON_CONTAINERS), MAX_JSON_DEPTH, MAX_JSON_CONTAINERS)).toBeNull()
-  expect(jsonShapeProblem(wide(MAX_JSON_CONTAINERS + 1), MAX_JSON_DEPTH, MAX_JSON_CONTAINERS)).toBe('too_many')
-  // Brackets inside strings are not containers: an HTML body full of CSS is fine.
-  expect(jsonShapeProblem(JSON.stringify({ html: 'p{}'.repeat(200_000) }), MAX_JSON_DEPTH, MAX_JSON_CONTAINERS)).toBeNull()
+test('more than MAX_JSON_ITEMS arrays, objects and commas: too_many; exactly that many pass', () => {
+  const shape = (text: string) => jsonShapeProblem(text, MAX_JSON_DEPTH, MAX_JSON_ITEMS)
+  // One array and MAX - 1 commas: MAX items.
+  expect(shape(`[${'1,'.repeat(MAX_JSON_ITEMS - 1)}1]`)).toBeNull()
+  expect(shape(`[${'1,'.repeat(MAX_JSON_ITEMS)}1]`)).toBe('too_many')
+  // One object with a key per item: the shape QA used to block the loop for 14 s (metadata, headers).
+  expect(shape(`{${Array.from({ length: MAX_JSON_ITEMS + 1 }, (_, i) => `"k${i}":1`).join(',')}}`)).toBe('too_many')
+  expect(shape(`[${Array.from({ length: MAX_JSON_ITEMS }, () => '{}').join(',')}]`)).toBe('too_many')
+  // Brackets and commas inside strings are not items: an HTML body full of CSS is fine.
+  expect(shape(JSON.stringify({ html: 'p{a:1,b:2}'.repeat(200_000) }))).toBeNull()
 })
