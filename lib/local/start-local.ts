@@ -61,7 +61,7 @@ export async function startLocal(config: Config, extra: Partial<Deps> = {}): Pro
   }
   const deps = createDeps(cfg, { ...extra, store })
   const runner = startQueueRunner(deps)
-  const app = createApp(deps, { onAccepted: runner.kick })
+  const app = createApp(deps, { onAccepted: (record) => runner.kick(record.id, record) })
   const inbound = cfg.mailboxes.length || cfg.webhooks.length ? startInboundPolling(deps) : null
   let server: ServerType
   try {

@@ -59,18 +59,17 @@ export async function submitResendBatch(
       )
     // All or nothing: runners hear of the emails only once every one is stored; a store failure part way takes
     // back those already stored (best effort), so the client's retry does not send them twice.
-    const stored: [string, AcceptedRequest][] = []
+    const stored: AcceptedRequest[] = []
     try {
-      for (const input of inputs) await submitMessage(deps, key, input, (id, record) => stored.push([id, record]))
+      for (const input of inputs) await submitMessage(deps, key, input, (record) => stored.push(record))
     } catch (err) {
-      await withdrawAccepted(
-        deps,
-        stored.map(([, r]) => r),
-      ).catch((e) => deps.logger.error({ err: e, ids: stored.map(([id]) => id) }, 'a failed batch could not take back its stored emails'))
+      await withdrawAccepted(deps, stored).catch((e) =>
+        deps.logger.error({ err: e, ids: stored.map((r) => r.id) }, 'a failed batch could not take back its stored emails'),
+      )
       throw err
     }
-    for (const [id, record] of stored) onAccepted?.(id, record)
-    return { data: stored.map(([id]) => ({ id })) }
+    for (const record of stored) onAccepted?.(record)
+    return { data: stored.map((r) => ({ id: r.id })) }
   }
   const data: { id: string }[] = []
   const errors: { index: number; message: string }[] = []

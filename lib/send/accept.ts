@@ -12,7 +12,7 @@ export interface Accepted {
 }
 
 /** Told of each message just accepted, with its stored record: a runner in the same process sends it at once. */
-export type OnAccepted = (id: string, record: AcceptedRequest) => void
+export type OnAccepted = (record: AcceptedRequest) => void
 
 /** RFC 5322 §3.6.4 msg-id on the gateway's domain; the id is already unique and time-sortable. */
 export const messageIdFor = (id: string, domain: string) => `<${id.toLowerCase()}@${domain}>`

@@ -84,15 +84,12 @@ export async function submitMessage(
   pathPrefix: (string | number)[] = [],
 ): Promise<Accepted> {
   const req = checkSendRequest(deps, key, body, pathPrefix)
-  let stored: Awaited<ReturnType<typeof acceptMessage>>
-  try {
-    stored = await acceptMessage(deps, key.id, req)
-  } catch (err) {
+  const { accepted, record } = await acceptMessage(deps, key.id, req).catch((err) => {
     deps.logger.error({ err }, 'an accepted message could not be stored; the client is told to retry')
     throw new ApiError('store_unavailable', 'the message could not be stored and was not sent; retry later', [], { 'Retry-After': '1' })
-  }
-  onAccepted?.(stored.accepted.id, stored.record)
-  return stored.accepted
+  })
+  onAccepted?.(record)
+  return accepted
 }
 
 /** One item's answer in a batch: 202 with the accepted message, or the error it would have had alone. */

@@ -68,16 +68,16 @@ export function createFsStore(root: string): ObjectStore {
     ensureDir(dir)
     const tmp = join(dir, `${tmpPrefix}${tmpCount++}`)
     const fd = openSync(tmp, 'wx')
+    let written = false
     try {
       for (let off = 0; off < body.length; ) off += writeSync(fd, body, off)
       if (durable) await fdatasyncAsync(fd)
-    } catch (err) {
-      // A full disk, say: leave no temp file behind.
+      written = true
+    } finally {
       closeSync(fd)
-      unlinkQuiet(tmp)
-      throw err
+      // A write that failed (a full disk, say) leaves no temp file behind.
+      if (!written) unlinkQuiet(tmp)
     }
-    closeSync(fd)
     return tmp
   }
 
