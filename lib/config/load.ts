@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { z } from 'zod'
 import { hashApiKey } from './api-key-hash.js'
-import { toFieldIssues } from '../http/field-issues.js'
+import { toFieldIssues } from '../field-issues.js'
 import { Config } from './schema.js'
 
 export interface ConfigIssue {

@@ -1,6 +1,7 @@
 import { STATUS_CODES, type Server } from 'node:http'
 import type { Duplex } from 'node:stream'
-import { ERROR_CODES, type ErrorCode } from './errors.js'
+import type { ErrorCode } from '../errors.js'
+import { HTTP_STATUS } from './status.js'
 
 /** Node's HTTP parser error codes (llhttp) that have a status of their own; any other is a 400. */
 const BY_PARSER_CODE: Record<string, { code: ErrorCode; message: string }> = {
@@ -22,7 +23,7 @@ export function answerClientErrors(server: Server): void {
     const { code, message } = BY_PARSER_CODE[err.code ?? ''] ?? { code: 'bad_request' as const, message: 'the HTTP request is malformed' }
     const body = JSON.stringify({ error: { code, message, issues: [] } })
     socket.end(
-      `HTTP/1.1 ${ERROR_CODES[code]} ${STATUS_CODES[ERROR_CODES[code]]}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+      `HTTP/1.1 ${HTTP_STATUS[code]} ${STATUS_CODES[HTTP_STATUS[code]]}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
     )
   })
 }

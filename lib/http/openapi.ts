@@ -3,7 +3,8 @@ import type { Config } from '../config/schema.js'
 import { ResendEmail } from '../resend/email-request.js'
 import { RESEND_ERRORS } from '../resend/resend-error.js'
 import { SendRequest } from '../send/send-request.js'
-import { ERROR_CODES } from './errors.js'
+import { ERROR_CODES } from '../errors.js'
+import { HTTP_STATUS } from './status.js'
 
 const json = (schema: z.ZodType, io: 'input' | 'output' = 'output') => z.toJSONSchema(schema, { io, unrepresentable: 'any' })
 
@@ -14,7 +15,7 @@ const Accepted = z.object({
 })
 const ErrorBody = z.object({
   error: z.object({
-    code: z.enum(Object.keys(ERROR_CODES) as [string, ...string[]]),
+    code: z.enum(ERROR_CODES),
     message: z.string(),
     issues: z.array(z.object({ path: z.array(z.union([z.string(), z.number()])), code: z.string(), message: z.string() })),
   }),
@@ -52,12 +53,12 @@ export const MessageView = z.object({
   attempts: z.array(Attempt),
 })
 
-const errors = (...codes: (keyof typeof ERROR_CODES)[]) =>
+const errors = (...codes: (keyof typeof HTTP_STATUS)[]) =>
   Object.fromEntries(
-    [...new Set(codes.map((c) => ERROR_CODES[c]))].map((status) => [
+    [...new Set(codes.map((c) => HTTP_STATUS[c]))].map((status) => [
       String(status),
       {
-        description: codes.filter((c) => ERROR_CODES[c] === status).join(', '),
+        description: codes.filter((c) => HTTP_STATUS[c] === status).join(', '),
         content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
       },
     ]),

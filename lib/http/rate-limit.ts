@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from 'hono'
 import { rateLimiter } from 'hono-rate-limiter'
 import type { ApiKeyConfig, Config } from '../config/schema.js'
-import { ApiError } from './errors.js'
+import { ApiError } from '../errors.js'
 import type { AppEnv } from './app-env.js'
 
 /**

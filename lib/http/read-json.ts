@@ -1,6 +1,6 @@
 import type { Context } from 'hono'
 import type { AppEnv } from './app-env.js'
-import { ApiError } from './errors.js'
+import { ApiError } from '../errors.js'
 
 /** Deepest nesting of arrays and objects a request may have: real requests need 4, and deeper input only costs stack. */
 export const MAX_JSON_DEPTH = 64

@@ -1,6 +1,6 @@
 import type { ApiKeyConfig } from '../config/schema.js'
 import type { Deps } from '../deps.js'
-import { ApiError } from '../http/errors.js'
+import { ApiError } from '../errors.js'
 import { withdrawAccepted, type OnAccepted } from '../send/accept.js'
 import type { AcceptedRequest } from '../send/records.js'
 import { submitMessage } from '../send/submit.js'

@@ -1,6 +1,6 @@
 import { z } from 'zod'
-import type { FieldIssue } from '../http/errors.js'
-import { toFieldIssues } from '../http/field-issues.js'
+import type { FieldIssue } from '../errors.js'
+import { toFieldIssues } from '../field-issues.js'
 import type { SendRequestInput } from '../send/send-request.js'
 import { plainJsonIssues } from '../send/plain-json.js'
 import { coveredBy, toResendField } from './field-paths.js'

@@ -1,4 +1,4 @@
-import type { FieldIssue } from '../http/errors.js'
+import type { FieldIssue } from '../errors.js'
 
 /** SendRequest field names that Resend spells otherwise (top level, and inside one attachment). */
 const TOP: Record<string, string> = { replyTo: 'reply_to', sendAt: 'scheduled_at' }

@@ -1,6 +1,6 @@
 import type { ApiKeyConfig } from '../config/schema.js'
 import type { Deps } from '../deps.js'
-import { ApiError } from '../http/errors.js'
+import { ApiError } from '../errors.js'
 import type { Accepted, OnAccepted } from '../send/accept.js'
 import type { SendRequestInput } from '../send/send-request.js'
 import { checkSendRequest, submitMessage } from '../send/submit.js'

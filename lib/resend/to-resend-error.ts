@@ -1,4 +1,4 @@
-import { ApiError, type ErrorCode, type FieldIssue } from '../http/errors.js'
+import { ApiError, type ErrorCode, type FieldIssue } from '../errors.js'
 import { formatPath } from './field-paths.js'
 import { RESEND_ERRORS, ResendError, type ResendErrorBody, type ResendErrorName } from './resend-error.js'
 
@@ -16,10 +16,12 @@ const BY_CODE: Record<Exclude<ErrorCode, 'validation_failed'>, { name: ResendErr
   invalid_api_key: { name: 'invalid_api_key' },
   // Resend answers 403 validation_error when the from domain is not one the account may send from.
   sender_not_allowed: { name: 'validation_error', statusCode: 403 },
+  insufficient_scope: { name: 'invalid_api_key' },
   not_found: { name: 'not_found' },
   method_not_allowed: { name: 'method_not_allowed' },
   idempotency_key_reused: { name: 'invalid_idempotent_request' },
   idempotency_key_in_use: { name: 'concurrent_idempotent_requests' },
+  conflict: { name: 'validation_error', statusCode: 409 },
   payload_too_large: { name: 'validation_error', statusCode: 413 },
   unsupported_media_type: { name: 'validation_error', statusCode: 415 },
   rate_limited: { name: 'rate_limit_exceeded' },

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import stringify from 'safe-stable-stringify'
 import type { Deps } from '../deps.js'
-import { ApiError } from '../http/errors.js'
+import { ApiError } from '../errors.js'
 import { getJson, putJson } from '../store/json.js'
 import { idempotencyKey } from '../store/keys.js'
 import { isPreconditionFailed } from '../store/object-store.js'

@@ -1,4 +1,4 @@
-import type { FieldIssue } from '../http/errors.js'
+import type { FieldIssue } from '../errors.js'
 
 /** Keys that are not plain data in a JavaScript object: `__proto__` sets the prototype (zod drops it silently). */
 const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype'])

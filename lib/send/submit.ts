@@ -1,8 +1,8 @@
 import type { ApiKeyConfig } from '../config/schema.js'
 import type { Deps } from '../deps.js'
-import { senderAllowed } from '../http/auth.js'
-import { ApiError, type FieldIssue } from '../http/errors.js'
-import { toFieldIssues } from '../http/field-issues.js'
+import { senderAllowed } from './sender-rules.js'
+import { ApiError, type FieldIssue } from '../errors.js'
+import { toFieldIssues } from '../field-issues.js'
 import { acceptMessage, type Accepted, type OnAccepted } from './accept.js'
 import { plainJsonIssues } from './plain-json.js'
 import { decodedBytes, SendRequest } from './send-request.js'
@@ -92,8 +92,8 @@ export async function submitMessage(
   return accepted
 }
 
-/** One item's answer in a batch: 202 with the accepted message, or the error it would have had alone. */
-export type BatchItemResult = { status: 202; data: Accepted } | { status: number; error: { code: string; message: string; issues: FieldIssue[] } }
+/** One item's outcome in a batch: the accepted message, or the error it would have had alone. */
+export type BatchItemResult = { ok: true; data: Accepted } | { ok: false; error: ApiError }
 
 /**
  * Submits each item on its own: one bad item does not reject the others, and neither does a store failure (that
@@ -104,10 +104,10 @@ export async function submitBatch(deps: Deps, key: ApiKeyConfig, items: unknown[
   const results: BatchItemResult[] = []
   for (const [i, item] of items.entries()) {
     try {
-      results.push({ status: 202, data: await submitMessage(deps, key, item, onAccepted, ['messages', i]) })
+      results.push({ ok: true, data: await submitMessage(deps, key, item, onAccepted, ['messages', i]) })
     } catch (err) {
       if (!(err instanceof ApiError)) throw err
-      results.push({ status: err.status, error: { code: err.code, message: err.message, issues: err.issues } })
+      results.push({ ok: false, error: err })
     }
   }
   return results

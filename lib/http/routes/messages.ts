@@ -5,7 +5,8 @@ import { readMessage, visibleTo } from '../../send/message-view.js'
 import { submitBatch, submitMessage } from '../../send/submit.js'
 import { withIdempotency, type IdempotencyScope, type StoredResponse } from '../../send/idempotency.js'
 import type { AppEnv } from '../app-env.js'
-import { ApiError } from '../errors.js'
+import { ApiError } from '../../errors.js'
+import { HTTP_STATUS } from '../status.js'
 import { readJson } from '../read-json.js'
 import type { Context } from 'hono'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
@@ -69,7 +70,11 @@ export function messageRoutes(deps: Deps, opts: RouteOptions = {}) {
       ])
     }
     return idempotent(c, deps, body, async () => {
-      const results = await submitBatch(deps, c.get('apiKey'), messages, opts.onAccepted)
+      const results = (await submitBatch(deps, c.get('apiKey'), messages, opts.onAccepted)).map((r) =>
+        r.ok
+          ? { status: 202, data: r.data }
+          : { status: HTTP_STATUS[r.error.code], error: { code: r.error.code, message: r.error.message, issues: r.error.issues } },
+      )
       return { status: 200, body: { results } }
     })
   })

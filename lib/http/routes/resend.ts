@@ -7,7 +7,7 @@ import { ResendError } from '../../resend/resend-error.js'
 import { submitResendEmail } from '../../resend/submit-email.js'
 import { readMessage, visibleTo } from '../../send/message-view.js'
 import type { AppEnv } from '../app-env.js'
-import { ApiError } from '../errors.js'
+import { ApiError } from '../../errors.js'
 import { readJson } from '../read-json.js'
 import { idempotent, type RouteOptions } from './messages.js'
 
