@@ -4,6 +4,7 @@ import { pino, type Logger } from 'pino'
 import type { ImapFlow } from 'imapflow'
 import type { ImapMailbox, Pop3Mailbox } from './config/mailbox.js'
 import type { Config } from './config/schema.js'
+import { createEventBus, type EventBus } from './events/bus.js'
 import { createIdFactory } from './id.js'
 import { createImapClient } from './inbound/imap-client.js'
 import { createPop3Client, type Pop3Client } from './inbound/pop3-client.js'
@@ -11,6 +12,7 @@ import { createFsStore } from './store/fs-store.js'
 import type { ObjectStore } from './store/object-store.js'
 import { createS3Store } from './store/s3-store.js'
 import { createRelayTransport } from './send/transport.js'
+import { createGuardedFetch } from './webhooks/guarded-fetch.js'
 
 /** Time source in ms since the epoch; tests may pass a fake. */
 export interface Clock {
@@ -32,6 +34,9 @@ export interface Deps {
   /** Uniform [0, 1), for retry jitter. */
   random(): number
   logger: Logger
+  /** In-process listeners of recorded events (lib/events/bus.ts). */
+  events: EventBus
+  /** fetch for webhook delivery: refuses addresses `allowPrivateWebhookTargets` does not allow (lib/webhooks/guarded-fetch.ts). */
   fetch: typeof fetch
   /** A new, unconnected IMAP client for one mailbox (one per poll). */
   imap(mailbox: ImapMailbox): ImapFlow
@@ -56,6 +61,7 @@ export function createStore(config: Config): ObjectStore {
 
 /** Builds the process's dependencies from a validated config; `overrides` replace any part (tests, local mode). */
 export function createDeps(config: Config, overrides: Partial<Deps> = {}): Deps {
+  const logger = overrides.logger ?? pino({ level: config.logLevel, base: { app: 'postern' } })
   return {
     config,
     store: overrides.store ?? createStore(config),
@@ -63,8 +69,9 @@ export function createDeps(config: Config, overrides: Partial<Deps> = {}): Deps 
     clock: overrides.clock ?? { now: () => Date.now() },
     newId: overrides.newId ?? createIdFactory(),
     random: overrides.random ?? Math.random,
-    logger: overrides.logger ?? pino({ level: config.logLevel, base: { app: 'postern' } }),
-    fetch: overrides.fetch ?? globalThis.fetch,
+    logger,
+    events: overrides.events ?? createEventBus((err) => logger.error({ err }, 'an event listener failed')),
+    fetch: overrides.fetch ?? createGuardedFetch(config.allowPrivateWebhookTargets),
     imap: overrides.imap ?? createImapClient,
     pop3: overrides.pop3 ?? createPop3Client,
   }

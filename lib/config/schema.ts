@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { InboundSettings } from './inbound-settings.js'
 import { Mailbox } from './mailbox.js'
 import { WebhookEndpoint } from './webhook-endpoint.js'
+import { parseCidr, targetChecker } from '../webhooks/target-guard.js'
 
 const Port = z.number().int().min(0).max(65535)
 
@@ -115,6 +116,13 @@ export const Config = z
       .default(24 * 3600 * 1000),
     mailboxes: z.array(Mailbox).default([]),
     webhooks: z.array(WebhookEndpoint).default([]),
+    /**
+     * Webhook URLs may reach only public addresses unless allowed here: `true` allows every address, a list of CIDRs
+     * (`["127.0.0.1/32", "10.1.0.0/16"]`) allows those. Checked on the address each connection is made to.
+     */
+    allowPrivateWebhookTargets: z
+      .union([z.boolean(), z.array(z.string().refine((c) => parseCidr(c) !== null, 'must be a CIDR like 10.0.0.0/8 or an IP address'))])
+      .default(false),
     inbound: InboundSettings.prefault({}),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
@@ -127,6 +135,13 @@ export const Config = z
         seen.add(item.id)
       })
     }
+    // A URL whose host is an address literal is refused now, not at its first delivery.
+    const check = targetChecker(cfg.allowPrivateWebhookTargets)
+    cfg.webhooks.forEach((ep, i) => {
+      const host = new URL(ep.url).hostname.replace(/^\[|\]$/g, '')
+      const why = host === 'localhost' || host.endsWith('.localhost') ? check('127.0.0.1') : /^[\d.]+$|:/.test(host) ? check(host) : null
+      if (why) ctx.addIssue({ code: 'custom', path: ['webhooks', i, 'url'], message: why })
+    })
     if (cfg.retry.baseDelayMs > cfg.retry.maxDelayMs) {
       ctx.addIssue({ code: 'custom', path: ['retry', 'baseDelayMs'], message: 'must not be more than retry.maxDelayMs' })
     }

@@ -2,7 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import type { ImapFlow, MailboxObject } from 'imapflow'
 import type { ImapMailbox } from '../config/mailbox.js'
 import type { Deps } from '../deps.js'
-import { recordEvent } from '../webhooks/outbox.js'
+import { mailboxSource } from '../events/event-types.js'
+import { recordEvent } from '../events/outbox.js'
 import { commitMessage, prepareMessage, type PreparedMessage } from './ingest.js'
 import type { MailboxLease } from './lease.js'
 import type { FolderCursor, MailboxStateHandle } from './mailbox-state.js'
@@ -107,9 +108,10 @@ async function syncFolder(
       cursor = { uidValidity, lastUid: 0 }
     } else if (cursor.uidValidity !== uidValidity) {
       log.warn({ previousUidValidity: cursor.uidValidity, uidValidity }, 'UIDVALIDITY changed: resyncing the folder; stored messages are recognised by content')
-      await recordEvent(deps.store, state.value, {
+      await recordEvent(deps, state.value, {
         id: webhookEventId(mb.id, 'mailbox.reset', `${folder}\n${cursor.uidValidity}\n${uidValidity}`),
         type: 'mailbox.reset',
+        source: mailboxSource(mb.id),
         mailbox: mb.id,
         createdAt: new Date(deps.clock.now()).toISOString(),
         data: { folder, previousUidValidity: cursor.uidValidity, uidValidity, reason: 'uidvalidity-changed' },

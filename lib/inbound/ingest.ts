@@ -2,7 +2,8 @@ import type { Deps } from '../deps.js'
 import { normalizeMessage } from '../normalize/normalize.js'
 import { getJson, putJson } from '../store/json.js'
 import { inboundMessageKeys } from '../store/keys.js'
-import { recordEvent } from '../webhooks/outbox.js'
+import { mailboxSource } from '../events/event-types.js'
+import { recordEvent } from '../events/outbox.js'
 import { inboundMessageId, webhookEventId } from './message-id.js'
 import type { MailboxStateHandle } from './mailbox-state.js'
 
@@ -74,9 +75,10 @@ export async function commitMessage(deps: Deps, mailbox: string, state: MailboxS
     state.value.sequence = Math.max(state.value.sequence, marker.sequence)
     return { kind: 'duplicate', id: p.id, eventId: p.eventId, sequence: marker.sequence, parseError: null }
   }
-  const event = await recordEvent(deps.store, state.value, {
+  const event = await recordEvent(deps, state.value, {
     id: p.eventId,
     type: 'message.received',
+    source: mailboxSource(mailbox),
     mailbox,
     createdAt: new Date(deps.clock.now()).toISOString(),
     data: { messageId: p.id, folder: p.folder, docKey: keys.doc, rawKey: keys.raw, parseError: p.parseError },

@@ -81,11 +81,26 @@ export const inboundMailboxKeys = (mailbox: string) => ({
   lease: `inbound/${mailbox}/lease.json`,
 })
 
-/** Webhook outbox, per-endpoint delivery records and dead letters. */
+/**
+ * Webhook outbox (events awaiting delivery), per-endpoint delivery records and dead letters. Outbox keys sort by
+ * source, then sequence. A mailbox's events keep the folder they always had (`webhooks/outbox/<mailbox>/`); other
+ * sources live under names starting with `_`, which no mailbox id can (lib/config/mailbox.ts ResourceId). Messages
+ * share one folder (`<id>.<sequence>`), so the send path makes no folder per message.
+ */
 export const webhookKeys = {
   outboxPrefix: 'webhooks/outbox/',
-  /** One event awaiting delivery; the 12-digit sequence keeps a mailbox's events in order when listed. */
+  /** One mailbox event awaiting delivery; the 12-digit sequence keeps a mailbox's events in order when listed. */
   outbox: (mailbox: string, sequence: number) => `webhooks/outbox/${mailbox}/${pad(sequence, 12)}.json`,
+  /** The outbox key of an event of any source (lib/events/event-types.ts EventSource). */
+  outboxFor(source: string, sequence: number): string {
+    if (source === 'system') return `webhooks/outbox/_system/${pad(sequence, 12)}.json`
+    const colon = source.indexOf(':')
+    const kind = source.slice(0, colon)
+    const id = source.slice(colon + 1)
+    if (kind === 'mailbox') return webhookKeys.outbox(id, sequence)
+    if (kind === 'message') return `webhooks/outbox/_messages/${id}.${pad(sequence, 12)}.json`
+    throw new Error(`not an event source: ${JSON.stringify(source)}`)
+  },
   /** Attempts of one event to one endpoint. */
   delivery: (endpointId: string, eventId: string) => `webhooks/deliveries/${endpointId}/${eventId}.json`,
   deadLetter: (endpointId: string, eventId: string) => `webhooks/dead-letter/${endpointId}/${eventId}.json`,

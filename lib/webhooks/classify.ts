@@ -24,6 +24,7 @@ export function parseRetryAfter(value: string | null, nowMs: number): number | n
 const errorReason = (err: unknown): string => {
   const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } }
   if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return 'timeout'
+  if (e?.cause?.code === 'EBLOCKEDTARGET') return `refused target: ${e.cause.message}`
   return e?.cause?.code ?? e?.cause?.message ?? e?.message ?? String(err)
 }
 
@@ -41,9 +42,17 @@ export function classifyAttempt(result: AttemptResult, nowMs: number): AttemptOu
 
 /**
  * Delay before attempt `attempt + 1` after `attempt` failures (1-based): min(maxDelayMs, baseDelayMs * 2^(attempt-1))
- * scaled by a jitter in [0.8, 1.2) from `random`, and never shorter than Retry-After asked.
+ * scaled by a jitter in [0.8, 1.2) from `random`, and never shorter than Retry-After asked, itself at most
+ * `maxRetryAfterMs` when given.
  */
-export function retryDelayMs(attempt: number, retry: { baseDelayMs: number; maxDelayMs: number }, random: () => number, retryAfterMs: number | null): number {
+export function retryDelayMs(
+  attempt: number,
+  retry: { baseDelayMs: number; maxDelayMs: number; maxRetryAfterMs?: number },
+  random: () => number,
+  retryAfterMs: number | null,
+): number {
   const base = Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** (attempt - 1))
-  return Math.max(Math.round(base * (0.8 + 0.4 * random())), retryAfterMs ?? 0)
+  // A Retry-After far in the future (999999999 s) is cut to maxRetryAfterMs, so no event waits for decades.
+  const asked = Math.min(retryAfterMs ?? 0, retry.maxRetryAfterMs ?? Infinity)
+  return Math.max(Math.round(base * (0.8 + 0.4 * random())), asked)
 }

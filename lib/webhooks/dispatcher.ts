@@ -1,45 +1,18 @@
 import type { WebhookEndpoint } from '../config/webhook-endpoint.js'
 import type { Deps } from '../deps.js'
+import { subscribes, type EventRecord } from '../events/outbox.js'
 import { getJson, putJson } from '../store/json.js'
 import { webhookKeys } from '../store/keys.js'
-import { classifyAttempt, retryDelayMs, type AttemptOutcome, type AttemptResult } from './classify.js'
-import type { OutboxRecord } from './outbox.js'
-import { buildPayload } from './payload.js'
-import { signWebhook } from './sign.js'
+import { isPreconditionFailed } from '../store/object-store.js'
+import { newWorkerId, workerIsGone } from '../worker-id.js'
+import { attemptDelivery, bodyFor } from './attempt.js'
+import { retryDelayMs, type AttemptOutcome } from './classify.js'
+import { freshDelivery, type AttemptLog, type DeliveryRecord } from './delivery-record.js'
+import { loadEndpointHealth, type EndpointHealthHandle } from './endpoint-health.js'
+import { buildPayload, type WebhookPayload } from './payload.js'
 
-/** Bytes of a response body kept in the attempt log. */
-const RESPONSE_HEAD_BYTES = 256
-
-/** One logged delivery attempt. */
-export interface AttemptLog {
-  attempt: number
-  /** ISO 8601 UTC start of the attempt. */
-  at: string
-  /** HTTP status, or null for a timeout or network error. */
-  status: number | null
-  latencyMs: number
-  outcome: AttemptOutcome['kind']
-  reason: string | null
-  /** First bytes of the response body, decoded as UTF-8. */
-  responseHead: string
-}
-
-/** Delivery of one event to one endpoint (webhookKeys.delivery). */
-export interface DeliveryRecord {
-  eventId: string
-  endpointId: string
-  status: 'pending' | 'delivered' | 'dead'
-  /** ms since the epoch. */
-  nextAttemptAt: number
-  attempts: AttemptLog[]
-}
-
-/** Health of one endpoint (webhookKeys.endpoint). Delete the object to re-enable a disabled endpoint. */
-export interface EndpointHealth {
-  /** ms since the epoch of the first failure since the last success; null when healthy. */
-  failingSince: number | null
-  disabled: { at: string; reason: string } | null
-}
+export type { AttemptLog, DeliveryRecord } from './delivery-record.js'
+export type { EndpointHealth } from './endpoint-health.js'
 
 export interface DeliveryRunSummary {
   attempted: number
@@ -48,171 +21,195 @@ export interface DeliveryRunSummary {
   deadLettered: number
 }
 
-const subscribed = (ep: WebhookEndpoint, r: OutboxRecord) => ep.eventTypes.includes(r.type) && (!ep.mailboxes || ep.mailboxes.includes(r.mailbox))
+/** How long past an attempt's own time limit its claim lasts (ms): another worker takes over only after that. */
+const CLAIM_MARGIN_MS = 30_000
+/** Payloads kept between endpoints and runs, so a message.received document is not rebuilt for each. */
+const PAYLOAD_CACHE = 32
 
-async function readHead(res: Response): Promise<string> {
-  if (!res.body) return ''
-  const reader = res.body.getReader()
-  const chunks: Uint8Array[] = []
-  let n = 0
-  try {
-    while (n < RESPONSE_HEAD_BYTES) {
-      const { done, value } = await reader.read()
-      if (done) break
-      chunks.push(value)
-      n += value.length
-    }
-  } finally {
-    await reader.cancel().catch(() => {})
-  }
-  return Buffer.concat(chunks).subarray(0, RESPONSE_HEAD_BYTES).toString('utf8')
-}
+const emptySummary = (): DeliveryRunSummary => ({ attempted: 0, delivered: 0, retried: 0, deadLettered: 0 })
+
+/** An attempt that failed before anything was sent (its payload could not be built): retried like any failure. */
+const failedBeforeSending = (n: number, now: number, reason: string): [AttemptOutcome, AttemptLog] => [
+  { kind: 'retry', status: null, reason, retryAfterMs: null },
+  { attempt: n, at: new Date(now).toISOString(), status: null, latencyMs: 0, outcome: 'retry', reason, responseHead: '' },
+]
 
 /**
- * Delivers recorded events (the outbox) to every subscribed endpoint, signed per Standard Webhooks, with
- * retries and backoff (classify.ts), dead letters, and endpoint disabling on 410 or sustained failure.
- * Each endpoint runs on its own, so a slow or dead endpoint delays only itself. An event leaves the outbox
- * when every subscribed endpoint has delivered or dead-lettered it; its delivery records stay as the log.
+ * Delivers recorded events (the outbox, lib/events/outbox.ts) to every subscribed endpoint, signed per Standard
+ * Webhooks (or as Resend signs, for `format: "resend"`), with retries and backoff (classify.ts), dead letters, and
+ * endpoint disabling on 410 or sustained failure. Each endpoint runs on its own, so a slow or dead endpoint delays only
+ * itself. Each attempt is made under a claim on its delivery record (compare-and-swap), so overlapping runs, in one
+ * process or several, attempt each (endpoint, event) once at a time. An event leaves the outbox when every subscribed
+ * endpoint has delivered or dead-lettered it; its delivery records stay as the log.
  */
 export function createWebhookDispatcher(deps: Deps) {
   const { store, logger, config } = deps
-  const records = new Map<string, OutboxRecord>()
+  const owner = newWorkerId('webhooks')
+  const records = new Map<string, EventRecord>()
   const final = new Set<string>()
   // When each pending delivery is next due, so a backlog behind a failing endpoint is not re-read every run.
   const dueAt = new Map<string, number>()
   const running = new Map<string, Promise<DeliveryRunSummary>>()
+  const payloads = new Map<string, Promise<WebhookPayload>>()
   const finalKey = (endpointId: string, eventId: string) => `${endpointId}\n${eventId}`
 
-  async function loadOutbox(): Promise<[string, OutboxRecord][]> {
+  async function loadOutbox(): Promise<EventRecord[]> {
     const keys = await store.list(webhookKeys.outboxPrefix)
     const live = new Set(keys)
     for (const k of records.keys()) if (!live.has(k)) records.delete(k)
     for (const k of keys) {
       if (records.has(k)) continue
-      const r = await getJson<OutboxRecord>(store, k)
-      if (r) records.set(k, r.value)
+      const r = await getJson<EventRecord>(store, k)
+      // Records written before sources existed name only their mailbox.
+      if (r) records.set(k, { ...r.value, source: r.value.source ?? `mailbox:${r.value.mailbox}` })
     }
-    return keys.filter((k) => records.has(k)).map((k) => [k, records.get(k)!])
+    return keys.filter((k) => records.has(k)).map((k) => records.get(k)!)
   }
 
-  async function deadLetter(ep: WebhookEndpoint, record: OutboxRecord, d: DeliveryRecord, reason: string) {
-    d.status = 'dead'
-    await putJson(store, webhookKeys.deadLetter(ep.id, record.id), { endpointId: ep.id, reason, event: record, attempts: d.attempts })
-    logger.warn({ endpoint: ep.id, eventId: record.id, reason }, 'webhook dead-lettered')
+  function payloadOf(record: EventRecord): Promise<WebhookPayload> {
+    let p = payloads.get(record.id)
+    if (!p) {
+      p = buildPayload({ store, urlFor: (k, s) => store.urlFor(k, s) }, config.inbound, record)
+      p.catch(() => payloads.delete(record.id))
+      payloads.set(record.id, p)
+      if (payloads.size > PAYLOAD_CACHE) payloads.delete(payloads.keys().next().value!)
+    }
+    return p
   }
 
-  async function attempt(ep: WebhookEndpoint, record: OutboxRecord, n: number): Promise<[AttemptOutcome, AttemptLog]> {
-    const started = deps.clock.now()
-    const t0 = performance.now()
-    let result: AttemptResult
-    let responseHead = ''
+  /** The body `ep` gets for `record`; `skip` when its format has no such event, `error` when it cannot be built. */
+  async function bodyOf(ep: WebhookEndpoint, record: EventRecord): Promise<{ text: string } | { skip: string } | { error: string }> {
     try {
-      const body = await buildPayload(store, config.inbound, record)
-      const res = await deps.fetch(ep.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'user-agent': 'Postern-Webhooks', ...signWebhook(ep.secret, record.id, new Date(started), body) },
-        body,
-        redirect: 'manual',
-        signal: AbortSignal.timeout(ep.timeoutMs),
-      })
-      responseHead = await readHead(res)
-      result = { status: res.status, retryAfter: res.headers.get('retry-after') }
+      const text = bodyFor(ep, record, await payloadOf(record))
+      return text === null ? { skip: `no ${ep.format} event for ${record.type}` } : { text }
     } catch (err) {
-      result = { error: err }
+      logger.error({ endpoint: ep.id, eventId: record.id, err }, 'webhook payload could not be built')
+      return { error: `payload: ${(err as Error).message}` }
     }
-    const outcome = classifyAttempt(result, deps.clock.now())
-    const log: AttemptLog = {
-      attempt: n,
-      at: new Date(started).toISOString(),
-      status: 'status' in result ? result.status : null,
-      latencyMs: Math.round(performance.now() - t0),
-      outcome: outcome.kind,
-      reason: outcome.kind === 'retry' ? outcome.reason : null,
-      responseHead,
+  }
+
+  async function deadLetter(ep: WebhookEndpoint, record: EventRecord, d: DeliveryRecord, reason: string) {
+    d.status = 'dead'
+    d.deadReason = reason
+    await putJson(store, webhookKeys.deadLetter(ep.id, record.id), { endpointId: ep.id, reason, event: record, attempts: d.attempts })
+    logger.warn({ endpoint: ep.id, eventId: record.id, type: record.type, reason }, 'webhook dead-lettered')
+  }
+
+  /** What an attempt's outcome does to the delivery: delivered, dead-lettered, or retried later. */
+  async function settle(
+    ep: WebhookEndpoint,
+    health: EndpointHealthHandle,
+    record: EventRecord,
+    d: DeliveryRecord,
+    outcome: AttemptOutcome,
+    log: AttemptLog,
+    summary: DeliveryRunSummary,
+  ) {
+    if (outcome.kind === 'delivered') {
+      d.status = 'delivered'
+      summary.delivered++
+      await health.succeeded()
+      return
     }
-    logger.info({ endpoint: ep.id, eventId: record.id, ...log }, 'webhook attempt')
-    return [outcome, log]
+    if (outcome.kind === 'gone') {
+      await health.disable(log.at, 'the endpoint answered 410 Gone')
+      await deadLetter(ep, record, d, 'the endpoint answered 410 Gone')
+      summary.deadLettered++
+      return
+    }
+    await health.failed(log.at)
+    const now = deps.clock.now()
+    const next = now + retryDelayMs(d.attempts.length, ep.retry, deps.random, outcome.retryAfterMs)
+    if (d.attempts.length >= ep.retry.maxAttempts) {
+      await deadLetter(ep, record, d, `${d.attempts.length} attempts failed; last: ${outcome.reason}`)
+      summary.deadLettered++
+    } else if (next - (d.firstAttemptAt ?? now) > ep.retry.maxWindowMs) {
+      await deadLetter(
+        ep,
+        record,
+        d,
+        `still failing ${Math.round((now - (d.firstAttemptAt ?? now)) / 3_600_000)} h after the first attempt; last: ${outcome.reason}`,
+      )
+      summary.deadLettered++
+    } else {
+      d.nextAttemptAt = next
+      summary.retried++
+    }
+  }
+
+  /** One event to one endpoint: claim its delivery record, attempt, record the outcome. */
+  async function deliverOne(ep: WebhookEndpoint, health: EndpointHealthHandle, record: EventRecord, summary: DeliveryRunSummary) {
+    const fk = finalKey(ep.id, record.id)
+    const now = deps.clock.now()
+    if ((dueAt.get(fk) ?? 0) > now && !health.disabled) return
+    const key = webhookKeys.delivery(ep.id, record.id)
+    const current = await getJson<DeliveryRecord>(store, key)
+    const d = current?.value ?? freshDelivery(ep.id, record)
+    const done = () => {
+      final.add(fk)
+      dueAt.delete(fk)
+    }
+    if (d.status !== 'pending') return done()
+    if (d.nextAttemptAt > now && !health.disabled) return void dueAt.set(fk, d.nextAttemptAt)
+    if (d.lease && d.lease.until > now && !workerIsGone(d.lease.owner)) return
+    let etag: string
+    try {
+      const claim = { ...d, lease: { owner, until: now + ep.timeoutMs + CLAIM_MARGIN_MS } }
+      etag = (await putJson(store, key, claim, current ? { ifMatch: current.etag, durable: false } : { ifNoneMatch: '*', durable: false })).etag
+    } catch (err) {
+      if (isPreconditionFailed(err)) return // another worker claimed it first
+      throw err
+    }
+    d.lease = null
+    if (health.disabled) {
+      await deadLetter(ep, record, d, `endpoint disabled: ${health.disabled.reason}`)
+      summary.deadLettered++
+    } else {
+      const body = await bodyOf(ep, record)
+      if ('skip' in body) {
+        d.status = 'delivered' // nothing to send in this endpoint's format: done with it
+        d.deadReason = body.skip
+      } else {
+        const n = d.attempts.length + 1
+        const [outcome, log] = 'error' in body ? failedBeforeSending(n, now, body.error) : await attemptDelivery(deps, ep, record.id, body.text, n)
+        logger.info({ endpoint: ep.id, eventId: record.id, type: record.type, ...log }, 'webhook attempt')
+        d.attempts.push(log)
+        d.firstAttemptAt ??= Date.parse(log.at)
+        summary.attempted++
+        await settle(ep, health, record, d, outcome, log, summary)
+      }
+    }
+    try {
+      await putJson(store, key, d, { ifMatch: etag })
+    } catch (err) {
+      if (!isPreconditionFailed(err)) throw err
+      logger.warn({ endpoint: ep.id, eventId: record.id }, 'a webhook claim ran out before its attempt was recorded; another worker may repeat it')
+    }
+    if (d.status !== 'pending') done()
+    else dueAt.set(fk, d.nextAttemptAt)
   }
 
   async function runEndpoint(ep: WebhookEndpoint): Promise<DeliveryRunSummary> {
-    const summary: DeliveryRunSummary = { attempted: 0, delivered: 0, retried: 0, deadLettered: 0 }
-    const healthKey = webhookKeys.endpoint(ep.id)
-    const healthObj = await getJson<EndpointHealth>(store, healthKey)
-    const health: EndpointHealth = healthObj?.value ?? { failingSince: null, disabled: null }
-    const saveHealth = () => putJson(store, healthKey, health)
-    const due = (await loadOutbox()).map(([, r]) => r).filter((r) => subscribed(ep, r) && !final.has(finalKey(ep.id, r.id)))
+    const summary = emptySummary()
+    const health = await loadEndpointHealth(deps, ep)
+    const due = (await loadOutbox()).filter((r) => subscribes(ep, r) && !final.has(finalKey(ep.id, r.id)))
     let next = 0
-    const one = async (record: OutboxRecord) => {
-      const fk = finalKey(ep.id, record.id)
-      if ((dueAt.get(fk) ?? 0) > deps.clock.now() && !health.disabled) return
-      const key = webhookKeys.delivery(ep.id, record.id)
-      const d: DeliveryRecord = (await getJson<DeliveryRecord>(store, key))?.value ?? {
-        eventId: record.id,
-        endpointId: ep.id,
-        status: 'pending',
-        nextAttemptAt: 0,
-        attempts: [],
-      }
-      if (d.status === 'pending' && health.disabled) {
-        await deadLetter(ep, record, d, `endpoint disabled: ${health.disabled.reason}`)
-        summary.deadLettered++
-      } else if (d.status === 'pending' && d.nextAttemptAt <= deps.clock.now()) {
-        const [outcome, log] = await attempt(ep, record, d.attempts.length + 1)
-        d.attempts.push(log)
-        summary.attempted++
-        if (outcome.kind === 'delivered') {
-          d.status = 'delivered'
-          summary.delivered++
-          if (health.failingSince !== null) {
-            health.failingSince = null
-            await saveHealth()
-          }
-        } else if (outcome.kind === 'gone') {
-          health.disabled = { at: log.at, reason: 'the endpoint answered 410 Gone' }
-          await saveHealth()
-          logger.error({ alert: 'webhook-endpoint-disabled', endpoint: ep.id, reason: health.disabled.reason }, 'webhook endpoint disabled')
-          await deadLetter(ep, record, d, health.disabled.reason)
-          summary.deadLettered++
-        } else {
-          const now = deps.clock.now()
-          if (health.failingSince === null) {
-            health.failingSince = now
-            await saveHealth()
-          } else if (now - health.failingSince >= ep.disableAfterFailingMs) {
-            health.disabled = { at: log.at, reason: `every attempt failed for ${Math.round((now - health.failingSince) / 60_000)} minutes` }
-            await saveHealth()
-            logger.error({ alert: 'webhook-endpoint-disabled', endpoint: ep.id, reason: health.disabled.reason }, 'webhook endpoint disabled')
-          }
-          if (d.attempts.length >= ep.retry.maxAttempts) {
-            await deadLetter(ep, record, d, `${d.attempts.length} attempts failed; last: ${outcome.reason}`)
-            summary.deadLettered++
-          } else {
-            d.nextAttemptAt = now + retryDelayMs(d.attempts.length, ep.retry, deps.random, outcome.retryAfterMs)
-            summary.retried++
-          }
-        }
-        await putJson(store, key, d)
-      }
-      if (d.status !== 'pending') {
-        final.add(fk)
-        dueAt.delete(fk)
-      } else dueAt.set(fk, d.nextAttemptAt)
-    }
     // A few attempts in flight per endpoint; consumers order events by `sequence`, not by arrival.
     const worker = async () => {
-      while (next < due.length && summary.attempted < config.inbound.webhookBatch) await one(due[next++])
+      while (next < due.length && summary.attempted < config.inbound.webhookBatch) await deliverOne(ep, health, due[next++], summary)
     }
     await Promise.all(Array.from({ length: config.inbound.webhookConcurrency }, worker))
     await sweep()
     return summary
   }
 
-  /** Removes outbox records every subscribed endpoint is done with. */
+  /** Removes outbox records every subscribed endpoint is done with (none subscribed: done at once). */
   async function sweep() {
     for (const [key, record] of records) {
-      if (config.webhooks.every((ep) => !subscribed(ep, record) || final.has(finalKey(ep.id, record.id)))) {
+      if (config.webhooks.every((ep) => !subscribes(ep, record) || final.has(finalKey(ep.id, record.id)))) {
         await store.delete(key)
         records.delete(key)
+        payloads.delete(record.id)
         for (const ep of config.webhooks) final.delete(finalKey(ep.id, record.id))
       }
     }
@@ -238,7 +235,7 @@ export function createWebhookDispatcher(deps: Deps) {
           retried: a.retried + b.retried,
           deadLettered: a.deadLettered + b.deadLettered,
         }),
-        { attempted: 0, delivered: 0, retried: 0, deadLettered: 0 },
+        emptySummary(),
       )
     },
   }

@@ -1,98 +1,122 @@
 import type { InboundSettings } from '../config/inbound-settings.js'
+import type { EventType } from '../events/event-types.js'
+import type { MessageReceivedRef } from '../events/inbound-events.js'
+import { mailboxOf, type EventRecord } from '../events/outbox.js'
 import type { Attachment, InboundMessage } from '../normalize/inbound-message.js'
 import { getJson } from '../store/json.js'
 import type { ObjectStore } from '../store/object-store.js'
-import type { OutboxRecord } from './outbox.js'
 
-/** An attachment as a webhook carries it: always a presigned URL, plus base64 `content` when small enough. */
+/** An attachment as a webhook carries it: always a URL, plus base64 `content` when small enough. */
 export type WebhookAttachment = Attachment & { url: string; content?: string }
 
 /** Parts dropped to fit `maxPayloadBytes`, largest first, and where the whole document is. */
 export interface Truncation {
   /** JSON paths under `data`, e.g. `message.html`, `message.attachments[2].content`. */
   fields: string[]
-  /** Presigned URL of the stored JSON document. */
+  /** URL of the stored JSON document. */
   messageUrl: string
 }
 
 /** Body of a Standard Webhooks request: `{ type, timestamp, data }`. */
 export interface WebhookPayload {
-  type: OutboxRecord['type']
+  type: EventType
   /** ISO 8601 UTC, when the event was recorded. */
   timestamp: string
   data: Record<string, unknown>
 }
 
-const bytes = (v: unknown) => Buffer.byteLength(JSON.stringify(v) ?? '')
+/** The stored objects a payload may point at, and how to read them. */
+export interface PayloadSources {
+  store: ObjectStore
+  /** A URL that reads the object at `key` for `expiresInS` seconds without credentials (ObjectStore.urlFor). */
+  urlFor(key: string, expiresInS: number): Promise<string>
+}
+
+const jsonBytes = (v: unknown) => Buffer.byteLength(JSON.stringify(v) ?? '')
 
 /**
  * Drops the largest droppable parts of a `message.received` payload until its JSON is at most `maxBytes`:
- * `html`, `text`, `textReply` (to null), `headers` (to []), inlined attachment `content`, and last the
- * attachment list itself. Returns the dropped paths in order (empty when it fit). Mutates `payload`.
+ * `html`, `text`, `textReply` (to null), `headers` (to []), inlined attachment `content`, and last the attachment
+ * list itself. Returns the dropped paths in order (empty when it fit). Mutates `payload`.
+ *
+ * Linear in the payload's size: each part is measured once and the total is kept by subtraction (a part's saving
+ * is exact: JSON escapes are ASCII), so thousands of attachments cost one pass, not one serialisation each.
  */
 export function fitPayload(payload: WebhookPayload, maxBytes: number): string[] {
-  const dropped: string[] = []
   const message = payload.data.message as Record<string, unknown> | undefined
-  if (!message) return dropped
-  const attachments = () => (Array.isArray(message.attachments) ? (message.attachments as WebhookAttachment[]) : [])
-  while (bytes(payload) > maxBytes) {
-    const candidates: { path: string; size: number; drop(): void }[] = []
-    for (const f of ['html', 'text', 'textReply'] as const) {
-      if (typeof message[f] === 'string') candidates.push({ path: `message.${f}`, size: bytes(message[f]), drop: () => (message[f] = null) })
-    }
-    if (Array.isArray(message.headers) && message.headers.length)
-      candidates.push({ path: 'message.headers', size: bytes(message.headers), drop: () => (message.headers = []) })
-    attachments().forEach((a, i) => {
-      if (a.content !== undefined) candidates.push({ path: `message.attachments[${i}].content`, size: bytes(a.content), drop: () => delete a.content })
-    })
-    if (!candidates.length && attachments().length)
-      candidates.push({ path: 'message.attachments', size: bytes(message.attachments), drop: () => (message.attachments = []) })
-    if (!candidates.length) break
-    const largest = candidates.reduce((a, b) => (b.size > a.size ? b : a))
-    largest.drop()
-    dropped.push(largest.path)
+  let total = jsonBytes(payload)
+  if (!message || total <= maxBytes) return []
+  const attachments = Array.isArray(message.attachments) ? (message.attachments as WebhookAttachment[]) : []
+  const candidates: { path: string; saving: number; drop(): void }[] = []
+  for (const f of ['html', 'text', 'textReply'] as const) {
+    const v = message[f]
+    if (typeof v === 'string') candidates.push({ path: `message.${f}`, saving: jsonBytes(v) - 4, drop: () => (message[f] = null) })
+  }
+  if (Array.isArray(message.headers) && message.headers.length) {
+    candidates.push({ path: 'message.headers', saving: jsonBytes(message.headers) - 2, drop: () => (message.headers = []) })
+  }
+  attachments.forEach((a, i) => {
+    // `content` is the last key of each attachment (buildPayload), so dropping it removes `,"content":"..."`.
+    if (a.content !== undefined) candidates.push({ path: `message.attachments[${i}].content`, saving: jsonBytes(a.content) + 11, drop: () => delete a.content })
+  })
+  // Largest first; a stable sort keeps document order among equals.
+  candidates.sort((a, b) => b.saving - a.saving)
+  const dropped: string[] = []
+  for (const c of candidates) {
+    if (total <= maxBytes) break
+    c.drop()
+    total -= c.saving
+    dropped.push(c.path)
+  }
+  if (total > maxBytes && attachments.length) {
+    total -= jsonBytes(message.attachments) - 2
+    message.attachments = []
+    dropped.push('message.attachments')
   }
   return dropped
 }
 
 /**
- * Builds the JSON body of one event. `message.received` carries the stored document with presigned URLs for it,
- * the raw `.eml` and each attachment (inlined as base64 up to `inlineAttachmentMaxBytes`), cut down to
- * `maxPayloadBytes` (see fitPayload) with `truncated` saying what went. Throws when the stored JSON is missing.
+ * The Standard Webhooks body of one event: `{ type, timestamp, data }`. `message.received` carries the stored
+ * document with URLs for it, the raw `.eml` and each attachment (inlined as base64 up to
+ * `inlineAttachmentMaxBytes`), cut down to `maxPayloadBytes` (fitPayload) with `truncated` saying what went;
+ * other events carry their recorded data and `sequence`.
+ * @throws Error when a `message.received` event's stored JSON is missing.
  */
-export async function buildPayload(store: ObjectStore, settings: InboundSettings, record: OutboxRecord): Promise<string> {
+export async function buildPayload(src: PayloadSources, settings: InboundSettings, record: EventRecord): Promise<WebhookPayload> {
   const base = { type: record.type, timestamp: record.createdAt }
-  if (record.type === 'mailbox.reset') {
-    return JSON.stringify({ ...base, data: { mailbox: record.mailbox, sequence: record.sequence, ...record.data } })
+  if (record.type !== 'message.received') {
+    const mailbox = mailboxOf(record)
+    return { ...base, data: { ...(mailbox ? { mailbox } : {}), sequence: record.sequence, ...(record.data as object) } }
   }
-  const ref = record.data
-  const doc = await getJson<InboundMessage>(store, ref.docKey)
+  const ref = record.data as MessageReceivedRef
+  const doc = await getJson<InboundMessage>(src.store, ref.docKey)
   if (!doc) throw new Error(`stored message JSON ${ref.docKey} is missing`)
   const ttl = settings.urlExpiresInS
   const attachments: WebhookAttachment[] = []
   for (const a of doc.value.attachments) {
-    const out: WebhookAttachment = { ...a, url: await store.urlFor(a.key, ttl) }
+    const out: WebhookAttachment = { ...a, url: await src.urlFor(a.key, ttl) }
     if (settings.inlineAttachmentMaxBytes > 0 && a.size <= settings.inlineAttachmentMaxBytes) {
-      const obj = await store.get(a.key)
+      const obj = await src.store.get(a.key)
       if (obj) out.content = obj.body.toString('base64')
     }
     attachments.push(out)
   }
-  const messageUrl = await store.urlFor(ref.docKey, ttl)
+  const messageUrl = await src.urlFor(ref.docKey, ttl)
   const payload: WebhookPayload = {
     ...base,
     data: {
-      mailbox: record.mailbox,
+      mailbox: mailboxOf(record),
       sequence: record.sequence,
       folder: ref.folder,
       parseError: ref.parseError,
       messageUrl,
-      rawUrl: await store.urlFor(ref.rawKey, ttl),
+      rawUrl: await src.urlFor(ref.rawKey, ttl),
       truncated: null,
       message: { ...doc.value, attachments },
     },
   }
   const dropped = fitPayload(payload, settings.maxPayloadBytes - 512)
   if (dropped.length) payload.data.truncated = { fields: dropped, messageUrl } satisfies Truncation
-  return JSON.stringify(payload)
+  return payload
 }

@@ -17,3 +17,13 @@ export function signWebhook(secret: string, id: string, at: Date, body: string):
   const signature = new Webhook(secret).sign(id, at, body)
   return { 'webhook-id': id, 'webhook-timestamp': String(Math.floor(at.getTime() / 1000)), 'webhook-signature': signature }
 }
+
+/**
+ * The same signature under the header names Resend (through Svix) sends: `svix-id`, `svix-timestamp`,
+ * `svix-signature`. Resend's SDK (`resend.webhooks.verify`) and the `svix` library check them with the same
+ * HMAC-SHA256 over `id.timestamp.body` as Standard Webhooks.
+ */
+export function signResendWebhook(secret: string, id: string, at: Date, body: string): Record<'svix-id' | 'svix-timestamp' | 'svix-signature', string> {
+  const h = signWebhook(secret, id, at, body)
+  return { 'svix-id': h['webhook-id'], 'svix-timestamp': h['webhook-timestamp'], 'svix-signature': h['webhook-signature'] }
+}

@@ -52,9 +52,19 @@ describe('webhook endpoint config', () => {
   const secret = `whsec_${Buffer.alloc(24, 7).toString('base64')}`
   test('defaults and secret format', () => {
     expect(WebhookEndpoint.parse({ id: 'app', url: 'https://app.example.com/hook', secret })).toMatchObject({
-      eventTypes: ['message.received', 'mailbox.reset'],
+      eventTypes: [
+        'message.received',
+        'mailbox.reset',
+        'message.sent',
+        'message.deferred',
+        'message.failed',
+        'message.bounced',
+        'message.complained',
+        'message.canceled',
+      ],
+      format: 'standard',
       timeoutMs: 15_000,
-      retry: { maxAttempts: 14, baseDelayMs: 30_000, maxDelayMs: 14_400_000 },
+      retry: { maxAttempts: 14, baseDelayMs: 30_000, maxDelayMs: 14_400_000, maxRetryAfterMs: 3_600_000, maxWindowMs: 259_200_000 },
     })
     expect(issues(WebhookEndpoint.safeParse({ id: 'app', url: 'https://app.example.com/hook', secret: 'hunter2' }))).toEqual([
       ['secret', 'must be whsec_ followed by the base64 of 24 to 64 bytes (Standard Webhooks)'],

@@ -33,7 +33,8 @@ export const manualClock = (start = Date.now()) => baseManualClock(start)
 
 /** Deps over a real store, config parsed by the real schema, a silent logger (or one that records). */
 export function testDeps(config: ConfigInput | Record<string, unknown>, store: ObjectStore, overrides: Partial<Deps> = {}): Deps {
-  return createDeps(Config.parse(config), { store, logger: pino({ level: 'silent' }), ...overrides })
+  // The tests' webhook receivers listen on loopback, which webhook delivery refuses unless allowed.
+  return createDeps(Config.parse({ allowPrivateWebhookTargets: ['127.0.0.1/32'], ...config }), { store, logger: pino({ level: 'silent' }), ...overrides })
 }
 
 /** A fresh fs store in a temp dir. */

@@ -36,6 +36,7 @@ test('a message in the mailbox becomes stored objects and one verified message.r
     logLevel: 'silent',
     mailboxes: [dovecotMailbox(dovecot, user, 'imap', { schedule: { everyMs: 1000 } })],
     webhooks: [{ id: 'app', url: receiver.url, secret: receiver.secret }],
+    allowPrivateWebhookTargets: ['127.0.0.1/32'],
     inbound: { webhookTickMs: 100 },
   })
   gw = await startLocal(config)

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, onTestFinished, test } from 'vit
 import { pino } from 'pino'
 import { ingestMessage } from '../../lib/inbound/ingest.js'
 import { loadMailboxState } from '../../lib/inbound/mailbox-state.js'
-import { recordEvent } from '../../lib/webhooks/outbox.js'
+import { recordEvent } from '../../lib/events/outbox.js'
 import { createS3Store } from '../../lib/store/s3-store.js'
 import { getJson } from '../../lib/store/json.js'
 import { webhookKeys } from '../../lib/store/keys.js'
@@ -224,9 +224,10 @@ describe('webhook delivery', () => {
     onTestFinished(close)
     const { deps, dispatcher } = await setup(store)
     const state = await loadMailboxState(store, 'box1')
-    const rec = await recordEvent(store, state.value, {
+    const rec = await recordEvent(deps, state.value, {
       id: 'msg_reset1',
       type: 'mailbox.reset',
+      source: 'mailbox:box1',
       mailbox: 'box1',
       createdAt: '2026-11-29T12:00:00.000Z',
       data: { folder: 'INBOX', previousUidValidity: '1', uidValidity: '2', reason: 'uidvalidity-changed' },
