@@ -114,6 +114,19 @@ export const Config = z
       .int()
       .positive()
       .default(24 * 3600 * 1000),
+    /**
+     * The suppression list (hard bounces, complaints, manual entries): `domain` keeps one list per sending domain,
+     * `global` one list for every sender.
+     */
+    suppressions: z.strictObject({ scope: z.enum(['domain', 'global']).default('domain') }).prefault({}),
+    /**
+     * VERP return path (the envelope MAIL FROM) with `{id}` where the Postern id goes, lower-case:
+     * `"bounces+{id}@mail.example.com"`. A bounce sent there names the message it answers. Omit to use the From address.
+     */
+    returnPath: z
+      .string()
+      .regex(/^[^@\s{}]*\{id\}[^@\s{}]*@[^@\s]+$/, 'must be an address with {id} in its local part, like bounces+{id}@mail.example.com')
+      .optional(),
     mailboxes: z.array(Mailbox).default([]),
     webhooks: z.array(WebhookEndpoint).default([]),
     /**

@@ -1,95 +1,96 @@
-/** Version of the outbound event data below; raised like the inbound document's (docs/events.md "Versioning"). */
-export const OUTBOUND_EVENT_SCHEMA_VERSION = 1 as const
-
-/** A recipient the relay refused at RCPT TO (or that was refused before the wire), with the reply. */
-export interface RecipientRejection {
-  recipient: string
-  /** SMTP reply code (RFC 5321 §4.2), or null when none came. */
-  reply: number | null
-  /** RFC 3463 enhanced status code, or null. */
-  enhancedStatus: string | null
-  response: string
-}
-
-/** A recipient not sent to because it is on the suppression list. */
-export interface RecipientSuppression {
-  recipient: string
-  /** Why it was suppressed: `hard_bounce`, `complaint` or `manual`. */
-  reason: string
-  /** ISO 8601, when it was added to the list. */
-  since: string
-}
-
-/** An asynchronous bounce (RFC 3464 DSN, or a recognised plain-text bounce) for one recipient. */
-export interface BounceInfo {
-  /** `hard`: permanent (the address is suppressed); `soft`: transient. */
-  type: 'hard' | 'soft'
-  /** RFC 3464 §2.3.3 action: failed, delayed, ... */
-  action: string | null
-  /** RFC 3463 status: `5.1.1`. */
-  status: string | null
-  diagnosticCode: string | null
-  remoteMta: string | null
-  reportingMta: string | null
-  /** How the report was recognised: `dsn` (RFC 3464) or `plain` (a non-standard bounce). */
-  format: 'dsn' | 'plain'
-  /** How the report was linked to this message: its embedded Message-ID, In-Reply-To/References, or VERP. */
-  matchedBy: 'message-id' | 'references' | 'verp'
-  /** Postern id of the received report (GET /v1/inbound/{id}), and the mailbox it arrived in (null: the sandbox). */
-  reportId: string | null
-  mailbox: string | null
-  /** ISO 8601, when the report arrived. */
-  receivedAt: string
-}
-
-/** An RFC 5965 feedback report (a spam complaint) about this message. */
-export interface ComplaintInfo {
-  /** ARF Feedback-Type: abuse, fraud, auth-failure, not-spam, virus, other. */
-  feedbackType: string | null
-  matchedBy: 'message-id' | 'references' | 'verp'
-  reportId: string | null
-  mailbox: string | null
-  receivedAt: string
-}
+import { z } from 'zod'
 
 /**
- * The data of every outbound event (`message.sent`, `.deferred`, `.failed`, `.bounced`, `.complained`, `.canceled`):
- * what an app needs to route it without another call. docs/events.md documents each field and type.
+ * The data of outbound events, as zod schemas: the one source of the types, the JSON Schema in
+ * docs/events.schema.json and the field tables of docs/events.md (scripts/gen-event-docs.ts; a test checks both are
+ * fresh). Versioning: adding a field keeps `schemaVersion`; removing, renaming or changing one raises it.
  */
-export interface OutboundEventData {
-  schemaVersion: typeof OUTBOUND_EVENT_SCHEMA_VERSION
-  /** Postern id of the message (GET /v1/messages/{id}). */
-  id: string
-  /** RFC 5322 Message-ID, with angle brackets; the same on every attempt. */
-  messageId: string
-  /** ISO 8601, when the message was accepted. */
-  createdAt: string
-  from: string
-  to: string[]
-  cc: string[]
-  subject: string
-  /** The recipients this event is about. */
-  recipients: string[]
-  /** Delivery attempt number (from 1) for sent/deferred/failed; null for the others. */
-  attempt: number | null
-  /** The SMTP reply of the attempt: code, RFC 3463 enhanced status and text; null when none came. */
-  reply: number | null
-  enhancedStatus: string | null
-  response: string | null
-  /** Recipients the relay accepted in this attempt, and those it refused. */
-  accepted: string[]
-  rejected: RecipientRejection[]
-  suppressed: RecipientSuppression[]
-  /** ISO 8601: when the next attempt is due (`message.deferred`). */
-  nextAttemptAt: string | null
-  /**
-   * Why, in one machine-readable word: `rejected` (5xx), `retries_exhausted`, `all_recipients_suppressed`,
-   * `smtputf8_unsupported`, `not_configured` (no relay) for `message.failed`; `canceled_by_api` for
-   * `message.canceled`; null otherwise.
-   */
-  reason: string | null
-  bounce: BounceInfo | null
-  complaint: ComplaintInfo | null
-  tags: string[]
-  metadata: Record<string, string>
-}
+export const OUTBOUND_EVENT_SCHEMA_VERSION = 1 as const
+
+const iso = (description: string) => z.string().describe(`${description} (ISO 8601 UTC).`)
+
+export const RecipientRejection = z
+  .object({
+    recipient: z.string().describe('The address refused.'),
+    reply: z.number().int().nullable().describe('SMTP reply code (RFC 5321 §4.2), or null when refused before the wire.'),
+    enhancedStatus: z.string().nullable().describe('RFC 3463 enhanced status code (`5.1.1`), or null.'),
+    response: z.string().describe("The relay's reply text, or why Postern refused it."),
+  })
+  .meta({ id: 'RecipientRejection', description: 'A recipient refused at RCPT TO, or before the wire.' })
+export type RecipientRejection = z.infer<typeof RecipientRejection>
+
+export const RecipientSuppression = z
+  .object({
+    recipient: z.string().describe('The address not sent to.'),
+    reason: z.enum(['hard_bounce', 'complaint', 'manual']).describe('Why the address is on the suppression list.'),
+    since: iso('When it was added to the list'),
+  })
+  .meta({ id: 'RecipientSuppression', description: 'A recipient left out because it is on the suppression list.' })
+export type RecipientSuppression = z.infer<typeof RecipientSuppression>
+
+const MatchedBy = z
+  .enum(['message-id', 'references', 'verp'])
+  .describe(
+    "How the report was linked to the message: the original's Message-ID inside it, its In-Reply-To/References, or the VERP return path it was sent to.",
+  )
+
+export const BounceInfo = z
+  .object({
+    type: z.enum(['hard', 'soft']).describe('`hard`: permanent (the address is suppressed); `soft`: transient (the status does not change).'),
+    action: z.string().nullable().describe('RFC 3464 §2.3.3 Action: `failed`, `delayed`, ...'),
+    status: z.string().nullable().describe('RFC 3463 status code (`5.1.1`), or null when the report has none.'),
+    diagnosticCode: z.string().nullable().describe("The remote server's reply as the report quotes it (RFC 3464 §2.3.6)."),
+    remoteMta: z.string().nullable().describe('The server that refused it (RFC 3464 §2.3.5).'),
+    reportingMta: z.string().nullable().describe('The server that wrote the report (RFC 3464 §2.2.2).'),
+    format: z.enum(['dsn', 'plain']).describe('`dsn`: an RFC 3464 delivery status notification; `plain`: a recognised non-standard bounce.'),
+    matchedBy: MatchedBy,
+    reportId: z.string().nullable().describe('Postern id of the received report (its inbound document), or null.'),
+    mailbox: z.string().nullable().describe('The mailbox the report arrived in; null for the local sandbox.'),
+    receivedAt: iso('When the report arrived'),
+  })
+  .meta({ id: 'BounceInfo', description: 'An asynchronous bounce of one recipient, linked to the message it answers.' })
+export type BounceInfo = z.infer<typeof BounceInfo>
+
+export const ComplaintInfo = z
+  .object({
+    feedbackType: z.string().nullable().describe('RFC 5965 Feedback-Type: `abuse`, `fraud`, `auth-failure`, `not-spam`, `virus`, `other`.'),
+    matchedBy: MatchedBy,
+    reportId: z.string().nullable().describe('Postern id of the received report, or null.'),
+    mailbox: z.string().nullable().describe('The mailbox the report arrived in; null for the local sandbox.'),
+    receivedAt: iso('When the report arrived'),
+  })
+  .meta({ id: 'ComplaintInfo', description: 'An RFC 5965 feedback report (a spam complaint) about the message.' })
+export type ComplaintInfo = z.infer<typeof ComplaintInfo>
+
+export const OutboundEventData = z
+  .object({
+    schemaVersion: z.literal(OUTBOUND_EVENT_SCHEMA_VERSION).describe('Version of this shape.'),
+    id: z.string().describe('Postern id of the message (`GET /v1/messages/{id}`).'),
+    messageId: z.string().describe('RFC 5322 Message-ID, with angle brackets; the same on every attempt.'),
+    createdAt: iso('When the message was accepted'),
+    from: z.string().describe('The From address.'),
+    to: z.array(z.string()).describe('To addresses.'),
+    cc: z.array(z.string()).describe('Cc addresses.'),
+    subject: z.string().describe('The subject.'),
+    recipients: z.array(z.string()).describe('The recipients this event is about.'),
+    attempt: z.number().int().nullable().describe('Delivery attempt number (from 1) for sent, deferred and failed; null otherwise.'),
+    reply: z.number().int().nullable().describe("The attempt's SMTP reply code, or null when none came."),
+    enhancedStatus: z.string().nullable().describe("The attempt's RFC 3463 enhanced status code, or null."),
+    response: z.string().nullable().describe("The attempt's reply text (or the error when none came); null for events without an attempt."),
+    accepted: z.array(z.string()).describe('Recipients the relay accepted in this attempt.'),
+    rejected: z.array(RecipientRejection).describe('Recipients refused in this attempt.'),
+    suppressed: z.array(RecipientSuppression).describe('Recipients left out of this attempt because they are suppressed.'),
+    nextAttemptAt: z.string().nullable().describe('When the next attempt is due (`message.deferred`), ISO 8601; null otherwise.'),
+    reason: z
+      .string()
+      .nullable()
+      .describe(
+        'Why, in one word: for `message.failed` `rejected` (5xx), `retries_exhausted`, `all_recipients_suppressed` or `smtputf8_unsupported`; for `message.canceled` `canceled_by_api`; null otherwise.',
+      ),
+    bounce: BounceInfo.nullable().describe('For `message.bounced`: the bounce; null otherwise.'),
+    complaint: ComplaintInfo.nullable().describe('For `message.complained`: the report; null otherwise.'),
+    tags: z.array(z.string()).describe("The message's tags."),
+    metadata: z.record(z.string(), z.string()).describe("The message's metadata."),
+  })
+  .meta({ id: 'OutboundEventData', description: 'The `data` of every outbound event.' })
+export type OutboundEventData = z.infer<typeof OutboundEventData>

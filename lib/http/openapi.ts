@@ -3,6 +3,7 @@ import type { Config } from '../config/schema.js'
 import { ResendEmail } from '../resend/email-request.js'
 import { RESEND_ERRORS } from '../resend/resend-error.js'
 import { SendRequest } from '../send/send-request.js'
+import { BounceInfo, ComplaintInfo, RecipientRejection, RecipientSuppression } from '../events/outbound-events.js'
 import { ERROR_CODES } from '../errors.js'
 import { HTTP_STATUS } from './status.js'
 
@@ -30,13 +31,14 @@ const Attempt = z.object({
   response: z.string(),
   ambiguous: z.boolean().meta({ description: 'the connection dropped after the end of DATA; the relay may have the message' }),
   accepted: z.array(z.string()),
-  rejected: z.array(z.object({ recipient: z.string(), reply: z.number().nullable(), response: z.string() })),
+  rejected: z.array(RecipientRejection),
   nextAttemptAt: z.string().nullable(),
 })
 export const MessageView = z.object({
   id: z.string(),
   messageId: z.string(),
-  status: z.enum(['queued', 'sent', 'deferred', 'failed']),
+  status: z.enum(['scheduled', 'queued', 'sent', 'deferred', 'failed', 'bounced', 'canceled']),
+  reason: z.string().nullable().meta({ description: 'why it failed or was canceled (lib/events/outbound-events.ts reason)' }),
   createdAt: z.string(),
   updatedAt: z.string(),
   sendAt: z.string().nullable(),
@@ -48,8 +50,13 @@ export const MessageView = z.object({
   subject: z.string(),
   tags: z.array(z.string()),
   metadata: z.record(z.string(), z.string()),
+  date: z.string().nullable().meta({ description: 'the Date header, fixed at the first attempt; null before it' }),
   accepted: z.array(z.string()),
-  rejected: z.array(z.object({ recipient: z.string(), reply: z.number().nullable(), response: z.string() })),
+  rejected: z.array(RecipientRejection),
+  suppressed: z.array(RecipientSuppression),
+  bounces: z.record(z.string(), BounceInfo).meta({ description: 'asynchronous bounces by recipient' }),
+  complaints: z.record(z.string(), ComplaintInfo).meta({ description: 'feedback reports (complaints) by recipient' }),
+  canceledAt: z.string().nullable(),
   attempts: z.array(Attempt),
 })
 

@@ -3,16 +3,16 @@ import type { MessageView } from '../send/message-view.js'
 import type { AcceptedRequest, MessageStatus } from '../send/records.js'
 
 /** Resend's email events that a Postern status maps onto (the `last_event` of `GET /emails/:id`). */
-export type ResendLastEvent = 'scheduled' | 'queued' | 'sent' | 'delivery_delayed' | 'failed'
+export type ResendLastEvent = 'scheduled' | 'queued' | 'sent' | 'delivery_delayed' | 'failed' | 'bounced' | 'canceled'
 
 /**
  * Postern's status as Resend's last event. `sent` means the configured relay accepted the message (250 after DATA);
- * Postern cannot see the recipient's server, so it never claims `delivered`, `bounced`, `opened` or `clicked`.
- * A queued message whose `sendAt` is still ahead of `nowMs` is `scheduled`; `deferred` (the relay answered 4yz
- * or could not be reached, a retry is due) is `delivery_delayed`; `failed` (5yz, or retries exhausted) is `failed`.
+ * Postern cannot see the recipient's server, so it never claims `delivered`, `opened` or `clicked`. `scheduled`
+ * (held until `sendAt`) is `scheduled`; `deferred` (the relay answered 4yz or could not be reached, a retry is due)
+ * is `delivery_delayed`; `failed`, `bounced` (a bounce came back for every recipient) and `canceled` keep their names.
  */
 export function lastEvent(status: MessageStatus, sendAt: string | null, nowMs: number): ResendLastEvent {
-  if (status === 'queued') return sendAt && Date.parse(sendAt) > nowMs ? 'scheduled' : 'queued'
+  if (status === 'queued' && sendAt && Date.parse(sendAt) > nowMs) return 'scheduled'
   return status === 'deferred' ? 'delivery_delayed' : status
 }
 

@@ -14,6 +14,11 @@ export interface DeliveryOutcome {
   rejected: RejectedRecipient[]
   /** Recipients refused with a 4yz reply, to try again when others were accepted. */
   deferredRecipients: string[]
+  /**
+   * A failure of the relay itself, not of this message: nodemailer's error code (`EAUTH`, `ETLS`, `ECONNECTION`,
+   * `ETIMEDOUT`...) or `421` for a relay that refuses service at the greeting; null otherwise.
+   */
+  relayProblem: string | null
 }
 
 /** The shape of a nodemailer SMTP error (smtp-connection `_formatError`). */
@@ -57,7 +62,12 @@ const replyCodeOf = (response: string | undefined) => {
 }
 
 function rejection(e: SmtpError): RejectedRecipient {
-  return { recipient: e.recipient ?? '', reply: e.responseCode ?? null, response: e.response ?? e.message }
+  return {
+    recipient: e.recipient ?? '',
+    reply: e.responseCode ?? null,
+    enhancedStatus: enhancedStatusOf((e.response ?? '').replace(/^\d{3}[ -]/, '')),
+    response: e.response ?? e.message,
+  }
 }
 
 // Failures that are ours or the relay's configuration, not the message's: retrying after a fix delivers it.
@@ -80,6 +90,7 @@ export function classifySmtpSuccess(info: SmtpInfo): DeliveryOutcome {
     accepted: info.accepted.map(addr),
     rejected,
     deferredRecipients,
+    relayProblem: null,
   }
 }
 
@@ -101,9 +112,13 @@ export function classifySmtpFailure(err: SmtpError, ctx: { messageWritten?: bool
     accepted: [],
     rejected,
     ambiguous: false,
+    relayProblem: null,
   }
   if (err.code && RELAY_PROBLEMS.has(err.code)) {
-    return { ...base, kind: 'deferred', ambiguous: reply === null && Boolean(ctx.messageWritten), deferredRecipients: [] }
+    return { ...base, kind: 'deferred', ambiguous: reply === null && Boolean(ctx.messageWritten), deferredRecipients: [], relayProblem: err.code }
+  }
+  if (reply === 421 && (err.command === 'CONN' || err.command === 'EHLO' || err.command === 'HELO')) {
+    return { ...base, kind: 'deferred', deferredRecipients: [], relayProblem: '421' }
   }
   if (reply !== null) {
     // All recipients refused: defer only if some were refused for now.

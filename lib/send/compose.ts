@@ -15,12 +15,18 @@ export const attachmentType = (a: { filename: string; contentType?: string }) =>
   return /^(message|multipart)\//i.test(guess) ? 'application/octet-stream' : guess
 }
 
+/** The envelope MAIL FROM of a message: the VERP return path with its id (`bounces+{id}@...`), else the From address. */
+export const returnPathFor = (record: AcceptedRequest, returnPath: string | undefined) =>
+  returnPath ? returnPath.replace('{id}', record.id.toLowerCase()) : record.request.from.address
+
 /**
- * Turns an accepted request into nodemailer message options. The Message-ID and Date are fixed at acceptance, so
- * every attempt sends the same bytes. `recipients` narrows the envelope (RCPT TO) for a retry of the recipients a
- * relay deferred; the headers still name everyone.
+ * Turns an accepted request into nodemailer message options. The Message-ID is fixed at acceptance and `date` (the
+ * `Date:` header, RFC 5322 §3.6.1) at the first attempt, so every attempt sends the same headers. `recipients`
+ * narrows the envelope (RCPT TO) for a retry of the recipients a relay deferred; the headers still name everyone.
+ * `returnPath`: the config's VERP template (`bounces+{id}@mail.example.com`), else the envelope sender is From.
  */
-export function composeMail(record: AcceptedRequest, recipients?: string[]): Mail.Options {
+export function composeMail(record: AcceptedRequest, opts: { date: Date; recipients?: string[]; returnPath?: string }): Mail.Options {
+  const recipients = opts.recipients
   const r = record.request
   const to = r.to.map(mailbox)
   const cc = r.cc?.map(mailbox)
@@ -43,9 +49,9 @@ export function composeMail(record: AcceptedRequest, recipients?: string[]): Mai
     })),
     headers: r.headers,
     messageId: record.messageId,
-    date: new Date(record.createdAt),
+    date: opts.date,
     envelope: {
-      from: r.from.address,
+      from: returnPathFor(record, opts.returnPath),
       to: recipients ?? [...to, ...(cc ?? []), ...(bcc ?? [])].map((m) => m.address),
     },
     // Request content never names files or URLs, but make sure nodemailer could not act on one.

@@ -2,13 +2,15 @@ import type { ApiKeyConfig } from '../config/schema.js'
 import type { Deps } from '../deps.js'
 import { getBookkeepingJson, getJson } from '../store/json.js'
 import { messageKeys } from '../store/keys.js'
-import { initialState, type AcceptedRequest, type DeliveryEvent, type MessageState } from './records.js'
+import type { BounceInfo, ComplaintInfo, RecipientRejection, RecipientSuppression } from '../events/outbound-events.js'
+import { initialState, type AcceptedRequest, type DeliveryEvent, type MessageState, type RejectedRecipient } from './records.js'
 
 /** What `GET /v1/messages/:id` answers: the state, the request's envelope facts and every attempt in order. */
 export interface MessageView {
   id: string
   messageId: string
   status: MessageState['status']
+  reason: string | null
   createdAt: string
   updatedAt: string
   sendAt: string | null
@@ -20,10 +22,23 @@ export interface MessageView {
   subject: string
   tags: string[]
   metadata: Record<string, string>
+  date: string | null
   accepted: string[]
-  rejected: MessageState['rejected']
-  attempts: Omit<DeliveryEvent, 'id'>[]
+  rejected: RecipientRejection[]
+  suppressed: RecipientSuppression[]
+  bounces: Record<string, BounceInfo>
+  complaints: Record<string, ComplaintInfo>
+  canceledAt: string | null
+  attempts: (Omit<DeliveryEvent, 'id' | 'rejected'> & { rejected: RecipientRejection[] })[]
 }
+
+/** A rejection as the API shows it: `enhancedStatus` always present (null when the reply had none or was stored before it was kept). */
+const withStatus = (r: RejectedRecipient): RecipientRejection => ({
+  recipient: r.recipient,
+  reply: r.reply,
+  enhancedStatus: r.enhancedStatus ?? null,
+  response: r.response,
+})
 
 /** Reads one message's objects; `null` when no message has that id. */
 export async function readMessage(deps: Deps, id: string): Promise<(MessageView & { request: AcceptedRequest }) | null> {
@@ -37,7 +52,7 @@ export async function readMessage(deps: Deps, id: string): Promise<(MessageView 
   const attempts = (await Promise.all(eventKeys.map((k) => getBookkeepingJson<DeliveryEvent>(deps.store, k)))).flatMap((e) => {
     if (!e?.value) return []
     const { id: _id, ...attempt } = e.value
-    return [attempt]
+    return [{ ...attempt, rejected: attempt.rejected.map(withStatus) }]
   })
   const s = state?.value ?? initialState(request.value)
   const r = request.value.request
@@ -45,6 +60,7 @@ export async function readMessage(deps: Deps, id: string): Promise<(MessageView 
     id: s.id,
     messageId: s.messageId,
     status: s.status,
+    reason: s.reason ?? null,
     createdAt: s.createdAt,
     updatedAt: s.updatedAt,
     sendAt: s.sendAt,
@@ -56,8 +72,13 @@ export async function readMessage(deps: Deps, id: string): Promise<(MessageView 
     subject: r.subject,
     tags: r.tags ?? [],
     metadata: r.metadata ?? {},
+    date: s.date ?? null,
     accepted: s.accepted,
-    rejected: s.rejected,
+    rejected: s.rejected.map(withStatus),
+    suppressed: s.suppressed ?? [],
+    bounces: s.bounces ?? {},
+    complaints: s.complaints ?? {},
+    canceledAt: s.canceledAt ?? null,
     attempts,
     request: request.value,
   }

@@ -1,7 +1,15 @@
+import type { BounceInfo, ComplaintInfo, RecipientSuppression } from '../events/outbound-events.js'
 import type { SendRequest } from './send-request.js'
 
-/** Delivery status as the API reports it. `queued` also covers a message scheduled with `sendAt`. */
-export type MessageStatus = 'queued' | 'sent' | 'deferred' | 'failed'
+/**
+ * Delivery status as the API reports it: `scheduled` (held until `sendAt`), `queued` (due, not yet attempted),
+ * `deferred` (retried later), `sent` (the relay took it for at least one recipient), `failed` (no recipient will get
+ * it), `bounced` (every recipient the relay took bounced afterwards), `canceled`.
+ */
+export type MessageStatus = 'scheduled' | 'queued' | 'sent' | 'deferred' | 'failed' | 'bounced' | 'canceled'
+
+/** Statuses after which nothing more is attempted. */
+export const FINAL_STATUSES: ReadonlySet<MessageStatus> = new Set(['sent', 'failed', 'bounced', 'canceled'])
 
 /** `messages/<id>/request.json`: what was accepted, written once before the client gets its 202. */
 export interface AcceptedRequest {
@@ -14,10 +22,12 @@ export interface AcceptedRequest {
   request: SendRequest
 }
 
-/** A recipient the relay refused (RCPT TO), with its reply. */
+/** A recipient the relay refused (RCPT TO), or that was refused before the wire, with the reply. */
 export interface RejectedRecipient {
   recipient: string
   reply: number | null
+  /** RFC 3463 enhanced status code of the reply, when it has one (`5.1.1`). */
+  enhancedStatus?: string | null
   response: string
 }
 
@@ -29,7 +39,7 @@ export interface MessageState {
   createdAt: string
   updatedAt: string
   sendAt: string | null
-  /** When the next attempt is due, while status is queued or deferred. */
+  /** When the next attempt is due, while status is scheduled, queued or deferred. */
   nextAttemptAt: string | null
   attempts: number
   accepted: string[]
@@ -38,6 +48,20 @@ export interface MessageState {
   pendingRecipients?: string[] | null
   /** A worker's claim on the next attempt; another worker leaves the message alone until it expires. */
   lease: { owner: string; until: string } | null
+  /** The message's `Date:` header (RFC 5322 §3.6.1), ISO 8601: fixed at the first attempt, the same on every retry. */
+  date?: string | null
+  /** Last event sequence number of this message's source (`message:<id>`, lib/events/outbox.ts). */
+  sequence?: number
+  /** Recipients not sent to because they are suppressed. */
+  suppressed?: RecipientSuppression[]
+  /** Asynchronous bounces by recipient (one each: the first hard one, else the latest). */
+  bounces?: Record<string, BounceInfo>
+  /** Feedback reports (complaints) by recipient. */
+  complaints?: Record<string, ComplaintInfo>
+  /** ISO 8601, when the message was canceled. */
+  canceledAt?: string | null
+  /** Why it failed, when it failed for a reason of its own (lib/events/outbound-events.ts `reason`). */
+  reason?: string | null
 }
 
 /** `messages/<id>/attempt-<NNNN>.json`: one delivery attempt. */
@@ -61,14 +85,15 @@ export interface DeliveryEvent {
   nextAttemptAt: string | null
 }
 
-/** The state of a message no attempt has touched yet: queued, due at `sendAt` or at acceptance. */
+/** The state of a message no attempt has touched yet: scheduled until `sendAt`, else queued, due at acceptance. */
 export function initialState(record: AcceptedRequest): MessageState {
   const sendAt = record.request.sendAt ? new Date(Date.parse(record.request.sendAt)).toISOString() : null
-  const due = sendAt && sendAt > record.createdAt ? sendAt : record.createdAt
+  const scheduled = sendAt !== null && sendAt > record.createdAt
+  const due = scheduled ? sendAt : record.createdAt
   return {
     id: record.id,
     messageId: record.messageId,
-    status: 'queued',
+    status: scheduled ? 'scheduled' : 'queued',
     createdAt: record.createdAt,
     updatedAt: record.createdAt,
     sendAt,

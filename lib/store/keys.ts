@@ -107,3 +107,23 @@ export const webhookKeys = {
   /** Health of an endpoint: failing since, disabled and why. */
   endpoint: (endpointId: string) => `webhooks/endpoints/${endpointId}.json`,
 }
+
+/**
+ * The suppression list: one object per (scope, address). `scope` is the sending domain (lower-case ASCII) or
+ * `_global` (config `suppressions.scope`); `address` is percent-encoded (encodeURIComponent), so it holds no `/`.
+ */
+export const suppressionKeys = {
+  prefix: 'suppressions/',
+  scope: (scope: string) => `suppressions/${segment(scope)}/`,
+  entry: (scope: string, address: string) => `suppressions/${segment(scope)}/${encodeURIComponent(address)}.json`,
+  /** The address of an entry key; null for a key that is not one. */
+  parse(key: string): { scope: string; address: string } | null {
+    const m = /^suppressions\/([^/]+)\/([^/]+)\.json$/.exec(key)
+    if (!m) return null
+    try {
+      return { scope: m[1], address: decodeURIComponent(m[2]) }
+    } catch {
+      return null
+    }
+  },
+}

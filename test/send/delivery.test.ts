@@ -72,7 +72,7 @@ describe('SMTP outcomes', () => {
     await h.runner.drain()
     const v = await view(h, id)
     expect(v.status).toBe('failed')
-    expect(v.rejected).toEqual([{ recipient: 'a@example.org', reply: 550, response: '550 5.1.1 <a@example.org>: user unknown' }])
+    expect(v.rejected).toEqual([{ recipient: 'a@example.org', enhancedStatus: '5.1.1', reply: 550, response: '550 5.1.1 <a@example.org>: user unknown' }])
     expect(v.attempts[0]).toMatchObject({ outcome: 'failed', reply: 550, enhancedStatus: '5.1.1' })
     expect(smtp.received).toEqual([])
     expect(await h.store.list('queue/')).toEqual([])
@@ -111,7 +111,7 @@ describe('SMTP outcomes', () => {
     const v = await view(h, id)
     expect(v.status).toBe('sent')
     expect(v.accepted).toEqual(['a@example.org'])
-    expect(v.rejected).toEqual([{ recipient: 'gone@example.org', reply: 550, response: '550 5.1.1 no such user' }])
+    expect(v.rejected).toEqual([{ recipient: 'gone@example.org', enhancedStatus: '5.1.1', reply: 550, response: '550 5.1.1 no such user' }])
     expect(smtp.received[0].rcptTo).toEqual(['a@example.org'])
   })
 
@@ -180,7 +180,7 @@ describe('durability', () => {
     const { smtp, h } = await setup()
     const id = await submit(h, { ...MSG, sendAt: '2026-11-29T15:00:00+01:00' })
     expect(await h.runner.drain()).toBe(0)
-    expect((await view(h, id)).status).toBe('queued')
+    expect((await view(h, id)).status).toBe('scheduled')
     await h.runner.stop()
     // A new process over the same store.
     const deps2 = createDeps(h.deps.config, { store: h.store, clock: h.clock, random: () => 0.5 })
@@ -245,8 +245,9 @@ describe('an attempt right after acceptance (the local runner kick)', () => {
     const deps = { ...h.deps, store: { ...h.store, get: (k: string) => (reads.push(k), h.store.get(k)) } }
     const r = await deliverMessage(deps, id, 'worker-kick', record)
     expect(r).toMatchObject({ attempted: true, event: { attempt: 1, outcome: 'sent', reply: 250 } })
-    // The compare-and-swap of the final state reads the claim it wrote, inside the store; nothing else is read.
-    expect(reads).toEqual([])
+    // The compare-and-swap of the final state reads the claim it wrote, inside the store; only the suppression list
+    // is read (one key per recipient).
+    expect(reads).toEqual(['suppressions/example.com/a%40example.org.json'])
     expect(messageIds(smtp)).toEqual([record.messageId])
     expect((await view(h, id)).status).toBe('sent')
   })
@@ -262,7 +263,7 @@ describe('an attempt right after acceptance (the local runner kick)', () => {
     const runner = createQueueRunner(deps, { concurrency: 1, queuedRecordBudget: 3000 })
     ids.forEach((id, i) => runner.kick(id, records[i]))
     await runner.stop()
-    expect(reads).toEqual([messageKeys(ids[2]).state, messageKeys(ids[2]).request])
+    expect(reads.filter((k) => !k.startsWith('suppressions/'))).toEqual([messageKeys(ids[2]).state, messageKeys(ids[2]).request])
     expect(smtp.received).toHaveLength(3)
   })
 
