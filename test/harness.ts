@@ -42,16 +42,18 @@ export const relayFor = (smtp: SmtpTestServer) => ({
 })
 
 /** The gateway's parts over a real SMTP server and a real store (fs in a temp folder unless `store` is given). */
-export async function harness(opts: { smtp?: SmtpTestServer; store?: ObjectStore; config?: Partial<ConfigInput> } = {}): Promise<Harness> {
+export async function harness(opts: { smtp?: SmtpTestServer; store?: ObjectStore; config?: Partial<ConfigInput>; clockStart?: number } = {}): Promise<Harness> {
   const dir = await mkdtemp(join(tmpdir(), 'postern-test-'))
   const store = opts.store ?? createFsStore(dir)
-  const clock = manualClock()
+  const clock = manualClock(opts.clockStart)
   const config = Config.parse({
     store: { driver: 'fs', dir },
     relay: opts.smtp ? relayFor(opts.smtp) : undefined,
     apiKeys: [{ id: 'test', hash: hashApiKey(TEST_KEY) }],
     logLevel: 'silent',
     retry: { maxAttempts: 4, baseDelayMs: 60_000, maxDelayMs: 3_600_000 },
+    // The tests' webhook receivers listen on loopback, which webhook delivery refuses unless allowed.
+    allowPrivateWebhookTargets: ['127.0.0.1/32'],
     ...opts.config,
   })
   const deps = createDeps(config, { store, clock, random: () => 0.5 })

@@ -1,8 +1,6 @@
 import type { Mailbox } from '../config/mailbox.js'
-import type { WebhookEndpoint } from '../config/webhook-endpoint.js'
 import type { Deps } from '../deps.js'
 import { retryDelayMs } from '../webhooks/classify.js'
-import { createWebhookDispatcher } from '../webhooks/dispatcher.js'
 import { pollMailbox } from './poll-mailbox.js'
 import type { PollSummary } from './poll-summary.js'
 
@@ -12,14 +10,13 @@ export interface InboundPolling {
 }
 
 /**
- * Long-running mode (`npm start`): polls every configured mailbox on its own schedule and runs webhook delivery
- * for each endpoint on its own loop, every `inbound.webhookTickMs` and right after a poll stores mail. A mailbox
+ * Long-running mode (`npm start`): polls every configured mailbox on its own schedule (webhook delivery of what it
+ * stores is lib/webhooks/start-delivery.ts, told of each event as it is recorded). A mailbox
  * whose poll fails (refused connection, wrong credentials) is logged and retried after
  * min(maxDelayMs, baseDelayMs * 2^(n-1)) (`inbound.errorBackoff`); other mailboxes and endpoints go on.
  */
 export function startInboundPolling(deps: Deps, options: { onPoll?(summary: PollSummary): void } = {}): InboundPolling {
   const { config, logger } = deps
-  const dispatcher = createWebhookDispatcher(deps)
   const timers = new Set<NodeJS.Timeout>()
   const inflight = new Set<Promise<unknown>>()
   const failures = new Map<string, number>()
@@ -37,9 +34,6 @@ export function startInboundPolling(deps: Deps, options: { onPoll?(summary: Poll
     }, ms)
     timers.add(t)
   }
-  const deliver = (ep: WebhookEndpoint) =>
-    dispatcher.runEndpoint(ep).catch((err: Error) => logger.error({ endpoint: ep.id, err: err.message }, 'webhook delivery run failed'))
-
   const poll = (mb: Mailbox) => async () => {
     const summary = await pollMailbox(deps, mb)
     let delay = mb.schedule.everyMs
@@ -48,21 +42,12 @@ export function startInboundPolling(deps: Deps, options: { onPoll?(summary: Poll
       failures.set(mb.id, n)
       delay = retryDelayMs(n, config.inbound.errorBackoff, deps.random, null)
       logger.error({ mailbox: mb.id, err: summary.error.message, consecutiveFailures: n, retryInMs: delay }, 'poll failed; backing off')
-    } else {
-      failures.delete(mb.id)
-      if (summary.stored || summary.resets) for (const ep of config.webhooks) track(deliver(ep))
-    }
+    } else failures.delete(mb.id)
     options.onPoll?.(summary)
     later(delay, poll(mb))
   }
-  const webhookLoop = (ep: WebhookEndpoint) => async () => {
-    await deliver(ep)
-    later(config.inbound.webhookTickMs, webhookLoop(ep))
-  }
-
   for (const mb of config.mailboxes) later(0, poll(mb))
-  for (const ep of config.webhooks) later(0, webhookLoop(ep))
-  logger.info({ mailboxes: config.mailboxes.map((m) => m.id), webhooks: config.webhooks.map((w) => w.id) }, 'inbound polling started')
+  logger.info({ mailboxes: config.mailboxes.map((m) => m.id) }, 'inbound polling started')
 
   return {
     async stop() {

@@ -12,6 +12,7 @@ import { answerClientErrors } from '../http/client-error.js'
 import { startInboundPolling } from '../inbound/start-polling.js'
 import { startSmtpSandbox, type SmtpSandbox } from '../sandbox/smtp-sandbox.js'
 import { startQueueRunner } from '../send/queue-runner.js'
+import { startWebhookDelivery } from '../webhooks/start-delivery.js'
 import { localKeys } from '../store/keys.js'
 import { isPreconditionFailed, type ObjectStore } from '../store/object-store.js'
 
@@ -62,7 +63,8 @@ export async function startLocal(config: Config, extra: Partial<Deps> = {}): Pro
   const deps = createDeps(cfg, { ...extra, store })
   const runner = startQueueRunner(deps)
   const app = createApp(deps, { onAccepted: (record) => runner.kick(record.id, record) })
-  const inbound = cfg.mailboxes.length || cfg.webhooks.length ? startInboundPolling(deps) : null
+  const webhooks = cfg.webhooks.length ? startWebhookDelivery(deps) : null
+  const inbound = cfg.mailboxes.length ? startInboundPolling(deps) : null
   let server: ServerType
   try {
     server = await new Promise<ServerType>((resolve, reject) => {
@@ -72,6 +74,7 @@ export async function startLocal(config: Config, extra: Partial<Deps> = {}): Pro
     })
   } catch (err) {
     await inbound?.stop()
+    await webhooks?.stop()
     await runner.stop()
     deps.relay?.close()
     await sandbox?.close()
@@ -91,6 +94,7 @@ export async function startLocal(config: Config, extra: Partial<Deps> = {}): Pro
       await new Promise<void>((r) => server.close(() => r()))
       await inbound?.stop()
       await runner.stop()
+      await webhooks?.stop()
       deps.relay?.close()
       await sandbox?.close()
     },

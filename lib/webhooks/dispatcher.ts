@@ -26,6 +26,10 @@ const CLAIM_MARGIN_MS = 30_000
 /** Payloads kept between endpoints and runs, so a message.received document is not rebuilt for each. */
 const PAYLOAD_CACHE = 32
 
+/** `45 s`, `12 min`, `30 h`: how long something has lasted, for people. */
+const duration = (ms: number) =>
+  ms < 120_000 ? `${Math.round(ms / 1000)} s` : ms < 7_200_000 ? `${Math.round(ms / 60_000)} min` : `${Math.round(ms / 3_600_000)} h`
+
 const emptySummary = (): DeliveryRunSummary => ({ attempted: 0, delivered: 0, retried: 0, deadLettered: 0 })
 
 /** An attempt that failed before anything was sent (its payload could not be built): retried like any failure. */

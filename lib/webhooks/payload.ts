@@ -34,17 +34,23 @@ export interface PayloadSources {
 
 const jsonBytes = (v: unknown) => Buffer.byteLength(JSON.stringify(v) ?? '')
 
+/** Bytes `,"content":"<base64>"` adds to an attachment for `size` decoded bytes (base64: 4 characters per 3 bytes). */
+const inlinedBytes = (size: number) => 13 + 4 * Math.ceil(size / 3)
+
 /**
  * Drops the largest droppable parts of a `message.received` payload until its JSON is at most `maxBytes`:
  * `html`, `text`, `textReply` (to null), `headers` (to []), inlined attachment `content`, and last the attachment
- * list itself. Returns the dropped paths in order (empty when it fit). Mutates `payload`.
+ * list itself. `pending` are attachments (by index) whose content is not there yet but will be inlined unless
+ * dropped, with their decoded size: they count as if present, and cost nothing to drop. Returns the dropped paths in
+ * order (empty when it fit). Mutates `payload`.
  *
  * Linear in the payload's size: each part is measured once and the total is kept by subtraction (a part's saving
  * is exact: JSON escapes are ASCII), so thousands of attachments cost one pass, not one serialisation each.
  */
-export function fitPayload(payload: WebhookPayload, maxBytes: number): string[] {
+export function fitPayload(payload: WebhookPayload, maxBytes: number, pending: Map<number, number> = new Map()): string[] {
   const message = payload.data.message as Record<string, unknown> | undefined
   let total = jsonBytes(payload)
+  for (const size of pending.values()) total += inlinedBytes(size)
   if (!message || total <= maxBytes) return []
   const attachments = Array.isArray(message.attachments) ? (message.attachments as WebhookAttachment[]) : []
   const candidates: { path: string; saving: number; drop(): void }[] = []
@@ -56,8 +62,10 @@ export function fitPayload(payload: WebhookPayload, maxBytes: number): string[] 
     candidates.push({ path: 'message.headers', saving: jsonBytes(message.headers) - 2, drop: () => (message.headers = []) })
   }
   attachments.forEach((a, i) => {
+    const path = `message.attachments[${i}].content`
     // `content` is the last key of each attachment (buildPayload), so dropping it removes `,"content":"..."`.
-    if (a.content !== undefined) candidates.push({ path: `message.attachments[${i}].content`, saving: jsonBytes(a.content) + 11, drop: () => delete a.content })
+    if (a.content !== undefined) candidates.push({ path, saving: jsonBytes(a.content) + 11, drop: () => delete a.content })
+    else if (pending.has(i)) candidates.push({ path, saving: inlinedBytes(pending.get(i)!), drop: () => pending.delete(i) })
   })
   // Largest first; a stable sort keeps document order among equals.
   candidates.sort((a, b) => b.saving - a.saving)
@@ -69,7 +77,8 @@ export function fitPayload(payload: WebhookPayload, maxBytes: number): string[] 
     dropped.push(c.path)
   }
   if (total > maxBytes && attachments.length) {
-    total -= jsonBytes(message.attachments) - 2
+    for (const a of attachments) delete a.content
+    pending.clear()
     message.attachments = []
     dropped.push('message.attachments')
   }
@@ -94,13 +103,11 @@ export async function buildPayload(src: PayloadSources, settings: InboundSetting
   if (!doc) throw new Error(`stored message JSON ${ref.docKey} is missing`)
   const ttl = settings.urlExpiresInS
   const attachments: WebhookAttachment[] = []
-  for (const a of doc.value.attachments) {
-    const out: WebhookAttachment = { ...a, url: await src.urlFor(a.key, ttl) }
-    if (settings.inlineAttachmentMaxBytes > 0 && a.size <= settings.inlineAttachmentMaxBytes) {
-      const obj = await src.store.get(a.key)
-      if (obj) out.content = obj.body.toString('base64')
-    }
-    attachments.push(out)
+  // Contents are read only for the attachments that stay inlined once the payload fits (fitPayload's `pending`).
+  const pending = new Map<number, number>()
+  for (const [i, a] of doc.value.attachments.entries()) {
+    attachments.push({ ...a, url: await src.urlFor(a.key, ttl) })
+    if (settings.inlineAttachmentMaxBytes > 0 && a.size <= settings.inlineAttachmentMaxBytes) pending.set(i, a.size)
   }
   const messageUrl = await src.urlFor(ref.docKey, ttl)
   const payload: WebhookPayload = {
@@ -116,7 +123,12 @@ export async function buildPayload(src: PayloadSources, settings: InboundSetting
       message: { ...doc.value, attachments },
     },
   }
-  const dropped = fitPayload(payload, settings.maxPayloadBytes - 512)
+  const dropped = fitPayload(payload, settings.maxPayloadBytes - 512, pending)
+  const kept = (payload.data.message as { attachments: WebhookAttachment[] }).attachments
+  for (const i of pending.keys()) {
+    const obj = await src.store.get(kept[i].key)
+    if (obj) kept[i].content = obj.body.toString('base64')
+  }
   if (dropped.length) payload.data.truncated = { fields: dropped, messageUrl } satisfies Truncation
   return payload
 }

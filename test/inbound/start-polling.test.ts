@@ -2,6 +2,7 @@ import { Writable } from 'node:stream'
 import { pino } from 'pino'
 import { afterAll, beforeAll, describe, expect, onTestFinished, test } from 'vitest'
 import { startInboundPolling } from '../../lib/inbound/start-polling.js'
+import { startWebhookDelivery } from '../../lib/webhooks/start-delivery.js'
 import type { PollSummary } from '../../lib/inbound/poll-summary.js'
 import { pollMailbox } from '../../lib/inbound/poll-mailbox.js'
 import { startDovecot, type DovecotServer } from '../servers/dovecot.js'
@@ -50,11 +51,13 @@ describe('polling every mailbox', () => {
     )
     const polls: PollSummary[] = []
     const polling = startInboundPolling(deps, { onPoll: (s) => polls.push(s) })
+    const delivery = startWebhookDelivery(deps)
     try {
       await until(() => polls.filter((p) => p.mailbox === 'good-example-test').length >= 3 && polls.some((p) => p.mailbox === 'bad-example-test'))
       await until(() => receiver.received.length === 2)
     } finally {
       await polling.stop()
+      await delivery.stop()
     }
     const byBox = (id: string) => polls.filter((p) => p.mailbox === id)
     expect(byBox('good-example-test')[0]).toMatchObject({ stored: 2, error: null })
