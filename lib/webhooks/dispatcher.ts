@@ -128,12 +128,7 @@ export function createWebhookDispatcher(deps: Deps) {
       await deadLetter(ep, record, d, `${d.attempts.length} attempts failed; last: ${outcome.reason}`)
       summary.deadLettered++
     } else if (next - (d.firstAttemptAt ?? now) > ep.retry.maxWindowMs) {
-      await deadLetter(
-        ep,
-        record,
-        d,
-        `still failing ${Math.round((now - (d.firstAttemptAt ?? now)) / 3_600_000)} h after the first attempt; last: ${outcome.reason}`,
-      )
+      await deadLetter(ep, record, d, `still failing ${duration(now - (d.firstAttemptAt ?? now))} after the first attempt; last: ${outcome.reason}`)
       summary.deadLettered++
     } else {
       d.nextAttemptAt = next

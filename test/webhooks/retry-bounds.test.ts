@@ -48,6 +48,6 @@ test('an event still failing maxWindowMs after its first attempt is dead-lettere
   clock.advance(60_000)
   // The third failure is 120 s after the first; the next try would be at 180 s, past the 150 s window.
   expect(await dispatcher.runAll()).toMatchObject({ attempted: 1, deadLettered: 1 })
-  expect(await delivery()).toMatchObject({ status: 'dead', deadReason: 'still failing 120 s after the first attempt; last: HTTP 500' })
+  expect(await delivery()).toMatchObject({ status: 'dead', deadReason: 'still failing 2 min after the first attempt; last: HTTP 500' })
   expect((await getJson<{ reason: string }>(store, webhookKeys.deadLetter('app', eventId)))!.value.reason).toMatch(/^still failing/)
 })
