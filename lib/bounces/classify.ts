@@ -9,10 +9,10 @@ const PERMANENT =
 
 /**
  * Wording of a transient cause (RFC 3463 class 4 in words): network and connection failures, time-outs, queue
- * expiry, greylisting and rate limits, and a full mailbox (RFC 3463 X.2.2 calls it a persistent transient failure).
+ * expiry (an MTA gives up on a message only after retrying transient failures until its queue lifetime), greylisting and rate limits, and a full mailbox (RFC 3463 X.2.2 calls it a persistent transient failure).
  */
 const TRANSIENT =
-  /\b(?:timed? ?out|timeout|connection (?:refused|reset|closed|lost|dropped)|failed connect|could not connect|no route to host|(?:network|host) (?:is )?unreachable|temporar(?:y|ily)|try (?:again )?later|greylist(?:ed|ing)?|deferr?(?:ed|al)|(?:envelope |message )?expired|too many (?:connections|messages)|rate limit(?:ed)?|throttl(?:ed|ing)|mailbox (?:is )?full|over ?quota|quota exceeded|insufficient (?:system )?storage)\b/i
+  /\b(?:timed? ?out|timeout|connection (?:refused|reset|closed|lost|dropped)|failed connect|could not connect|no route to host|(?:network|host) (?:is )?unreachable|temporar(?:y|ily)|try (?:again )?later|greylist(?:ed|ing)?|deferr?(?:ed|al)|(?:envelope |message )?expired|(?:in|on) the queue too long|too long in (?:the )?queue|too many (?:connections|messages)|rate limit(?:ed)?|throttl(?:ed|ing)|mailbox (?:is )?full|over ?quota|quota exceeded|insufficient (?:system )?storage)\b/i
 
 /** Actions that say a recipient was dealt with successfully (RFC 3464 §2.3.3): nothing to classify. */
 const NOT_FAILED = new Set(['delivered', 'relayed', 'expanded'])

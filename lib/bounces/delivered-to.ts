@@ -20,15 +20,15 @@ export function addressedTo(doc: InboundMessage): string[] {
 }
 
 /**
- * Every address a message was delivered to, from its own header fields, in this order: To, Cc, Delivered-To,
+ * Every address a report was delivered to, from its own header fields, in this order: To, Cc, Delivered-To,
  * X-Original-To, Original-Recipient, Envelope-To, X-Envelope-To, X-Apparently-To, X-Rcpt-To, the `for` clauses of
- * Received, and last a Return-Path that is neither empty nor a mailer daemon's or postmaster's (an MTA that wrongly
- * sends a bounce from the original MAIL FROM echoes it there). Domains lower-cased, each address once.
+ * Received, and last, for a bounce (`bounce` true), its Return-Path unless empty or a mailer daemon's or
+ * postmaster's: a bounce must be sent with a null reverse-path (RFC 5321 §4.5.5, RFC 3464 §2), so an address
+ * there is an MTA echoing the original MAIL FROM, ours. (A complaint's Return-Path is its reporter's.) Domains
+ * lower-cased, each address once.
  */
-export function deliveredTo(doc: InboundMessage): string[] {
+export function deliveredTo(doc: InboundMessage, bounce: boolean): string[] {
   const received = values(doc, 'received').flatMap((v) => [...v.matchAll(RECEIVED_FOR)].flatMap((m) => findAddresses(m[1])))
-  const returnPath = values(doc, 'return-path')
-    .flatMap(findAddresses)
-    .filter((a) => !isSystemMailbox(a))
+  const returnPath = (bounce ? values(doc, 'return-path') : []).flatMap(findAddresses).filter((a) => !isSystemMailbox(a))
   return unique([...addressedTo(doc), ...received, ...returnPath])
 }

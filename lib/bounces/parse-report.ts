@@ -52,7 +52,7 @@ function returnedHeaders(structure: ReportStructure | null, text: SplitText): Te
 const field = (headers: TextHeader[], name: string) => headers.find((h) => h.name === name)?.value ?? null
 
 /** The fields every report has; `recipients`, `kind`, `format` and `feedbackType` are the caller's. */
-function common(doc: InboundMessage, returned: TextHeader[], text: SplitText) {
+function common(doc: InboundMessage, returned: TextHeader[], text: SplitText, bounce: boolean) {
   const dsnFields = doc.dsn?.fields ?? {}
   const fromDsnField = dsnFields['original-message-id'] ?? dsnFields['x-original-message-id']
   const originalMessageId =
@@ -65,7 +65,7 @@ function common(doc: InboundMessage, returned: TextHeader[], text: SplitText) {
     originalMessageId: originalMessageId ?? null,
     originalMailFrom: singleAddress(field(returned, 'return-path')),
     originalEnvelopeId: doc.dsn?.originalEnvelopeId ?? null,
-    deliveredTo: deliveredTo(doc),
+    deliveredTo: deliveredTo(doc, bounce),
     references: [...new Set([...(doc.inReplyTo ? [doc.inReplyTo] : []), ...doc.references])],
     summary: summarize(text.explanation),
   }
@@ -82,7 +82,7 @@ function arfReport(doc: InboundMessage, structure: ReportStructure, text: SplitT
     : feedbackType === 'auth-failure'
       ? []
       : findAddresses(field(returned, 'to') ?? '')
-  const base = common(doc, returned, text)
+  const base = common(doc, returned, text, false)
   return {
     kind: 'complaint',
     format: 'arf',
@@ -103,7 +103,7 @@ function arfReport(doc: InboundMessage, structure: ReportStructure, text: SplitT
 }
 
 function dsnReport(doc: InboundMessage, structure: ReportStructure, text: SplitText): Report {
-  const base = common(doc, returnedHeaders(structure, text), text)
+  const base = common(doc, returnedHeaders(structure, text), text, true)
   let recipients = dsnRecipients(doc.dsn?.recipients ?? [], text.explanation)
   // A report whose status part is missing or unreadable: what its words say, as for a plain bounce.
   if (!recipients.length) recipients = wordedRecipients(doc, text, base.originalMessageId)
@@ -111,7 +111,7 @@ function dsnReport(doc: InboundMessage, structure: ReportStructure, text: SplitT
 }
 
 function plainReport(doc: InboundMessage, text: SplitText): Report | null {
-  const base = common(doc, returnedHeaders(null, text), text)
+  const base = common(doc, returnedHeaders(null, text), text, true)
   const recipients = wordedRecipients(doc, text, base.originalMessageId)
   return recipients.length ? { kind: 'bounce', format: 'plain', ...base, recipients, feedbackType: null } : null
 }
