@@ -36,12 +36,16 @@ export function splitAtCopy(text: string | null): SplitText {
 export const quotedHeaders = (copy: string | null): TextHeader[] => (copy ? headersOf(Buffer.from(copy.replace(/^\s*\n/, ''), 'utf8')) : [])
 
 /**
- * The first `Message-ID:` (or `Original-Message-ID:`) line anywhere in a text, indented or `>`-quoted, folded
- * lines joined: the Message-ID of a copy or summary of the original quoted in the body. Bracketed, or null.
+ * The msg-id of the first `Message-ID:` (or `Original-Message-ID:`) line anywhere in a text that holds one,
+ * indented or `>`-quoted, folded lines joined: the Message-ID of a copy or summary of the original quoted in the
+ * body. Bracketed, or null.
  */
 export function quotedMessageId(text: string | null): string | null {
-  const m = /^[ \t>]*(?:Original-)?Message-ID[ \t]*:[ \t]*(.*(?:\n[ \t]+\S.*)*)/im.exec(text ?? '')
-  return m ? (parseMessageIds(m[1].replace(/\n[ \t]+/g, ' '))[0] ?? null) : null
+  for (const m of (text ?? '').matchAll(/^[ \t>]*(?:Original-)?Message-ID[ \t]*:[ \t]*(.*(?:\n[ \t]+\S.*)*)/gim)) {
+    const id = parseMessageIds(m[1].replace(/\n[ \t]+/g, ' '))[0]
+    if (id) return id
+  }
+  return null
 }
 
 const SUMMARY_MAX = 1000

@@ -13,7 +13,8 @@ import { decodedBody, headersOf, readReportStructure, type ReportStructure, type
 const DSN_TYPES = new Set(['message/delivery-status', 'message/global-delivery-status'])
 const MDN_TYPES = new Set(['message/disposition-notification', 'message/global-disposition-notification'])
 const RETURNED_TYPES = new Set(['message/rfc822', 'message/global', 'text/rfc822-headers', 'message/global-headers'])
-const REPORT_TYPES = new Set([...DSN_TYPES, ...MDN_TYPES, 'message/feedback-report'])
+const ARF_TYPES = new Set(['message/feedback-report'])
+const REPORT_TYPES = new Set([...DSN_TYPES, ...MDN_TYPES, ...ARF_TYPES])
 
 /**
  * Parses a delivery report or feedback report; null when the message is neither. Pure: bytes and the normalized
@@ -35,9 +36,10 @@ export function parseReport(raw: Buffer, doc: InboundMessage): Report | null {
   const maybeReport = doc.dsn !== null || /multipart\/report/i.test(contentType) || doc.attachments.some((a) => REPORT_TYPES.has(a.contentType))
   if (maybeReport) {
     const structure = readReportStructure(raw)
-    const has = (types: Set<string>) => structure.parts.some((p) => types.has(p.type))
+    // A part type counts whether the document lists it (as an attachment) or the bytes show it.
+    const has = (types: Set<string>) => doc.attachments.some((a) => types.has(a.contentType)) || structure.parts.some((p) => types.has(p.type))
     if (structure.reportType === 'disposition-notification' || has(MDN_TYPES)) return null
-    if (structure.reportType === 'feedback-report' || structure.parts.some((p) => p.type === 'message/feedback-report')) return arfReport(doc, structure, text)
+    if (structure.reportType === 'feedback-report' || has(ARF_TYPES)) return arfReport(doc, structure, text)
     if (doc.dsn || structure.reportType === 'delivery-status' || has(DSN_TYPES)) return dsnReport(doc, structure, text)
   }
   return looksLikePlainBounce(doc, text.explanation) ? plainReport(doc, text) : null

@@ -5,9 +5,9 @@ import { findReplyCode, findStatusCode } from './status-codes.js'
 /** Display names of the same (`Mail Delivery System <noreply@...>`). */
 const SYSTEM_NAME = /^(?:mail delivery (?:system|subsystem|service)|mailer[- ]daemon|postmaster|(?:mail|system) administrator)$/i
 
-/** What bounces say in their subject or first lines (Exim, qmail, Postfix, sendmail, Exchange, Domino, Gmail, GMX, Mimecast...). */
+/** What bounces and delay warnings say in their subject or first lines (Exim, qmail, Postfix, sendmail, Exchange, Domino, Gmail, GMX, Mimecast...). */
 const BOUNCE_WORDING =
-  /undeliver|delivery (?:status notification|failure|has failed|failed|to the following recipients? (?:failed|has been delayed)|has been delayed)|mail delivery failed|failure notice|returned (?:mail|to sender)|returning message to sender|(?:could ?n[o']t|was not|were not|wasn't able to|not able to|unable to|cannot|can't) (?:be )?deliver|did not reach the following|has not (?:yet )?been delivered|non-?delivery|permanent error|failed permanently/i
+  /undeliver|delivery (?:status notification|failure|has failed|failed|to the following recipients? (?:failed|has been delayed)|has been delayed|delayed)|delayed mail|mail delivery failed|failure notice|returned (?:mail|to sender)|returning message to sender|(?:could ?n[o']t|was not|were not|wasn't able to|not able to|unable to|cannot|can't) (?:be )?deliver|could ?n[o']t send message|warning message only|did not reach the following|has not (?:yet )?been delivered|non-?delivery|permanent error|failed permanently/i
 
 /** A warning that delivery is still being retried (sendmail, Exim, Postfix delay notices). */
 const DELAY_WORDING =

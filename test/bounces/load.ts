@@ -5,8 +5,10 @@ import type { InboundMessage } from '../../lib/normalize/inbound-message.js'
 import { normalizeMessage } from '../../lib/normalize/normalize.js'
 
 /** The bytes of a message file, its document from the real normalizer, and the report parsed from both. */
-export async function reportOf(path: string): Promise<{ raw: Buffer; doc: InboundMessage; report: Report | null }> {
-  const raw = readFileSync(path)
+export const reportOf = (path: string) => reportOfBytes(readFileSync(path))
+
+/** A message's document from the real normalizer, and the report parsed from its bytes and that document. */
+export async function reportOfBytes(raw: Buffer): Promise<{ raw: Buffer; doc: InboundMessage; report: Report | null }> {
   const { document: doc } = await normalizeMessage(raw, {
     id: 'bounce-1',
     mailbox: 'bounces',
