@@ -32,7 +32,7 @@ export interface RecipientFacts {
  * Hard or soft, by the first rule that applies:
  * 1. action delivered, relayed or expanded: null (nothing failed);
  * 2. action delayed: soft (the MTA is still retrying);
- * 3. an RFC 3463 status: class 5 hard, class 4 soft (RFC 3463 §3.1: permanent vs persistent transient; a class 2
+ * 3. an RFC 3463 status: class 5 hard, class 4 soft (RFC 3463 §2: permanent vs persistent transient; a class 2
  *    status on a failure contradicts itself and is passed over);
  * 4. the SMTP reply code of the diagnostic (RFC 5321 §4.2.1): 5yz hard, 4yz soft;
  * 5. the action the report wrote was `expired` (the queue lifetime ran out: RFC 3463 X.4.7; an MTA retries only

@@ -23,7 +23,7 @@ export function addressedTo(doc: InboundMessage): string[] {
  * Every address a report was delivered to, from its own header fields, in this order: To, Cc, Delivered-To,
  * X-Original-To, Original-Recipient, Envelope-To, X-Envelope-To, X-Apparently-To, X-Rcpt-To, the `for` clauses of
  * Received, and last, for a bounce (`bounce` true), its Return-Path unless empty or a mailer daemon's or
- * postmaster's: a bounce must be sent with a null reverse-path (RFC 5321 §4.5.5, RFC 3464 §2), so an address
+ * postmaster's: a bounce must be sent with a null reverse-path (RFC 5321 §4.5.5), so an address
  * there is an MTA echoing the original MAIL FROM, ours. (A complaint's Return-Path is its reporter's.) Domains
  * lower-cased, each address once.
  */

@@ -8,7 +8,7 @@ const STANDARD_ACTIONS = new Set(['failed', 'delayed', 'delivered', 'relayed', '
 /**
  * The RFC 3464 §2.3.3 action for what a report wrote: a standard value as it is; `expired` (SendGrid: the queue
  * lifetime ran out) and other `fail...` words mean failed; a missing or unknown action is read from the status
- * class (2 delivered, else failed: an MTA sends an unasked DSN only on failure, RFC 3461 §4.1).
+ * class (2 delivered, else failed: without NOTIFY an MTA reports failures and perhaps delays, RFC 3461 §4.1).
  */
 export function mapAction(reported: string | null, status: string | null): string {
   if (reported && STANDARD_ACTIONS.has(reported)) return reported

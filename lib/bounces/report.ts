@@ -37,7 +37,7 @@ export interface Report {
   references: string[]
   /** One per recipient the report names, in report order; may be empty when a DSN's status part is missing. */
   recipients: ReportRecipient[]
-  /** ARF Feedback-Type (abuse, fraud, auth-failure, not-spam, virus, other: RFC 5965 §7.3), lower-case; null for bounces. */
+  /** ARF Feedback-Type, lower-case: abuse, fraud, virus, other (RFC 5965), auth-failure (RFC 6591), not-spam (RFC 6430)...; null for bounces. */
   feedbackType: string | null
   /** The first lines of the human-readable explanation (before any copy of the original), at most 1,000 characters; null when empty. */
   summary: string | null
