@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { ResourceId } from './mailbox.js'
+import { SsmRef } from './secret-ref.js'
 
 /** Event types Postern sends (docs/inbound.md). */
 export const WebhookEventType = z.enum(['message.received', 'mailbox.reset'])
@@ -9,8 +10,14 @@ export type WebhookEventType = z.infer<typeof WebhookEventType>
 export const WebhookEndpoint = z.strictObject({
   id: ResourceId,
   url: z.url({ protocol: /^https?$/ }),
-  /** Standard Webhooks secret: `whsec_` + base64 of 24-64 random bytes. Give it as `{ "env": "NAME" }`. */
-  secret: z.string().regex(/^whsec_[A-Za-z0-9+/]{32,88}={0,2}$/, 'must be whsec_ followed by the base64 of 24 to 64 bytes (Standard Webhooks)'),
+  /**
+   * Standard Webhooks secret: `whsec_` + base64 of 24-64 random bytes. Give it as `{ "env": "NAME" }`, or as
+   * `{ "ssm": "/name" }` to read it at signing time (its form is then checked only when signing).
+   */
+  secret: z.union([
+    z.string().regex(/^whsec_[A-Za-z0-9+/]{32,88}={0,2}$/, 'must be whsec_ followed by the base64 of 24 to 64 bytes (Standard Webhooks)'),
+    SsmRef,
+  ]),
   eventTypes: z.array(WebhookEventType).min(1).default(['message.received', 'mailbox.reset']),
   /** Only events of these mailbox ids; omit for all. */
   mailboxes: z.array(ResourceId).min(1).optional(),

@@ -110,7 +110,11 @@ export function createWebhookDispatcher(deps: Deps) {
       const body = await buildPayload(store, config.inbound, record)
       const res = await deps.fetch(ep.url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'user-agent': 'Postern-Webhooks', ...signWebhook(ep.secret, record.id, new Date(started), body) },
+        headers: {
+          'content-type': 'application/json',
+          'user-agent': 'Postern-Webhooks',
+          ...signWebhook(await deps.secrets.text(ep.secret), record.id, new Date(started), body),
+        },
         body,
         redirect: 'manual',
         signal: AbortSignal.timeout(ep.timeoutMs),
