@@ -1,10 +1,8 @@
 import { eachRecord, type SqsBatchResponse, type SqsEvent, type SqsRecord } from '../aws/sqs-event.js'
 import type { Deps } from '../deps.js'
 import { pollMailbox } from './poll-mailbox.js'
+import { POLL_BATCH } from './poll-schedule.js'
 import type { PollRequest } from './poll-tick.js'
-
-/** Mailboxes one poll instance polls at once: the event source mapping's batch size. */
-export const POLL_BATCH = 10
 
 /** The poll request in a poll-queue message body; null when the body is not one (a poisoned message). */
 export function pollRequestIn(body: string): PollRequest | null {

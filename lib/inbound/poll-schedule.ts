@@ -1,5 +1,8 @@
 import { createHash } from 'node:crypto'
 
+/** Mailboxes one poll instance polls at once: the poll queue's event source batch size (stacks/inbound.ts). */
+export const POLL_BATCH = 10
+
 /**
  * A mailbox's phase within its period (ms): a stable hash of its id, so mailboxes with the same schedule spread
  * over the period instead of all polling on the same tick, and every tick function agrees without reading state.
