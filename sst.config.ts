@@ -14,27 +14,7 @@ export default $config({
     }
   },
   async run() {
-    const { readStageConfig } = await import('./stacks/stage-config.js')
-    const { createStorage } = await import('./stacks/storage.js')
-    const { createSecrets } = await import('./stacks/secrets.js')
-    const { functionDefaults } = await import('./stacks/function-defaults.js')
-    const { createApi } = await import('./stacks/api.js')
-    const { createDelivery } = await import('./stacks/delivery.js')
-    const { createInbound } = await import('./stacks/inbound.js')
-
-    const config = readStageConfig($app.stage)
-    const { bucket } = createStorage()
-    const secrets = createSecrets(config)
-    const defaults = functionDefaults(bucket, secrets, config)
-    const { api } = createApi(defaults)
-    createDelivery(bucket, defaults)
-    const inbound = createInbound(defaults, config)
-
-    return {
-      api: api.url,
-      bucket: bucket.name,
-      config: config.file ?? 'none (no postern.config.<stage>.json)',
-      polledMailboxes: inbound.polls.length,
-    }
+    const { createStage } = await import('./stacks/app.js')
+    return createStage($app.stage)
   },
 })

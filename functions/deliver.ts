@@ -1,23 +1,16 @@
-// Lambda entry points for delivery: an S3 notification for each new queue entry, and a schedule that sweeps
-// whatever is due (scheduled and deferred messages, and anything a lost notification left behind).
+// Lambda entry points for delivery on AWS: batches of the delivery queue (S3 notifications of new `queue/` entries,
+// sent to SQS), and a one-minute sweep that enqueues entries further ahead than SQS can hold them (docs/deploy.md).
+import type { SqsEvent } from '../lib/aws/sqs-event.js'
 import { loadConfig } from '../lib/config/load.js'
 import { createDeps } from '../lib/deps.js'
-import { createQueueRunner } from '../lib/send/queue-runner.js'
-import { queueKeys } from '../lib/store/keys.js'
+import { createSqsDelivery } from '../lib/send/sqs-delivery.js'
+import { sweepDelivery } from '../lib/send/sqs-sweep.js'
 
 const deps = createDeps(loadConfig(process.env))
+const delivery = createSqsDelivery(deps)
 
-/** S3 `ObjectCreated` events under `queue/`: attempt each message now (a future entry is left for the sweep). */
-export async function queued(event: { Records?: { s3?: { object?: { key?: string } } }[] }) {
-  const runner = createQueueRunner(deps)
-  for (const r of event.Records ?? []) {
-    const entry = queueKeys.parse(decodeURIComponent((r.s3?.object?.key ?? '').replace(/\+/g, ' ')))
-    if (entry) runner.kick(entry.id)
-  }
-  await runner.stop()
-}
+/** SQS event source mapping (ReportBatchItemFailures on): one attempt per due message; the answer keeps the rest. */
+export const records = (event: SqsEvent) => delivery.handle(event)
 
-/** Scheduled sweep: attempts every due message. */
-export async function sweep() {
-  return { attempted: await createQueueRunner(deps).drain() }
-}
+/** EventBridge Scheduler (CronV2), every minute. */
+export const sweep = () => sweepDelivery(deps)

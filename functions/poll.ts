@@ -1,9 +1,16 @@
-// Scheduled Lambda: one poll of every mailbox, or of `event.mailbox` when a schedule targets one.
+// Lambda entry points for receiving on AWS: one schedule ticks every minute and enqueues the mailboxes due; the
+// poll function consumes the poll queue (docs/deploy.md "Mailboxes by the thousand").
+import type { SqsEvent } from '../lib/aws/sqs-event.js'
 import { loadConfig } from '../lib/config/load.js'
 import { createDeps } from '../lib/deps.js'
-import { pollMailboxes } from '../lib/inbound/poll-all.js'
+import { createPollConsumer } from '../lib/inbound/poll-queue.js'
+import { pollTick } from '../lib/inbound/poll-tick.js'
 
 const deps = createDeps(loadConfig(process.env))
+const consumer = createPollConsumer(deps)
 
-export const handler = async (event: { mailbox?: string } = {}) =>
-  (await pollMailboxes(deps, event.mailbox ? [event.mailbox] : [])).map((s) => ({ ...s, error: s.error?.message ?? null }))
+/** EventBridge Scheduler (CronV2), every minute. */
+export const tick = () => pollTick(deps)
+
+/** SQS event source mapping of the poll queue (ReportBatchItemFailures on). */
+export const records = (event: SqsEvent) => consumer.handle(event)

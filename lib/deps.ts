@@ -2,16 +2,16 @@ import { S3Client } from '@aws-sdk/client-s3'
 import type { Transporter } from 'nodemailer'
 import { pino, type Logger } from 'pino'
 import type { ImapFlow } from 'imapflow'
+import type { WorkQueue } from './aws/sqs.js'
 import type { ImapMailbox, Pop3Mailbox } from './config/mailbox.js'
-import type { Config } from './config/schema.js'
+import type { Config, RelayConfig } from './config/schema.js'
 import { createEventBus, type EventBus } from './events/bus.js'
 import { createIdFactory } from './id.js'
-import { createImapClient } from './inbound/imap-client.js'
-import { createPop3Client, type Pop3Client } from './inbound/pop3-client.js'
+import type { Pop3Client } from './inbound/pop3-client.js'
+import { createSecretCache, type Secrets } from './secrets/secret-cache.js'
 import { createFsStore } from './store/fs-store.js'
 import type { ObjectStore } from './store/object-store.js'
 import { createS3Store } from './store/s3-store.js'
-import { createRelayTransport } from './send/transport.js'
 import { createGuardedFetch } from './webhooks/guarded-fetch.js'
 
 /** Time source in ms since the epoch; tests may pass a fake. */
@@ -19,15 +19,20 @@ export interface Clock {
   now(): number
 }
 
+/** The part of a nodemailer transport delivery uses. */
+export type Relay = Pick<Transporter, 'sendMail' | 'close'>
+
 /**
  * Every I/O client and source of time or randomness, built once per process (per cold start on Lambda)
- * and passed down. Tests build it with clients pointed at real local servers.
+ * and passed down. Tests build it with clients pointed at real local servers. Clients a function may not need
+ * (SMTP, IMAP, POP3, SQS, SSM) load their libraries on first use, so the HTTP function's bundle and cold start
+ * carry none of them (test/functions/bundle.test.ts).
  */
 export interface Deps {
   config: Config
   store: ObjectStore
   /** Outbound relay; absent until a relay is configured (local mode fills it with the sandbox). */
-  relay: Transporter | null
+  relay: Relay | null
   clock: Clock
   /** Time-sortable unique ids (ULID, 26 characters of Crockford base32). */
   newId(): string
@@ -38,10 +43,14 @@ export interface Deps {
   events: EventBus
   /** fetch for webhook delivery: refuses addresses `allowPrivateWebhookTargets` does not allow (lib/webhooks/guarded-fetch.ts). */
   fetch: typeof fetch
-  /** A new, unconnected IMAP client for one mailbox (one per poll). */
-  imap(mailbox: ImapMailbox): ImapFlow
-  /** A new POP3 client for one mailbox (one per poll; unusable after QUIT). */
-  pop3(mailbox: Pop3Mailbox): Pop3Client
+  /** A new, unconnected IMAP client for one mailbox (one per poll), its password resolved. */
+  imap(mailbox: ImapMailbox): Promise<ImapFlow>
+  /** A new POP3 client for one mailbox (one per poll; unusable after QUIT), its password resolved. */
+  pop3(mailbox: Pop3Mailbox): Promise<Pop3Client>
+  /** Secrets of the config that are read at run time (`{ "ssm": ... }`), cached. */
+  secrets: Secrets
+  /** The SQS queue of `aws.deliveryQueueUrl` or `aws.pollQueueUrl`; throws when that URL is not configured. */
+  queue(name: 'delivery' | 'poll'): WorkQueue
 }
 
 export function createStore(config: Config): ObjectStore {
@@ -59,20 +68,59 @@ export function createStore(config: Config): ObjectStore {
   return createS3Store(client, s.bucket)
 }
 
+/** A pooled relay transport whose nodemailer is imported on the first send. */
+export function lazyRelay(config: RelayConfig): Relay {
+  let transport: Promise<Transporter> | undefined
+  const load = () => (transport ??= import('./send/transport.js').then((m) => m.createRelayTransport(config)))
+  return {
+    sendMail: (async (mail: Parameters<Transporter['sendMail']>[0]) => (await load()).sendMail(mail)) as Transporter['sendMail'],
+    close: () => void transport?.then((t) => t.close()),
+  }
+}
+
+/** A queue whose SQS client is built on its first call; the endpoint is the queue URL's origin, as the SDK would pick. */
+function lazyQueue(config: Config, name: 'delivery' | 'poll'): WorkQueue {
+  const url = name === 'delivery' ? config.aws.deliveryQueueUrl : config.aws.pollQueueUrl
+  if (!url) throw new Error(`no ${name} queue is configured (POSTERN_${name.toUpperCase()}_QUEUE_URL)`)
+  let queue: Promise<WorkQueue> | undefined
+  const load = () => (queue ??= import('./aws/sqs.js').then((m) => m.createSqsQueue(url, { region: config.aws.region, endpoint: new URL(url).origin })))
+  return {
+    send: async (messages) => (await load()).send(messages),
+    hide: async (handle, seconds) => (await load()).hide(handle, seconds),
+  }
+}
+
 /** Builds the process's dependencies from a validated config; `overrides` replace any part (tests, local mode). */
 export function createDeps(config: Config, overrides: Partial<Deps> = {}): Deps {
   const logger = overrides.logger ?? pino({ level: config.logLevel, base: { app: 'postern' } })
+  const clock = overrides.clock ?? { now: () => Date.now() }
+  const secrets =
+    overrides.secrets ??
+    createSecretCache(
+      () => import('./aws/ssm.js').then((m) => m.createSsmReader({ region: config.aws.region, endpoint: config.aws.ssmEndpoint })),
+      clock,
+      config.aws.secretCacheMs,
+    )
+  const queues = new Map<string, WorkQueue>()
   return {
     config,
     store: overrides.store ?? createStore(config),
-    relay: overrides.relay !== undefined ? overrides.relay : config.relay ? createRelayTransport(config.relay) : null,
-    clock: overrides.clock ?? { now: () => Date.now() },
+    relay: overrides.relay !== undefined ? overrides.relay : config.relay ? lazyRelay(config.relay) : null,
+    clock,
     newId: overrides.newId ?? createIdFactory(),
     random: overrides.random ?? Math.random,
     logger,
     events: overrides.events ?? createEventBus((err) => logger.error({ err }, 'an event listener failed')),
     fetch: overrides.fetch ?? createGuardedFetch(config.allowPrivateWebhookTargets),
-    imap: overrides.imap ?? createImapClient,
-    pop3: overrides.pop3 ?? createPop3Client,
+    imap: overrides.imap ?? (async (mb) => (await import('./inbound/imap-client.js')).createImapClient({ ...mb, password: await secrets.text(mb.password) })),
+    pop3: overrides.pop3 ?? (async (mb) => (await import('./inbound/pop3-client.js')).createPop3Client({ ...mb, password: await secrets.text(mb.password) })),
+    secrets,
+    queue:
+      overrides.queue ??
+      ((name) => {
+        const q = queues.get(name) ?? lazyQueue(config, name)
+        queues.set(name, q)
+        return q
+      }),
   }
 }

@@ -1,22 +1,44 @@
-// Sending: each new `queue/` entry triggers an immediate attempt (S3 notification), and a one-minute sweep
-// delivers what is due later (scheduled sends, retries) and whatever a lost or late notification left behind.
-// Both may see one message: delivery claims it by compare-and-swap, so overlaps are harmless.
+// Sending: each new `queue/` entry in the bucket becomes an SQS message (S3 event notification to SQS); the delivery
+// function consumes the queue in batches, hiding not-yet-due messages until their time. A one-minute sweep
+// (EventBridge Scheduler) enqueues sends scheduled further ahead than SQS can hold a message, and entries whose
+// notification was lost. Duplicates are harmless: delivery claims each attempt by compare-and-swap (docs/deploy.md).
+import type { Alarms } from './alarms.js'
 import type { FunctionDefaults } from './function-defaults.js'
+import { DELIVERY_MAX_RECEIVES, DELIVERY_TIMEOUT_S, DELIVERY_VISIBILITY_S, deliveryInstances, sourceConcurrency } from './plan.js'
+import type { StageConfig } from './stage-config.js'
 
-export function createDelivery(bucket: sst.aws.Bucket, defaults: FunctionDefaults) {
-  const notifications = bucket.notify({
-    notifications: [
-      {
-        name: 'Queued',
-        function: { ...defaults, handler: 'functions/deliver.queued', timeout: '5 minutes' },
-        events: ['s3:ObjectCreated:*'],
-        filterPrefix: 'queue/',
+export function createDelivery(bucket: sst.aws.Bucket, defaults: FunctionDefaults, config: StageConfig, alarms: Alarms) {
+  const dlq = new sst.aws.Queue('DeliveryDlq')
+  const queue = new sst.aws.Queue('Delivery', {
+    visibilityTimeout: `${DELIVERY_VISIBILITY_S} seconds`,
+    dlq: { queue: dlq.arn, retry: DELIVERY_MAX_RECEIVES },
+  })
+  bucket.notify({ notifications: [{ name: 'Queued', queue, events: ['s3:ObjectCreated:*'], filterPrefix: 'queue/' }] })
+  const environment = { ...defaults.environment, POSTERN_DELIVERY_QUEUE_URL: queue.url }
+  // Bounds SMTP connections to the relay: instances × relay.pool.maxConnections <= aws.relayConnections.
+  const instances = deliveryInstances(config.aws.relayConnections, config.relayPool)
+  const consumer = queue.subscribe(
+    {
+      ...defaults,
+      handler: 'functions/deliver.records',
+      timeout: `${DELIVERY_TIMEOUT_S} seconds`,
+      environment,
+      link: [...defaults.link, queue],
+      concurrency: { reserved: instances },
+    },
+    {
+      batch: { size: 10, partialResponses: true },
+      transform: {
+        eventSourceMapping: (args) => {
+          args.scalingConfig = { maximumConcurrency: sourceConcurrency(instances) }
+        },
       },
-    ],
-  })
-  const sweep = new sst.aws.Cron('DeliverySweep', {
+    },
+  )
+  const sweep = new sst.aws.CronV2('DeliverySweep', {
     schedule: 'rate(1 minute)',
-    function: { ...defaults, handler: 'functions/deliver.sweep', timeout: '5 minutes' },
+    function: { ...defaults, handler: 'functions/deliver.sweep', timeout: '5 minutes', environment, link: [...defaults.link, queue] },
   })
-  return { notifications, sweep }
+  alarms.onDeadLetters('DeliveryDlq', dlq)
+  return { queue, dlq, consumer, sweep }
 }

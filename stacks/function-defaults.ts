@@ -1,5 +1,6 @@
 // What every Postern function shares: the runtime, the bucket grant, and the environment lib/config/load.ts
 // reads (README table). One place, so the HTTP API, delivery and inbound functions cannot drift apart.
+import { ssmGrantPatterns } from './plan.js'
 import type { Secrets } from './secrets.js'
 import type { StageConfig } from './stage-config.js'
 
@@ -13,7 +14,12 @@ const RUNTIME = 'nodejs22.x'
 export function functionDefaults(bucket: sst.aws.Bucket, secrets: Secrets, config: StageConfig) {
   return {
     runtime: RUNTIME,
-    link: [bucket],
+    // Dynamically imported modules (SMTP, IMAP, POP3, SQS, SSM clients) go in chunks of their own, loaded on first
+    // use: the HTTP function starts without them (bench/coldstart.ts).
+    nodejs: { format: 'esm' as const, splitting: true },
+    link: [bucket] as unknown[],
+    // `{ "ssm": name }` secrets are read at run time: one statement per parameter folder, however many parameters.
+    permissions: config.ssmRefs.length ? [{ actions: ['ssm:GetParameter'], resources: ssmGrantPatterns(config.ssmRefs) }] : [],
     environment: {
       POSTERN_S3_BUCKET: bucket.name,
       POSTERN_S3_REGION: aws.getRegionOutput().region,

@@ -1,42 +1,46 @@
-// Receiving: one schedule per mailbox of the stage config, at that mailbox's own rate, all sharing one poll
-// function; and a one-minute webhook delivery run over the outbox, so a slow endpoint never delays a poll.
-// Overlapping polls of one mailbox are safe: each takes the mailbox lease (docs/inbound.md).
-import { ImapMailbox } from '../lib/config/mailbox.js'
+// Receiving: one schedule (EventBridge Scheduler, CronV2) ticks every minute and enqueues the mailboxes due on the
+// poll queue; the poll function consumes it with bounded concurrency, each poll under the mailbox lease. No AWS
+// resource per mailbox, so the stage scales to thousands (test/aws/synth.test.ts). Webhook delivery runs every minute.
+import type { Alarms } from './alarms.js'
 import type { FunctionDefaults } from './function-defaults.js'
-import { pascalName } from './names.js'
+import { POLL_BATCH, POLL_MAX_RECEIVES, POLL_TIMEOUT_S, POLL_VISIBILITY_S, pollInstances, sourceConcurrency } from './plan.js'
 import type { StageConfig } from './stage-config.js'
 
-/**
- * EventBridge form of a mailbox `schedule` as lib/config reads it (same field and default for IMAP and POP3):
- * rounded up to whole minutes, EventBridge's smallest step. Throws the zod error for a bad schedule.
- */
-export function eventBridgeRate(schedule: unknown): `rate(${string})` {
-  const { everyMs } = ImapMailbox.shape.schedule.parse(schedule)
-  const minutes = Math.max(1, Math.ceil(everyMs / 60_000))
-  return `rate(${minutes} ${minutes === 1 ? 'minute' : 'minutes'})`
-}
-
-export function createInbound(defaults: FunctionDefaults, config: StageConfig) {
-  if (config.mailboxes.length === 0) return { polls: [], webhooks: null }
-  const poller = new sst.aws.Function('Poll', {
-    ...defaults,
-    handler: 'functions/poll.handler',
-    timeout: '15 minutes',
-    memory: '1024 MB',
-  })
-  const polls = config.mailboxes.map(
-    (mb) =>
-      new sst.aws.Cron(`Poll${pascalName(mb.id)}`, {
-        schedule: eventBridgeRate(mb.schedule),
-        function: poller,
-        event: { mailbox: mb.id },
-      }),
-  )
+export function createInbound(defaults: FunctionDefaults, config: StageConfig, alarms: Alarms) {
   const webhooks = config.hasWebhooks
-    ? new sst.aws.Cron('Webhooks', {
+    ? new sst.aws.CronV2('Webhooks', {
         schedule: 'rate(1 minute)',
         function: { ...defaults, handler: 'functions/webhooks.handler', timeout: '5 minutes' },
       })
     : null
-  return { polls, webhooks }
+  if (config.mailboxes.length === 0) return { poll: null, webhooks }
+
+  const dlq = new sst.aws.Queue('PollDlq')
+  const queue = new sst.aws.Queue('Poll', { visibilityTimeout: `${POLL_VISIBILITY_S} seconds`, dlq: { queue: dlq.arn, retry: POLL_MAX_RECEIVES } })
+  const environment = { ...defaults.environment, POSTERN_POLL_QUEUE_URL: queue.url }
+  const instances = pollInstances(config.aws.pollers)
+  const poller = queue.subscribe(
+    {
+      ...defaults,
+      handler: 'functions/poll.records',
+      timeout: `${POLL_TIMEOUT_S} seconds`,
+      memory: '1024 MB',
+      environment,
+      concurrency: { reserved: instances },
+    },
+    {
+      batch: { size: POLL_BATCH, partialResponses: true },
+      transform: {
+        eventSourceMapping: (args) => {
+          args.scalingConfig = { maximumConcurrency: sourceConcurrency(instances) }
+        },
+      },
+    },
+  )
+  const tick = new sst.aws.CronV2('PollTick', {
+    schedule: 'rate(1 minute)',
+    function: { ...defaults, handler: 'functions/poll.tick', timeout: '1 minute', environment, link: [...defaults.link, queue] },
+  })
+  alarms.onDeadLetters('PollDlq', dlq)
+  return { poll: { queue, dlq, poller, tick }, webhooks }
 }

@@ -79,7 +79,7 @@ function intFromEnv(env: Record<string, string | undefined>, name: string, issue
  * Loads the configuration: the JSON file at `POSTERN_CONFIG` (default `./postern.config.json`, optional when
  * not named), secret references resolved, then environment overrides (PORT, POSTERN_DATA_DIR, POSTERN_DOMAIN,
  * POSTERN_RELAY_URL, POSTERN_RELAY_CA_FILE (PEM of a private relay CA), POSTERN_S3_BUCKET, POSTERN_S3_ENDPOINT, POSTERN_S3_REGION, POSTERN_API_KEY,
- * POSTERN_LOG_LEVEL), validated by the one zod schema in lib/config/schema.ts.
+ * POSTERN_LOG_LEVEL; on AWS also AWS_REGION, POSTERN_DELIVERY_QUEUE_URL, POSTERN_POLL_QUEUE_URL, POSTERN_SSM_ENDPOINT), validated by the one zod schema in lib/config/schema.ts.
  * @throws ConfigError listing every bad field with its path.
  */
 export function loadConfig(env: Record<string, string | undefined>, cwd = process.cwd()): Config {
@@ -127,6 +127,14 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
       issues.push({ path: ['env', 'POSTERN_RELAY_CA_FILE'], message: `cannot read the CA file: ${(err as Error).message}` })
     }
   }
+  const aws = {
+    region: env.AWS_REGION,
+    deliveryQueueUrl: env.POSTERN_DELIVERY_QUEUE_URL,
+    pollQueueUrl: env.POSTERN_POLL_QUEUE_URL,
+    ssmEndpoint: env.POSTERN_SSM_ENDPOINT,
+  }
+  const setAws = Object.fromEntries(Object.entries(aws).filter(([, v]) => v))
+  if (Object.keys(setAws).length) cfg.aws = { ...(cfg.aws && typeof cfg.aws === 'object' && !Array.isArray(cfg.aws) ? cfg.aws : {}), ...setAws } as Json
   if (env.POSTERN_API_KEY) {
     const keys = Array.isArray(cfg.apiKeys) ? cfg.apiKeys : []
     cfg.apiKeys = [...keys, { id: 'env', hash: hashApiKey(env.POSTERN_API_KEY) }]

@@ -1,6 +1,7 @@
 import { isIP } from 'node:net'
 import { z } from 'zod'
 import { Schedule } from './schedule.js'
+import { SecretValue } from './secret-ref.js'
 
 /** Ids go into object keys (`inbound/<id>/...`), so they are restricted to key-safe characters. */
 export const ResourceId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'must be 1-64 letters, digits, - or _, starting with a letter or digit')
@@ -28,8 +29,8 @@ const common = {
   /** `implicit`: TLS from the first byte; `starttls`: upgrade required (RFC 3501 §6.2.1); `none`: loopback hosts only. */
   tls: z.enum(['implicit', 'starttls', 'none']).default('implicit'),
   user: z.string().min(1),
-  /** Give it as a secret reference `{ "env": "NAME" }`; lib/config/load.ts resolves it. */
-  password: z.string().min(1),
+  /** Give it as a secret reference: `{ "env": "NAME" }` (resolved at load) or `{ "ssm": "/name" }` (read at connect). */
+  password: SecretValue,
   /** PEM CA bundle trusted for this server's certificate, in addition to the system's. */
   ca: z.string().optional(),
   /** TLS server name to verify, when it differs from `host`. */

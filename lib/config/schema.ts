@@ -49,6 +49,28 @@ export const S3StoreConfig = z.strictObject({
 export const StoreConfig = z.discriminatedUnion('driver', [FsStoreConfig, S3StoreConfig])
 export type StoreConfig = z.infer<typeof StoreConfig>
 
+/**
+ * Running on AWS (docs/deploy.md): the queues the stacks create, and the bounds the stacks turn into Lambda
+ * concurrency. Local mode (`npm start`) uses none of it.
+ */
+export const AwsConfig = z.strictObject({
+  /** Region of the SQS queues and SSM parameters; defaults to Lambda's AWS_REGION. */
+  region: z.string().default('us-east-1'),
+  /** SQS queue the delivery function consumes (POSTERN_DELIVERY_QUEUE_URL); set by the stacks. */
+  deliveryQueueUrl: z.url().optional(),
+  /** SQS queue of mailboxes due for a poll (POSTERN_POLL_QUEUE_URL); set by the stacks. */
+  pollQueueUrl: z.url().optional(),
+  /** An SSM-compatible endpoint instead of AWS's (POSTERN_SSM_ENDPOINT; tests). */
+  ssmEndpoint: z.url().optional(),
+  /** SMTP connections the relay allows from all delivery instances together: instances × relay.pool.maxConnections stays within it. */
+  relayConnections: z.number().int().min(1).max(10_000).default(10),
+  /** Mailboxes polled at once, across all poll instances. */
+  pollers: z.number().int().min(1).max(1000).default(10),
+  /** How long a secret read from SSM is kept by a warm instance, in ms (default 5 minutes). */
+  secretCacheMs: z.number().int().min(0).default(300_000),
+})
+export type AwsConfig = z.infer<typeof AwsConfig>
+
 /** Requests per window for one API key (IETF RateLimit headers report it). */
 export const RateLimitConfig = z.strictObject({ limit: z.number().int().positive(), windowMs: z.number().int().positive() })
 
@@ -137,6 +159,7 @@ export const Config = z
       .union([z.boolean(), z.array(z.string().refine((c) => parseCidr(c) !== null, 'must be a CIDR like 10.0.0.0/8 or an IP address'))])
       .default(false),
     inbound: InboundSettings.prefault({}),
+    aws: AwsConfig.prefault({}),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .superRefine((cfg, ctx) => {

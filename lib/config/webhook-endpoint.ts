@@ -1,13 +1,20 @@
 import { z } from 'zod'
 import { EVENT_TYPES, EventType } from '../events/event-types.js'
 import { ResourceId } from './mailbox.js'
+import { SsmRef } from './secret-ref.js'
 
 /** One webhook endpoint, signed per the Standard Webhooks spec (or as Resend signs, with `format: "resend"`). */
 export const WebhookEndpoint = z.strictObject({
   id: ResourceId,
   url: z.url({ protocol: /^https?$/ }),
-  /** Standard Webhooks secret: `whsec_` + base64 of 24-64 random bytes. Give it as `{ "env": "NAME" }`. */
-  secret: z.string().regex(/^whsec_[A-Za-z0-9+/]{32,88}={0,2}$/, 'must be whsec_ followed by the base64 of 24 to 64 bytes (Standard Webhooks)'),
+  /**
+   * Standard Webhooks secret: `whsec_` + base64 of 24-64 random bytes. Give it as `{ "env": "NAME" }`, or as
+   * `{ "ssm": "/name" }` to read it at signing time (its form is then checked only when signing).
+   */
+  secret: z.union([
+    z.string().regex(/^whsec_[A-Za-z0-9+/]{32,88}={0,2}$/, 'must be whsec_ followed by the base64 of 24 to 64 bytes (Standard Webhooks)'),
+    SsmRef,
+  ]),
   /** Event types delivered to this endpoint (docs/events.md); all of them by default. */
   eventTypes: z
     .array(EventType)

@@ -1,13 +1,14 @@
 import { isIP } from 'node:net'
 import { ImapFlow, type ImapFlowOptions } from 'imapflow'
 import type { ImapMailbox } from '../config/mailbox.js'
+import type { Resolved } from '../config/secret-ref.js'
 
 /**
  * imapflow options for a configured mailbox: `implicit` is TLS from the first byte, `starttls` requires the
  * upgrade (RFC 3501 §6.2.1; imapflow `doSTARTTLS: true`), `none` never upgrades (loopback only, see the schema).
  * Timeouts bound connect, greeting and socket inactivity, so no command waits forever (imapflow #252).
  */
-export function imapOptions(m: ImapMailbox): ImapFlowOptions {
+export function imapOptions(m: Resolved<ImapMailbox, 'password'>): ImapFlowOptions {
   return {
     host: m.host,
     port: m.port,
@@ -24,4 +25,4 @@ export function imapOptions(m: ImapMailbox): ImapFlowOptions {
   }
 }
 
-export const createImapClient = (m: ImapMailbox) => new ImapFlow(imapOptions(m))
+export const createImapClient = (m: Resolved<ImapMailbox, 'password'>) => new ImapFlow(imapOptions(m))

@@ -45,7 +45,7 @@ async function readAll(stream: AsyncIterable<unknown>, size: number): Promise<Bu
  * Throws on connection, login or store errors; what was stored before stays stored.
  */
 export async function syncImap(deps: Deps, mb: ImapMailbox, state: MailboxStateHandle, lease: MailboxLease, summary: PollSummary, progress: PollProgress) {
-  const client = deps.imap(mb)
+  const client = await deps.imap(mb)
   client.on('error', (err: Error) => deps.logger.warn({ mailbox: mb.id, err: err.message }, 'IMAP connection error'))
   try {
     await client.connect()

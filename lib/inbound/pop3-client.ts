@@ -2,6 +2,7 @@ import { isIP } from 'node:net'
 import type { Readable } from 'node:stream'
 import Pop3Command from 'node-pop3'
 import type { Pop3Mailbox } from '../config/mailbox.js'
+import type { Resolved } from '../config/secret-ref.js'
 
 const DOT = 0x2e
 const CRLF = Buffer.from('\r\n')
@@ -119,7 +120,7 @@ export class Pop3Client extends Pop3Command {
   }
 }
 
-export const createPop3Client = (m: Pop3Mailbox) =>
+export const createPop3Client = (m: Resolved<Pop3Mailbox, 'password'>) =>
   new Pop3Client({
     host: m.host,
     port: m.port,

@@ -13,7 +13,7 @@ import { countOutcome, type PollProgress, type PollSummary } from './poll-summar
  */
 export async function syncPop3(deps: Deps, mb: Pop3Mailbox, state: MailboxStateHandle, lease: MailboxLease, summary: PollSummary, progress: PollProgress) {
   const log = deps.logger.child({ mailbox: mb.id })
-  const client = deps.pop3(mb)
+  const client = await deps.pop3(mb)
   // node-pop3 emits 'error' for -ERR replies; commands reject on them, this keeps a stray one from throwing.
   client.on('error', () => {})
   try {

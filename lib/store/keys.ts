@@ -35,6 +35,15 @@ export const queueKeys = {
   },
 }
 
+/**
+ * Cursors of the scheduled runs on AWS (docs/deploy.md): how far the delivery sweep has enqueued `queue/` entries,
+ * and the last poll tick. Outside `queue/`, so no S3 notification fires for them.
+ */
+export const sweepKeys = {
+  delivery: 'sweeps/delivery.json',
+  pollTick: 'sweeps/poll-tick.json',
+}
+
 /** What the local sandbox relay received: the exact bytes and the SMTP envelope, in arrival order. */
 export const sandboxKeys = {
   prefix: 'sandbox/',

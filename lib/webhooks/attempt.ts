@@ -41,7 +41,7 @@ export function bodyFor(ep: WebhookEndpoint, record: EventRecord, payload: Webho
  * data (classify.ts); nothing is thrown for what the endpoint or the network did.
  */
 export async function attemptDelivery(
-  deps: Pick<Deps, 'clock' | 'fetch'>,
+  deps: Pick<Deps, 'clock' | 'fetch' | 'secrets'>,
   ep: WebhookEndpoint,
   eventId: string,
   body: string,
@@ -52,8 +52,9 @@ export async function attemptDelivery(
   let result: AttemptResult
   let responseHead = ''
   try {
+    const secret = await deps.secrets.text(ep.secret)
     const at = new Date(deps.clock.now())
-    const signature = ep.format === 'resend' ? signResendWebhook(ep.secret, eventId, at, body) : signWebhook(ep.secret, eventId, at, body)
+    const signature = ep.format === 'resend' ? signResendWebhook(secret, eventId, at, body) : signWebhook(secret, eventId, at, body)
     const res = await deps.fetch(ep.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'user-agent': 'Postern-Webhooks', ...signature },

@@ -11,6 +11,8 @@ export interface S3TestServer {
   endpoint: string
   bucket: string
   client: S3Client
+  /** Calls `listener` with each S3 event notification s3rver makes (`{ Records: [...] }`, keys not URL-encoded). */
+  onEvent(listener: (event: any) => void): void
   close(): Promise<void>
 }
 
@@ -102,6 +104,7 @@ export async function startS3(bucket = 'postern-test'): Promise<S3TestServer> {
     endpoint,
     bucket,
     client,
+    onEvent: (listener) => void s3.on('event', listener),
     async close() {
       client.destroy()
       await new Promise<void>((r) => proxy.close(() => r()))

@@ -1,0 +1,48 @@
+import { eachRecord, type SqsBatchResponse, type SqsEvent, type SqsRecord } from '../aws/sqs-event.js'
+import type { Deps } from '../deps.js'
+import { pollMailbox } from './poll-mailbox.js'
+import { POLL_BATCH } from './poll-schedule.js'
+import type { PollRequest } from './poll-tick.js'
+
+/** The poll request in a poll-queue message body; null when the body is not one (a poisoned message). */
+export function pollRequestIn(body: string): PollRequest | null {
+  try {
+    const r = JSON.parse(body)
+    return typeof r?.mailbox === 'string' && typeof r?.due === 'string' ? { mailbox: r.mailbox, due: r.due } : null
+  } catch {
+    return null
+  }
+}
+
+/**
+ * The poll function on AWS: polls each mailbox a batch of the poll queue names, under the mailbox lease (a poll
+ * that finds the lease held is skipped). A mailbox's own failure (refused login, unreachable server) is logged and
+ * counted done: its next instant polls again, and a dead-letter queue of broken passwords would help nobody. A
+ * mailbox no longer in the config is skipped with a warning. Only a body that is not a poll request is reported
+ * in batchItemFailures (and so reaches the dead-letter queue).
+ */
+export function createPollConsumer(deps: Deps) {
+  async function handle(record: SqsRecord): Promise<boolean> {
+    const req = pollRequestIn(record.body)
+    if (!req) {
+      deps.logger.error(
+        { messageId: record.messageId, body: record.body.slice(0, 200) },
+        'poll queue message is not a poll request; left for the dead-letter queue',
+      )
+      return false
+    }
+    const mb = deps.config.mailboxes.find((m) => m.id === req.mailbox)
+    if (!mb) {
+      deps.logger.warn({ mailbox: req.mailbox }, 'poll request for a mailbox no longer configured; skipped')
+      return true
+    }
+    const s = await pollMailbox(deps, mb)
+    if (s.error) deps.logger.error({ mailbox: s.mailbox, err: s.error.message }, 'poll failed')
+    else deps.logger.info({ ...s, error: undefined, due: req.due }, 'poll done')
+    return true
+  }
+  return {
+    handle: (event: SqsEvent): Promise<SqsBatchResponse> =>
+      eachRecord(event.Records ?? [], POLL_BATCH, handle, (record, err) => deps.logger.error({ err, messageId: record.messageId }, 'poll record failed')),
+  }
+}
