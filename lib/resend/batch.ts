@@ -1,9 +1,8 @@
 import type { ApiKeyConfig } from '../config/schema.js'
 import type { Deps } from '../deps.js'
 import { ApiError } from '../errors.js'
-import { withdrawAccepted, type OnAccepted } from '../send/accept.js'
-import type { AcceptedRequest } from '../send/records.js'
-import { submitMessage } from '../send/submit.js'
+import type { OnAccepted } from '../send/accept.js'
+import { acceptAll, checkSendRequest } from '../send/submit.js'
 import { ResendError } from './resend-error.js'
 import { checkResendEmail, submitResendEmail } from './submit-email.js'
 import { toResendError } from './to-resend-error.js'
@@ -29,7 +28,8 @@ export type BatchAnswer = { data: { id: string }[] } | { data: { id: string }[];
  * rejects the whole batch before anything is stored; the error names every refused email's problems, with the
  * email's index in their field paths (one refused email keeps its own error and status).
  * Permissive: each email on its own; `errors` holds the index and Resend message of each refused one, and `data`
- * only the accepted ones; an email the store failed on is one of the refused (503 store_unavailable).
+ * only the accepted ones; an email the store failed on is one of the refused (503 store_unavailable). `ids[i]`: the
+ * id reserved for email i (by the Idempotency-Key, so a retry after a crash stores each email under the same id).
  * @throws ApiError as checkResendEmail, or store_unavailable (strict mode only).
  */
 export async function submitResendBatch(
@@ -37,6 +37,7 @@ export async function submitResendBatch(
   key: ApiKeyConfig,
   emails: unknown[],
   mode: BatchValidation,
+  ids: string[],
   onAccepted?: OnAccepted,
 ): Promise<BatchAnswer> {
   if (mode === 'strict') {
@@ -57,25 +58,22 @@ export async function submitResendBatch(
         'the batch has invalid emails',
         refused.flatMap((e) => e.issues),
       )
-    // All or nothing: runners hear of the emails only once every one is stored; a store failure part way takes
-    // back those already stored (best effort), so the client's retry does not send them twice.
-    const stored: AcceptedRequest[] = []
-    try {
-      for (const input of inputs) await submitMessage(deps, key, input, (record) => stored.push(record))
-    } catch (err) {
-      await withdrawAccepted(deps, stored).catch((e) =>
-        deps.logger.error({ err: e, ids: stored.map((r) => r.id) }, 'a failed batch could not take back its stored emails'),
-      )
-      throw err
-    }
-    for (const record of stored) onAccepted?.(record)
-    return { data: stored.map((r) => ({ id: r.id })) }
+    // All or nothing: every email is stored before any is queued (acceptAll), so neither a store failure nor a
+    // crash part way makes part of the batch deliverable; a retry under the same Idempotency-Key queues them all.
+    const accepted = await acceptAll(
+      deps,
+      key,
+      inputs.map((input) => checkSendRequest(deps, key, input)),
+      ids,
+      onAccepted,
+    )
+    return { data: accepted.map((a) => ({ id: a.id })) }
   }
   const data: { id: string }[] = []
   const errors: { index: number; message: string }[] = []
   for (const [index, email] of emails.entries()) {
     try {
-      data.push({ id: (await submitResendEmail(deps, key, email, onAccepted)).id })
+      data.push({ id: (await submitResendEmail(deps, key, email, onAccepted, ids[index])).id })
     } catch (err) {
       if (!(err instanceof ApiError)) throw err
       errors.push({ index, message: toResendError(err).body.message })

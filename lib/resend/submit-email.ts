@@ -81,13 +81,13 @@ export function checkResendEmail(deps: Deps, key: ApiKeyConfig, email: unknown, 
 
 /**
  * Sends one Resend email through the shared send pipeline (lib/send/submit.ts): validation, sender rules, durable
- * acceptance and delivery are Postern's own.
+ * acceptance and delivery are Postern's own. `id`: the id reserved by the request's Idempotency-Key.
  * @throws ApiError as checkResendEmail; store errors propagate.
  */
-export async function submitResendEmail(deps: Deps, key: ApiKeyConfig, email: unknown, onAccepted?: OnAccepted): Promise<Accepted> {
+export async function submitResendEmail(deps: Deps, key: ApiKeyConfig, email: unknown, onAccepted?: OnAccepted, id?: string): Promise<Accepted> {
   const input = checkResendEmail(deps, key, email)
   try {
-    return await submitMessage(deps, key, input, onAccepted)
+    return await submitMessage(deps, key, input, onAccepted, [], id)
   } catch (err) {
     throw inResendTerms(err, email, [])
   }

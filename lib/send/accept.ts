@@ -1,13 +1,15 @@
 import type { Deps } from '../deps.js'
-import { putJson } from '../store/json.js'
+import { getJson, putJson } from '../store/json.js'
 import { messageKeys, queueKeys } from '../store/keys.js'
+import { isPreconditionFailed } from '../store/object-store.js'
 import { initialState, type AcceptedRequest } from './records.js'
 import type { SendRequest } from './send-request.js'
 
 /** What `POST /v1/messages` answers with 202. */
 export interface Accepted {
   id: string
-  status: 'queued'
+  /** `scheduled` when `sendAt` is ahead, else `queued`. */
+  status: 'queued' | 'scheduled'
   messageId: string
 }
 
@@ -17,32 +19,59 @@ export type OnAccepted = (record: AcceptedRequest) => void
 /** RFC 5322 §3.6.4 msg-id on the gateway's domain; the id is already unique and time-sortable. */
 export const messageIdFor = (id: string, domain: string) => `<${id.toLowerCase()}@${domain}>`
 
+/** The answer for a stored record. */
+export const acceptedOf = (record: AcceptedRequest): Accepted => ({
+  id: record.id,
+  status: initialState(record).status === 'scheduled' ? 'scheduled' : 'queued',
+  messageId: record.messageId,
+})
+
 /**
- * Stores an accepted message durably before the caller answers: the request (create-only), then its queue entry,
- * due now or at `sendAt`. Its state object is written by the first attempt; until then the request says all
- * (initialState). A crash before the queue entry is written means no 202 was sent; the client's retry (with its
- * Idempotency-Key) accepts it again.
- * Returns the answer for the client and the stored record (so an in-process runner need not read it back).
+ * Stores a request under `id` (create-only). When a request is already stored under that id (the same id reserved
+ * by an Idempotency-Key, stored by a run that crashed before it answered), that one is returned as it is, so a retry
+ * never makes a second message. Nothing is deliverable until `enqueue`.
+ * @throws whatever the store throws.
+ */
+export async function storeRequest(deps: Deps, apiKeyId: string, request: SendRequest, id: string): Promise<AcceptedRequest> {
+  const now = deps.clock.now()
+  const record: AcceptedRequest = { id, messageId: messageIdFor(id, deps.config.domain), apiKeyId, createdAt: new Date(now).toISOString(), request }
+  try {
+    await putJson(deps.store, messageKeys(id).request, record, { ifNoneMatch: '*' })
+    return record
+  } catch (err) {
+    if (!isPreconditionFailed(err)) throw err
+    const existing = await getJson<AcceptedRequest>(deps.store, messageKeys(id).request)
+    if (!existing) throw err
+    return existing.value
+  }
+}
+
+/**
+ * Makes a stored request deliverable: its queue entry, due now or at `sendAt` (written again for a request stored
+ * before a crash: an entry for a message already sent is removed by the next sweep).
+ * @throws whatever the store throws.
+ */
+export async function enqueue(deps: Deps, record: AcceptedRequest): Promise<void> {
+  await deps.store.put(queueEntryFor(record), '')
+}
+
+/**
+ * Stores an accepted message durably before the caller answers: the request (create-only), then its queue entry.
+ * Its state object is written by the first attempt; until then the request says all (initialState). A crash before
+ * the queue entry is written means no 202 was sent; the client's retry (with its Idempotency-Key, which reserved
+ * `id`) finds the request and writes the entry, so it is sent once, under the same id.
  * @throws whatever the store throws; nothing is sent before both objects exist.
  */
-export async function acceptMessage(deps: Deps, apiKeyId: string, request: SendRequest): Promise<{ accepted: Accepted; record: AcceptedRequest }> {
-  const id = deps.newId()
-  const now = deps.clock.now()
-  const messageId = messageIdFor(id, deps.config.domain)
-  const record: AcceptedRequest = { id, messageId, apiKeyId, createdAt: new Date(now).toISOString(), request }
-  await putJson(deps.store, messageKeys(id).request, record, { ifNoneMatch: '*' })
-  await deps.store.put(queueEntryFor(record), '')
-  return { accepted: { id, status: 'queued', messageId }, record }
+export async function acceptMessage(
+  deps: Deps,
+  apiKeyId: string,
+  request: SendRequest,
+  id = deps.newId(),
+): Promise<{ accepted: Accepted; record: AcceptedRequest }> {
+  const record = await storeRequest(deps, apiKeyId, request, id)
+  await enqueue(deps, record)
+  return { accepted: acceptedOf(record), record }
 }
 
 /** The queue entry acceptMessage wrote for `record`. */
 export const queueEntryFor = (record: AcceptedRequest) => queueKeys.entry(Date.parse(initialState(record).nextAttemptAt!), record.id)
-
-/**
- * Takes back messages accepted but not yet handed to a runner, for an all-or-nothing batch that failed part way:
- * deletes their queue entries, so no runner sends them (their request objects stay, unreferenced).
- * @throws whatever the store throws.
- */
-export async function withdrawAccepted(deps: Deps, records: AcceptedRequest[]): Promise<void> {
-  await Promise.all(records.map((r) => deps.store.delete(queueEntryFor(r))))
-}

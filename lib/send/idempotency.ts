@@ -16,6 +16,11 @@ interface IdempotencyRecord {
   bodyHash: string
   /** ISO 8601. */
   createdAt: string
+  /**
+   * The message ids this request stores its messages under, reserved before anything is accepted: a retry after a
+   * crash at any point reuses them, so it finds what was stored and sends nothing twice.
+   */
+  ids?: string[]
   response: StoredResponse | null
 }
 
@@ -37,7 +42,10 @@ const scopedKey = (scope: IdempotencyScope, key: string) => sha256(scope === 'v1
  * Runs `handle` at most once per (API key, scope, Idempotency-Key) within `config.idempotencyTtlMs`, as Stripe and the
  * IETF draft "The Idempotency-Key HTTP Header Field" describe: a retry with the same body gets the first answer
  * and `replayed: true`; the same key with another body is refused, as is a retry while the first is running.
- * An answer is kept only when it is a success (2xx), so a client may correct and retry a failed request.
+ * The record reserves `count` message ids before `handle` runs and gives them to it; a request that crashed (its
+ * record has no answer after IN_PROGRESS_TIMEOUT_MS) is taken over with the same ids, so whatever it stored is found
+ * again and nothing is sent twice. An answer is kept only when it is a success (2xx), so a client may correct and
+ * retry a failed request (the record is removed; a request stored under its ids was never queued, or is the answer).
  * @throws ApiError idempotency_key_reused (409, other body) or idempotency_key_in_use (409, still running).
  */
 export async function withIdempotency(
@@ -45,13 +53,19 @@ export async function withIdempotency(
   apiKeyId: string,
   key: string,
   body: unknown,
-  handle: () => Promise<StoredResponse>,
+  count: number,
+  handle: (ids: string[]) => Promise<StoredResponse>,
   scope: IdempotencyScope = 'v1',
 ): Promise<StoredResponse & { replayed: boolean }> {
   const storeKey = idempotencyKey(apiKeyId, scopedKey(scope, key))
   const hash = bodyHash(body)
   const now = deps.clock.now()
-  const fresh: IdempotencyRecord = { bodyHash: hash, createdAt: new Date(now).toISOString(), response: null }
+  let fresh: IdempotencyRecord = {
+    bodyHash: hash,
+    createdAt: new Date(now).toISOString(),
+    ids: Array.from({ length: count }, () => deps.newId()),
+    response: null,
+  }
 
   let etag: string
   try {
@@ -59,7 +73,7 @@ export async function withIdempotency(
   } catch (err) {
     if (!isPreconditionFailed(err)) throw err
     const existing = await getJson<IdempotencyRecord>(deps.store, storeKey)
-    if (!existing) return withIdempotency(deps, apiKeyId, key, body, handle, scope)
+    if (!existing) return withIdempotency(deps, apiKeyId, key, body, count, handle, scope)
     const age = now - Date.parse(existing.value.createdAt)
     const expired = age > deps.config.idempotencyTtlMs
     const abandoned = existing.value.response === null && age > IN_PROGRESS_TIMEOUT_MS
@@ -70,6 +84,8 @@ export async function withIdempotency(
       if (existing.value.response) return { ...existing.value.response, replayed: true }
       throw new ApiError('idempotency_key_in_use', 'a request with this Idempotency-Key is still being processed; retry later', [], { 'Retry-After': '1' })
     }
+    // Taking over a request that crashed: the same body under the same ids finds what it stored.
+    if (abandoned && !expired && existing.value.bodyHash === hash && existing.value.ids?.length === count) fresh = { ...fresh, ids: existing.value.ids }
     try {
       etag = (await putJson(deps.store, storeKey, fresh, { ifMatch: existing.etag })).etag
     } catch (e) {
@@ -81,9 +97,10 @@ export async function withIdempotency(
 
   let response: StoredResponse
   try {
-    response = await handle()
+    response = await handle(fresh.ids!)
   } catch (err) {
-    await deps.store.delete(storeKey)
+    // Best effort: a record left behind only makes a retry wait IN_PROGRESS_TIMEOUT_MS and reuse the same ids.
+    await deps.store.delete(storeKey).catch((e) => deps.logger.warn({ err: e }, 'an idempotency record could not be removed after a failed request'))
     throw err
   }
   if (response.status >= 200 && response.status < 300) {

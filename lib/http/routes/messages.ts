@@ -20,7 +20,8 @@ export interface RouteOptions {
 const IDEMPOTENCY_KEY = /^[ -~]{1,256}$/
 
 /**
- * Runs `handle` under the request's Idempotency-Key when it has one, and answers with the stored or fresh response;
+ * Runs `handle` with `count` message ids, reserved under the request's Idempotency-Key when it has one (the same
+ * ids on a retry), and answers with the stored or fresh response;
  * a replay carries `Idempotent-Replayed: true`. `scope` names the API (`v1`, `resend`): a key used on one is never
  * replayed on another, whose answers have another shape.
  * @throws ApiError validation_failed (invalid_idempotency_key) unless the key is 1 to 256 printable ASCII characters.
@@ -29,7 +30,8 @@ export async function idempotent(
   c: Context<AppEnv>,
   deps: Deps,
   body: unknown,
-  handle: () => Promise<StoredResponse>,
+  count: number,
+  handle: (ids: string[]) => Promise<StoredResponse>,
   scope: IdempotencyScope = 'v1',
 ): Promise<Response> {
   const key = c.req.header('idempotency-key')
@@ -38,7 +40,9 @@ export async function idempotent(
       { path: ['headers', 'Idempotency-Key'], code: 'invalid_idempotency_key', message: '1 to 256 printable ASCII characters' },
     ])
   }
-  const res = key ? await withIdempotency(deps, c.get('apiKey').id, key, body, handle, scope) : { ...(await handle()), replayed: false }
+  const res = key
+    ? await withIdempotency(deps, c.get('apiKey').id, key, body, count, handle, scope)
+    : { ...(await handle(Array.from({ length: count }, () => deps.newId()))), replayed: false }
   if (key) c.header('Idempotent-Replayed', String(res.replayed))
   return c.json(res.body as object, res.status as ContentfulStatusCode)
 }
@@ -49,7 +53,7 @@ export function messageRoutes(deps: Deps, opts: RouteOptions = {}) {
 
   app.post('/', async (c) => {
     const body = await readJson(c)
-    return idempotent(c, deps, body, async () => ({ status: 202, body: await submitMessage(deps, c.get('apiKey'), body, opts.onAccepted) }))
+    return idempotent(c, deps, body, 1, async ([id]) => ({ status: 202, body: await submitMessage(deps, c.get('apiKey'), body, opts.onAccepted, [], id) }))
   })
 
   app.post('/batch', async (c) => {
@@ -69,8 +73,8 @@ export function messageRoutes(deps: Deps, opts: RouteOptions = {}) {
         { path: ['messages'], code: 'invalid_batch', message: `1 to ${max} messages` },
       ])
     }
-    return idempotent(c, deps, body, async () => {
-      const results = (await submitBatch(deps, c.get('apiKey'), messages, opts.onAccepted)).map((r) =>
+    return idempotent(c, deps, body, messages.length, async (ids) => {
+      const results = (await submitBatch(deps, c.get('apiKey'), messages, opts.onAccepted, ids)).map((r) =>
         r.ok
           ? { status: 202, data: r.data }
           : { status: HTTP_STATUS[r.error.code], error: { code: r.error.code, message: r.error.message, issues: r.error.issues } },

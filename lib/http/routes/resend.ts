@@ -71,7 +71,8 @@ export function resendRoutes(deps: Deps, opts: ResendRouteOptions) {
       c,
       deps,
       body,
-      async () => ({ status: 200, body: { id: (await submitResendEmail(deps, c.get('apiKey'), body, opts.onAccepted)).id } }),
+      1,
+      async ([id]) => ({ status: 200, body: { id: (await submitResendEmail(deps, c.get('apiKey'), body, opts.onAccepted, id)).id } }),
       'resend',
     )
   })
@@ -89,7 +90,8 @@ export function resendRoutes(deps: Deps, opts: ResendRouteOptions) {
       c,
       deps,
       { batch: body, mode },
-      async () => ({ status: 200, body: await submitResendBatch(deps, c.get('apiKey'), body, mode, opts.onAccepted) }),
+      body.length,
+      async (ids) => ({ status: 200, body: await submitResendBatch(deps, c.get('apiKey'), body, mode, ids, opts.onAccepted) }),
       'resend',
     )
   })
