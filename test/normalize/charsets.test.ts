@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { decodeBytes, decodeHeaderBytes, decodeUtf8Lenient, resolveCharset } from '../../lib/normalize/charsets.js'
+import { decodeBytes, decodeHeaderBytes, decodeUtf8Lenient, isAscii, isUtf8, resolveCharset } from '../../lib/normalize/charsets.js'
 import { decodeEncodedWords } from '../../lib/normalize/encoded-words.js'
 
 const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex')
@@ -42,6 +42,13 @@ describe('unknown or refused labels fall back without U+FFFD', () => {
     const all = Buffer.from(Array.from({ length: 256 }, (_, i) => i))
     expect(decodeUtf8Lenient(all)).not.toContain('\ufffd')
     expect(decodeUtf8Lenient(all)).toHaveLength(256)
+  })
+  test('overlongs, surrogates and code points above U+10FFFF are not UTF-8; each byte is read as windows-1252', () => {
+    for (const bytes of ['c0af', 'eda080', 'f4908080']) {
+      expect(isUtf8(hex(bytes))).toBe(false)
+      expect(decodeUtf8Lenient(hex(bytes))).not.toContain('\ufffd')
+    }
+    expect([isUtf8(Buffer.from('Grüße ✔ 𝄞')), isAscii(Buffer.from('Grüße')), isAscii(Buffer.from('plain'))]).toEqual([true, false, true])
   })
   test('valid UTF-8 sequences are kept next to stray latin1 bytes', () => {
     expect(decodeUtf8Lenient(Buffer.concat([Buffer.from('é'), hex('e9'), Buffer.from(' ok')]))).toBe('éé ok')
