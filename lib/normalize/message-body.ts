@@ -1,0 +1,116 @@
+import libmime from 'libmime'
+import { decodeBytes } from './charsets.js'
+import { textFromHtml } from './html-text.js'
+import type { MimePart } from './mime-tree.js'
+import { decodeTransfer } from './transfer-encoding.js'
+import { UUENCODE_CTES, uudecode } from './uuencode.js'
+
+/** A part that leaves a file (an attachment, or an inline text part that names one), its bytes decoded. */
+export interface BodyFile {
+  part: MimePart
+  content: Buffer
+  /** Disposition `filename` (RFC 2183), else Content-Type `name`, else the x-uuencode `begin` line's; or null. */
+  filename: string | null
+  /** The declared type, lower-cased; message/rfc822 in a digest, application/octet-stream when none. */
+  contentType: string
+  contentId: string | null
+}
+
+export interface MessageBody {
+  text: string | null
+  textSource: 'plain' | 'html' | null
+  html: string | null
+  files: BodyFile[]
+}
+
+interface Leaf {
+  part: MimePart
+  /** Inside a multipart/alternative. */
+  alternative: boolean
+}
+
+const firstHeader = (part: MimePart, name: string) => part.headers.find((h) => h.name === name)?.value.toString('latin1') ?? null
+
+/** Leaves in MIME order; a multipart is a container, whatever it holds (an empty one holds nothing). */
+function leaves(root: MimePart): Leaf[] {
+  const out: Leaf[] = []
+  const walk = (p: MimePart, alternative: boolean) => {
+    if (!p.type.startsWith('multipart/')) out.push({ part: p, alternative })
+    else for (const c of p.children) walk(c, alternative || p.type === 'multipart/alternative')
+  }
+  walk(root, false)
+  return out
+}
+
+/** The text of an inline text part: charset decoded, line ends `\n`, format=flowed (RFC 3676) unwrapped. */
+function partText(part: MimePart, bytes: Buffer, onUnknownCharset: (label: string) => void): string {
+  const params = part.contentType?.params ?? {}
+  const { text, known } = decodeBytes(bytes, params.charset)
+  if (!known) onUnknownCharset(params.charset ?? '')
+  const lf = text.replace(/\r?\n/g, '\n')
+  if (part.type !== 'text/plain' || params.format?.trim().toLowerCase() !== 'flowed') return lf
+  return libmime.decodeFlowed(lf, params.delsp?.trim().toLowerCase() === 'yes')
+}
+
+const yieldNow = () => new Promise<void>((resolve) => setImmediate(resolve))
+
+/**
+ * Reads the body of a MIME tree: the text and HTML bodies and the parts that leave files, in MIME order.
+ *
+ * A text/plain or text/html part is body unless its Content-Disposition says otherwise (`attachment` or an
+ * unknown type, RFC 2183 §2.8); every other leaf is a file, and so is an inline text part that names a file (mail
+ * clients show both). `text` is every non-empty inline text/plain part joined with `\n`, plus, for an HTML part
+ * outside any multipart/alternative next to them, text made from it (its content is in no plain part); `html` is
+ * every inline HTML part joined with `<br/>\n` (as mailparser). Without any text/plain part, `text` is made from
+ * `html`. A transfer encoding that is broken (base64 outside its alphabet or truncated, stray `=` in
+ * quoted-printable) is decoded as far as it goes and reported through `warn`. Yields to the event loop between
+ * parts once 10 ms of work have passed.
+ */
+export async function readMessageBody(root: MimePart, warn: (code: string, detail: string) => void): Promise<MessageBody> {
+  const unknownCharset = (label: string) => warn('charset-unknown', label)
+  const files: BodyFile[] = []
+  const bodies: Array<{ leaf: Leaf; text: string }> = []
+  let lastYield = performance.now()
+  for (const leaf of leaves(root)) {
+    if (performance.now() - lastYield > 10) {
+      await yieldNow()
+      lastYield = performance.now()
+    }
+    const { part } = leaf
+    const cte = firstHeader(part, 'content-transfer-encoding')
+    const { bytes, problem } = decodeTransfer(part.body, cte)
+    if (problem) warn('transfer-encoding-invalid', `${part.partId ? `part ${part.partId}` : 'message'} (${cte?.trim().toLowerCase()}): ${problem}`)
+    const isText = part.type === 'text/plain' || part.type === 'text/html'
+    const disposition = part.disposition?.value ?? null
+    let filename = part.disposition?.params.filename || part.contentType?.params.name || null
+    const inlineBody = isText && (disposition === null || disposition === 'inline')
+    if (inlineBody) bodies.push({ leaf, text: partText(part, bytes, unknownCharset) })
+    // Only a part declared text/plain or text/html names a file; an invalid type read as text/plain does not.
+    if (inlineBody && (!filename || part.contentType?.value !== part.type)) continue
+    let content = bytes
+    // mailparser's x-uuencode bodies (Eudora, Exchange 5.5) come through undecoded: decode the file they carry.
+    const uu = UUENCODE_CTES.has((cte ?? '').trim().toLowerCase()) ? uudecode(bytes) : null
+    if (uu) [content, filename] = [uu.content, filename ?? uu.name]
+    const declared = part.contentType?.value
+    const contentType = declared || (part.parentType === 'multipart/digest' ? 'message/rfc822' : 'application/octet-stream')
+    const contentId = firstHeader(part, 'content-id')?.trim().replace(/^<|>$/g, '').trim() || null
+    files.push({ part, content, filename, contentType, contentId })
+  }
+
+  const cidNames = new Map(files.filter((f) => f.contentId && f.filename).map((f) => [f.contentId!, f.filename!]))
+  const hasPlain = bodies.some((b) => b.leaf.part.type === 'text/plain')
+  const texts: string[] = []
+  const htmls: string[] = []
+  for (const { leaf, text } of bodies) {
+    if (!text) continue
+    if (leaf.part.type === 'text/plain') texts.push(text)
+    else {
+      if (!leaf.alternative && hasPlain) texts.push(textFromHtml(text, cidNames))
+      htmls.push(text)
+    }
+  }
+  const html = htmls.length ? htmls.join('<br/>\n') : null
+  if (!hasPlain && html) return { text: textFromHtml(html, cidNames), textSource: 'html', html, files }
+  const text = texts.length ? texts.join('\n') : null
+  return { text, textSource: text === null ? null : 'plain', html, files }
+}
