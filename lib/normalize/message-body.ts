@@ -1,6 +1,7 @@
 import libmime from 'libmime'
+import type { Breather } from './breather.js'
 import { decodeBytes } from './charsets.js'
-import { textFromHtml } from './html-text.js'
+import { HTML_TO_TEXT_MAX_CHARS, textFromHtml } from './html-text.js'
 import type { MimePart } from './mime-tree.js'
 import { decodeTransfer } from './transfer-encoding.js'
 import { UUENCODE_CTES, uudecode } from './uuencode.js'
@@ -47,12 +48,10 @@ function partText(part: MimePart, bytes: Buffer, onUnknownCharset: (label: strin
   const params = part.contentType?.params ?? {}
   const { text, known } = decodeBytes(bytes, params.charset)
   if (!known) onUnknownCharset(params.charset ?? '')
-  const lf = text.replace(/\r?\n/g, '\n')
+  const lf = text.includes('\r') ? text.replace(/\r\n/g, '\n') : text
   if (part.type !== 'text/plain' || params.format?.trim().toLowerCase() !== 'flowed') return lf
   return libmime.decodeFlowed(lf, params.delsp?.trim().toLowerCase() === 'yes')
 }
-
-const yieldNow = () => new Promise<void>((resolve) => setImmediate(resolve))
 
 /**
  * Reads the body of a MIME tree: the text and HTML bodies and the parts that leave files, in MIME order.
@@ -63,22 +62,18 @@ const yieldNow = () => new Promise<void>((resolve) => setImmediate(resolve))
  * outside any multipart/alternative next to them, text made from it (its content is in no plain part); `html` is
  * every inline HTML part joined with `<br/>\n` (as mailparser). Without any text/plain part, `text` is made from
  * `html`. A transfer encoding that is broken (base64 outside its alphabet or truncated, stray `=` in
- * quoted-printable) is decoded as far as it goes and reported through `warn`. Yields to the event loop between
- * parts once 10 ms of work have passed.
+ * quoted-printable) is decoded as far as it goes and reported through `warn`. `breathe` is called between parts
+ * and every 64 KiB of encoded input.
  */
-export async function readMessageBody(root: MimePart, warn: (code: string, detail: string) => void): Promise<MessageBody> {
+export async function readMessageBody(root: MimePart, warn: (code: string, detail: string) => void, breathe: Breather): Promise<MessageBody> {
   const unknownCharset = (label: string) => warn('charset-unknown', label)
   const files: BodyFile[] = []
   const bodies: Array<{ leaf: Leaf; text: string }> = []
-  let lastYield = performance.now()
   for (const leaf of leaves(root)) {
-    if (performance.now() - lastYield > 10) {
-      await yieldNow()
-      lastYield = performance.now()
-    }
+    await breathe()
     const { part } = leaf
     const cte = firstHeader(part, 'content-transfer-encoding')
-    const { bytes, problem } = decodeTransfer(part.body, cte)
+    const { bytes, problem } = await decodeTransfer(part.body, cte, breathe)
     if (problem) warn('transfer-encoding-invalid', `${part.partId ? `part ${part.partId}` : 'message'} (${cte?.trim().toLowerCase()}): ${problem}`)
     const isText = part.type === 'text/plain' || part.type === 'text/html'
     const disposition = part.disposition?.value ?? null
@@ -98,6 +93,11 @@ export async function readMessageBody(root: MimePart, warn: (code: string, detai
   }
 
   const cidNames = new Map(files.filter((f) => f.contentId && f.filename).map((f) => [f.contentId!, f.filename!]))
+  const fromHtml = async (html: string) => {
+    await breathe()
+    if (html.length > HTML_TO_TEXT_MAX_CHARS) warn('html-to-text-truncated', `text made from the first ${HTML_TO_TEXT_MAX_CHARS} of ${html.length} characters`)
+    return textFromHtml(html, cidNames)
+  }
   const hasPlain = bodies.some((b) => b.leaf.part.type === 'text/plain')
   const texts: string[] = []
   const htmls: string[] = []
@@ -105,12 +105,12 @@ export async function readMessageBody(root: MimePart, warn: (code: string, detai
     if (!text) continue
     if (leaf.part.type === 'text/plain') texts.push(text)
     else {
-      if (!leaf.alternative && hasPlain) texts.push(textFromHtml(text, cidNames))
+      if (!leaf.alternative && hasPlain) texts.push(await fromHtml(text))
       htmls.push(text)
     }
   }
   const html = htmls.length ? htmls.join('<br/>\n') : null
-  if (!hasPlain && html) return { text: textFromHtml(html, cidNames), textSource: 'html', html, files }
+  if (!hasPlain && html) return { text: await fromHtml(html), textSource: 'html', html, files }
   const text = texts.length ? texts.join('\n') : null
   return { text, textSource: text === null ? null : 'plain', html, files }
 }
