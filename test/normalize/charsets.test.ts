@@ -89,6 +89,10 @@ describe('RFC 2047 encoded-words', () => {
     const word = Buffer.from('\x1b$B\x27\x28\x27\x25\x2d\x62\x1b(B41', 'latin1').toString('base64')
     expect(decodeEncodedWords(`=?ISO-2022-JP?B?${word}?=`)).toBe('ЖД№41')
   })
+  test('Q words with raw spaces inside (illegal, RFC 2047 §5) are decoded; B words folded inside too', () => {
+    expect(decodeEncodedWords("=?UTF-8?Q?Caf=C3=A9 au lait, s'il vous pla=C3=AEt?=")).toBe("Café au lait, s'il vous plaît")
+    expect(decodeEncodedWords('=?UTF-8?B?SGVsbG8g d29ybGQ=?= !')).toBe('Hello world !')
+  })
   test('text without encoded-words is returned as is', () => {
     expect(decodeEncodedWords('plain =? text ?=')).toBe('plain =? text ?=')
   })
