@@ -147,6 +147,30 @@ describe('attachments', () => {
     expect(document.html).toBe('<img src="cid:Logo@Example">')
   })
 
+  test('text made from HTML names inline images by file name, never as [cid:...]', async () => {
+    const raw = eml(
+      'Content-Type: multipart/related; boundary=b',
+      '',
+      '--b',
+      'Content-Type: text/html',
+      '',
+      '<p>Our logo <img src="cid:logo@x"> and a spacer <img src="cid:spacer@x"></p>',
+      '--b',
+      'Content-Type: image/png; name="logo.png"',
+      'Content-ID: <logo@x>',
+      '',
+      'PNG',
+      '--b',
+      'Content-Type: image/gif',
+      'Content-ID: <spacer@x>',
+      '',
+      'GIF',
+      '--b--',
+    )
+    const { document } = await normalize(raw)
+    expect([document.text, document.textSource]).toEqual(['Our logo [image: logo.png] and a spacer', 'html'])
+  })
+
   test('an HTML part marked inline (even as an encoded-word) is the body, not an attachment', async () => {
     const raw = eml('Content-Type: text/html; charset=utf-8', 'Content-Disposition: =?utf-8?Q?inline?=', '', '<p>Hi</p>')
     const { document } = await normalize(raw)
