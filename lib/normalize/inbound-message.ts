@@ -142,7 +142,7 @@ export const Warning = z
     code: z
       .string()
       .describe(
-        'date-missing, date-unparseable (detail: the value), message-id-missing, header-duplicated (detail: the field name; the first one is used), charset-unknown (detail: the label; text was decoded as UTF-8, else windows-1252), header-no-blank-line (a header block ran into its body), multipart-without-boundary and multipart-boundary-missing (the part was read as text/plain), multipart-unterminated (no close delimiter), mime-too-deep (kept whole as one file), transfer-encoding-invalid (broken base64 or quoted-printable, decoded as far as it goes), html-to-text-truncated (text made from the start of a long HTML body). Details name the part (`part 1.2`, or `message`). More codes may be added in the same version.',
+        'date-missing, date-unparseable (detail: the value), message-id-missing, header-duplicated (detail: the field name; the first one is used), charset-unknown (detail: the label; text was decoded as UTF-8, else windows-1252), charset-invalid (sequences invalid in a multi-byte charset were dropped, never shown as U+FFFD), header-no-blank-line (a header block ran into its body), multipart-without-boundary and multipart-boundary-missing (the part was read as text/plain), multipart-unterminated (no close delimiter), mime-too-deep (kept whole as one file), transfer-encoding-invalid (broken base64 or quoted-printable, decoded as far as it goes), html-to-text-truncated (text made from the start of a long HTML body). Details name the part (`part 1.2`, or `message`). More codes may be added in the same version.',
       ),
     detail: z.string().describe('What was odd; "" when the code says it all.'),
   })

@@ -44,10 +44,11 @@ function leaves(root: MimePart): Leaf[] {
 }
 
 /** The text of an inline text part: charset decoded, line ends `\n`, format=flowed (RFC 3676) unwrapped. */
-function partText(part: MimePart, bytes: Buffer, onUnknownCharset: (label: string) => void): string {
+function partText(part: MimePart, bytes: Buffer, warn: (code: string, detail: string) => void): string {
   const params = part.contentType?.params ?? {}
-  const { text, known } = decodeBytes(bytes, params.charset)
-  if (!known) onUnknownCharset(params.charset ?? '')
+  const { text, known, dropped } = decodeBytes(bytes, params.charset)
+  if (!known) warn('charset-unknown', params.charset ?? '')
+  if (dropped) warn('charset-invalid', `${part.partId ? `part ${part.partId}` : 'message'} (${params.charset}): ${dropped} sequences invalid in it dropped`)
   const lf = text.includes('\r') ? text.replace(/\r\n/g, '\n') : text
   if (part.type !== 'text/plain' || params.format?.trim().toLowerCase() !== 'flowed') return lf
   return libmime.decodeFlowed(lf, params.delsp?.trim().toLowerCase() === 'yes')
@@ -66,7 +67,6 @@ function partText(part: MimePart, bytes: Buffer, onUnknownCharset: (label: strin
  * and every 64 KiB of encoded input.
  */
 export async function readMessageBody(root: MimePart, warn: (code: string, detail: string) => void, breathe: Breather): Promise<MessageBody> {
-  const unknownCharset = (label: string) => warn('charset-unknown', label)
   const files: BodyFile[] = []
   const bodies: Array<{ leaf: Leaf; text: string }> = []
   for (const leaf of leaves(root)) {
@@ -79,7 +79,7 @@ export async function readMessageBody(root: MimePart, warn: (code: string, detai
     const disposition = part.disposition?.value ?? null
     let filename = part.disposition?.params.filename || part.contentType?.params.name || null
     const inlineBody = isText && (disposition === null || disposition === 'inline')
-    if (inlineBody) bodies.push({ leaf, text: partText(part, bytes, unknownCharset) })
+    if (inlineBody) bodies.push({ leaf, text: partText(part, bytes, warn) })
     // Only a part declared text/plain or text/html names a file; an invalid type read as text/plain does not.
     if (inlineBody && (!filename || part.contentType?.value !== part.type)) continue
     let content = bytes

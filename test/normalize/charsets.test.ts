@@ -55,6 +55,22 @@ describe('unknown or refused labels fall back without U+FFFD', () => {
   })
 })
 
+describe('bytes invalid in the declared charset never become U+FFFD', () => {
+  test('a single-byte charset reads each such byte as windows-1252', () => {
+    expect(decodeBytes(hex('41 a1 42'), 'iso-8859-8')).toEqual({ text: 'A\u00a1B', known: true })
+  })
+  test('a multi-byte charset drops each invalid sequence and counts it', () => {
+    expect(decodeBytes(hex('c7d1 ff b1b9'), 'euc-kr')).toEqual({ text: '한국', known: true, dropped: 1 })
+  })
+  test('valid UTF-8 under another label is read as UTF-8', () => {
+    expect(decodeBytes(Buffer.from('Grüße ✔'), 'gb2312')).toEqual({ text: 'Grüße ✔', known: true })
+  })
+  test('a label damaged by stray bytes (US-ASCII\\xff) is compared as iconv-lite does, letters and digits only', () => {
+    expect(resolveCharset('US-ASCII\xff')).toBe('utf-8')
+    expect(decodeBytes(hex('61 ff'), 'US-ASCII\xff').text).toBe('aÿ')
+  })
+})
+
 describe('raw 8-bit header bytes', () => {
   test('UTF-8 first (RFC 6532), then the body charset, then windows-1252', () => {
     expect(decodeHeaderBytes(Buffer.from('Säying'), 'koi8-r')).toBe('Säying')

@@ -117,6 +117,11 @@ const EXPECTED: Record<string, Expected> = {
     text: 'Price = 10 €, discount =ZZ\n',
     warnings: [{ code: 'transfer-encoding-invalid', detail: 'part 1 (quoted-printable): 1 "=" not followed by two hex digits or a line end, kept as is' }],
   },
+  'broken-transfer__euc-kr-invalid-byte.eml': {
+    subject: '한국',
+    text: '안녕하세요 세계\n',
+    warnings: [{ code: 'charset-invalid', detail: 'part 1 (EUC-KR): 1 sequences invalid in it dropped' }],
+  },
   'broken-transfer__missing-close-delimiter.eml': {
     text: 'Report attached.',
     attachments: [['r.pdf', 'application/pdf', null, PDF]],
