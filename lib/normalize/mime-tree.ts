@@ -180,14 +180,3 @@ export function readMimeTree(raw: Buffer, fallbackCharset: string | null): MimeT
   const root = reader.read(raw, '', null, 0)
   return { root, warnings: reader.warnings, error: reader.error }
 }
-
-/** Every part of the tree in MIME order (depth first), multiparts included. */
-export function flattenParts(root: MimePart): MimePart[] {
-  const out: MimePart[] = []
-  const walk = (p: MimePart) => {
-    out.push(p)
-    for (const c of p.children) walk(c)
-  }
-  walk(root)
-  return out
-}
