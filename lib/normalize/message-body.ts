@@ -30,6 +30,8 @@ interface Leaf {
   alternative: boolean
 }
 
+/** How warnings name a part: `part 1.2`, or `message` for a multipart root. */
+const where = (part: MimePart) => (part.partId ? `part ${part.partId}` : 'message')
 const firstHeader = (part: MimePart, name: string) => part.headers.find((h) => h.name === name)?.value.toString('latin1') ?? null
 
 /** Leaves in MIME order; a multipart is a container, whatever it holds (an empty one holds nothing). */
@@ -48,7 +50,7 @@ function partText(part: MimePart, bytes: Buffer, warn: (code: string, detail: st
   const params = part.contentType?.params ?? {}
   const { text, known, dropped } = decodeBytes(bytes, params.charset)
   if (!known) warn('charset-unknown', params.charset ?? '')
-  if (dropped) warn('charset-invalid', `${part.partId ? `part ${part.partId}` : 'message'} (${params.charset}): ${dropped} sequences invalid in it dropped`)
+  if (dropped) warn('charset-invalid', `${where(part)} (${params.charset}): ${dropped} sequences invalid in it dropped`)
   const lf = text.includes('\r') ? text.replace(/\r\n/g, '\n') : text
   if (part.type !== 'text/plain' || params.format?.trim().toLowerCase() !== 'flowed') return lf
   return libmime.decodeFlowed(lf, params.delsp?.trim().toLowerCase() === 'yes')
@@ -74,7 +76,7 @@ export async function readMessageBody(root: MimePart, warn: (code: string, detai
     const { part } = leaf
     const cte = firstHeader(part, 'content-transfer-encoding')
     const { bytes, problem } = await decodeTransfer(part.body, cte, breathe)
-    if (problem) warn('transfer-encoding-invalid', `${part.partId ? `part ${part.partId}` : 'message'} (${cte?.trim().toLowerCase()}): ${problem}`)
+    if (problem) warn('transfer-encoding-invalid', `${where(part)} (${cte?.trim().toLowerCase()}): ${problem}`)
     const isText = part.type === 'text/plain' || part.type === 'text/html'
     const disposition = part.disposition?.value ?? null
     let filename = part.disposition?.params.filename || part.contentType?.params.name || null
@@ -83,7 +85,7 @@ export async function readMessageBody(root: MimePart, warn: (code: string, detai
     // Only a part declared text/plain or text/html names a file; an invalid type read as text/plain does not.
     if (inlineBody && (!filename || part.contentType?.value !== part.type)) continue
     let content = bytes
-    // mailparser's x-uuencode bodies (Eudora, Exchange 5.5) come through undecoded: decode the file they carry.
+    // An x-uuencode body (Eudora, Exchange 5.5) carries a file of its own: decode it.
     const uu = UUENCODE_CTES.has((cte ?? '').trim().toLowerCase()) ? uudecode(bytes) : null
     if (uu) [content, filename] = [uu.content, filename ?? uu.name]
     const declared = part.contentType?.value
