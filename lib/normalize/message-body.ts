@@ -30,6 +30,9 @@ interface Leaf {
   alternative: boolean
 }
 
+/** Characters of HTML converted to text in one message at most (about 0.5 s of html-to-text here). */
+export const HTML_TO_TEXT_BUDGET = 1_000_000
+
 /** How warnings name a part: `part 1.2`, or `message` for a multipart root. */
 const where = (part: MimePart) => (part.partId ? `part ${part.partId}` : 'message')
 const firstHeader = (part: MimePart, name: string) => part.headers.find((h) => h.name === name)?.value.toString('latin1') ?? null
@@ -95,10 +98,14 @@ export async function readMessageBody(root: MimePart, warn: (code: string, detai
   }
 
   const cidNames = new Map(files.filter((f) => f.contentId && f.filename).map((f) => [f.contentId!, f.filename!]))
-  const fromHtml = async (html: string) => {
+  // html-to-text is synchronous: bounded per part and per message, so many HTML parts cannot add up to seconds.
+  let htmlBudget = HTML_TO_TEXT_BUDGET
+  const fromHtml = async (html: string, from: string) => {
     await breathe()
-    if (html.length > HTML_TO_TEXT_MAX_CHARS) warn('html-to-text-truncated', `text made from the first ${HTML_TO_TEXT_MAX_CHARS} of ${html.length} characters`)
-    return textFromHtml(html, cidNames)
+    const limit = Math.min(HTML_TO_TEXT_MAX_CHARS, htmlBudget)
+    if (html.length > limit) warn('html-to-text-truncated', `${from}: text made from the first ${limit} of ${html.length} characters`)
+    htmlBudget -= Math.min(html.length, limit)
+    return limit > 0 ? textFromHtml(html.slice(0, limit), cidNames) : ''
   }
   const hasPlain = bodies.some((b) => b.leaf.part.type === 'text/plain')
   const texts: string[] = []
@@ -107,12 +114,12 @@ export async function readMessageBody(root: MimePart, warn: (code: string, detai
     if (!text) continue
     if (leaf.part.type === 'text/plain') texts.push(text)
     else {
-      if (!leaf.alternative && hasPlain) texts.push(await fromHtml(text))
+      if (!leaf.alternative && hasPlain) texts.push(await fromHtml(text, where(leaf.part)))
       htmls.push(text)
     }
   }
   const html = htmls.length ? htmls.join('<br/>\n') : null
-  if (!hasPlain && html) return { text: await fromHtml(html), textSource: 'html', html, files }
+  if (!hasPlain && html) return { text: await fromHtml(html, 'html'), textSource: 'html', html, files }
   const text = texts.length ? texts.join('\n') : null
   return { text, textSource: text === null ? null : 'plain', html, files }
 }

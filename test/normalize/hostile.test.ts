@@ -66,3 +66,16 @@ describe('hostile input gives a document without stalling the event loop for lon
     expect(longest).toBeLessThan(1000)
   })
 })
+
+test('many HTML parts share one html-to-text budget per message', async () => {
+  const html = `<p>${'word '.repeat(60_000)}</p>`
+  const parts = Array.from({ length: 8 }, () => `--b\r\nContent-Type: text/html\r\n\r\n${html}\r\n`).join('')
+  const raw = Buffer.from(`Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nplain\r\n${parts}--b--\r\n`)
+  const { document, longest } = await withStallWatch(raw)
+  // Parts 2 to 9 are the HTML ones: the first five get 200,000 characters each, the budget, the rest none.
+  expect(document.warnings.filter((w) => w.code === 'html-to-text-truncated').map((w) => w.detail)).toEqual(
+    [2, 3, 4, 5, 6, 7, 8, 9].map((n) => `part ${n}: text made from the first ${n <= 6 ? 200_000 : 0} of 300007 characters`),
+  )
+  expect(document.html?.split('<br/>\n')).toHaveLength(8)
+  expect(longest).toBeLessThan(2000)
+})
