@@ -156,7 +156,7 @@ async function normalizeParts(raw: Buffer, ctx: NormalizeContext): Promise<Norma
   const textCharset = (p: typeof tree.root): string | undefined =>
     p.type.startsWith('text/') && p.contentType?.params.charset ? p.contentType.params.charset : p.children.map(textCharset).find(Boolean)
   const bodyCharset = tree.root.contentType?.params.charset ?? textCharset(tree.root) ?? null
-  const headers = new HeaderFields(tree.root.headers, bodyCharset, (label) => warn('charset-unknown', label))
+  const headers = new HeaderFields(tree.root.headers, bodyCharset, warn)
   for (const name of SINGLE) if (headers.count(name) > 1) warn('header-duplicated', name)
 
   const { attachments, bodyParts } = await fileParts(body.files, ctx, breathe)

@@ -79,3 +79,14 @@ test('many HTML parts share one html-to-text budget per message', async () => {
   expect(document.html?.split('<br/>\n')).toHaveLength(8)
   expect(longest).toBeLessThan(2000)
 })
+
+test('an address header over 2 MiB: the addresses before its last comma within 2 MiB, the field kept whole', async () => {
+  const cc = Array.from({ length: 100_000 }, (_, i) => `m${String(i).padStart(6, '0')}@example.org`).join(', ')
+  const raw = Buffer.from(`Cc: ${cc}\r\nSubject: all\r\n\r\nbody\r\n`)
+  const { document, longest } = await withStallWatch(raw)
+  // Each address is 19 characters and 2 of separator: 2 MiB holds 99,864 of them whole.
+  expect(document.cc).toHaveLength(Math.floor((2 * 1024 * 1024 + 2) / 21))
+  expect(document.warnings).toContainEqual({ code: 'addresses-truncated', detail: `cc: the first ${99_864 * 21 - 2} of ${cc.length} characters parsed` })
+  expect(document.headers.find((h) => h.name === 'cc')?.value).toHaveLength(cc.length)
+  expect(longest).toBeLessThan(2000)
+})
