@@ -1,6 +1,6 @@
 import addressparser from 'nodemailer/lib/addressparser'
 import type { Address } from './inbound-message.js'
-import { decodeEncodedWords } from './encoded-words.js'
+import { decodeEncodedWords, tightenEncodedWords } from './encoded-words.js'
 
 /** A bare word with no `@` and no space, such as `MAILER-DAEMON`: an address without a domain, not a name. */
 const LOCAL_ONLY = /^[^\s@<>()",;:]+$/
@@ -15,7 +15,7 @@ const LOCAL_ONLY = /^[^\s@<>()",;:]+$/
 export function parseAddressList(text: string): Address[] {
   let parsed: addressparser.AddressOrGroup[]
   try {
-    parsed = addressparser(text)
+    parsed = addressparser(tightenEncodedWords(text))
   } catch {
     return []
   }
@@ -24,7 +24,7 @@ export function parseAddressList(text: string): Address[] {
     const name = decodeEncodedWords(a.name ?? '').trim()
     const address = decodeEncodedWords(a.address ?? '').trim()
     if (address) out.push({ name, address, group })
-    else if (LOCAL_ONLY.test(name) && !text.includes(`(${a.name})`)) out.push({ name: '', address: name, group })
+    else if (LOCAL_ONLY.test(name) && !text.includes(`(${a.name})`) && !/^=\?/.test(a.name ?? '')) out.push({ name: '', address: name, group })
   }
   for (const item of parsed) {
     if ('group' in item && Array.isArray(item.group)) {

@@ -1,8 +1,9 @@
 import type { AutoReplyReason, HeaderField } from './inbound-message.js'
 
-/** First token of a header value, lower-cased: `auto-replied; owner-email=...` -> `auto-replied`. */
+/** First token of a header value, lower-cased: `auto-replied; owner-email=...` -> `auto-replied`. Reads the head only. */
 const token = (v: string) =>
   v
+    .slice(0, 256)
     .replace(/\([^)]*\)/g, ' ')
     .trim()
     .split(/[\s;,]+/)[0]

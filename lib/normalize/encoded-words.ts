@@ -1,10 +1,16 @@
 import { decodeBytes } from './charsets.js'
 
-const WORD = /=\?([^?\s]+)\?([QqBb])\?([^?\s]*)\?=/g
+/**
+ * An encoded-word (RFC 2047 §2). The encoded text may hold raw spaces and tabs: illegal (§5), but some senders
+ * put them there, and headers arrive unfolded, so a word folded in its middle holds a space too.
+ */
+const WORD = /=\?([^?\s]+)\?([QqBb])\?([^?]*?)\?=/g
+/** Characters that end an atom in an address header (RFC 5322 §3.2.3 specials, and whitespace). */
+const NOT_ATOM = /[\s,;<>@"()[\]:\\]/g
 
 /** The bytes an encoded-word's text stands for (RFC 2047 §4: B is base64, Q is QP with `_` for space). */
 function wordBytes(encoding: string, text: string): Buffer {
-  if (encoding === 'B' || encoding === 'b') return Buffer.from(text, 'base64')
+  if (encoding === 'B' || encoding === 'b') return Buffer.from(text.replace(/\s+/g, ''), 'base64')
   const out: number[] = []
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i)
@@ -51,4 +57,22 @@ export function decodeEncodedWords(value: string, onUnknownCharset?: (label: str
   flush()
   out.push(value.slice(last))
   return out.join('')
+}
+
+/**
+ * Rewrites each encoded-word whose text holds raw whitespace or address specials (`,` `<` `"` ...) into the
+ * well-formed word that decodes to the same text (Q: space as `_`, the rest as `=XX`; B: whitespace removed), so
+ * that an address-list parser sees one atom and does not split a display name inside it. Other text is unchanged.
+ */
+export function tightenEncodedWords(value: string): string {
+  if (!value.includes('=?')) return value
+  return value.replace(WORD, (word, charset: string, encoding: string, text: string) => {
+    NOT_ATOM.lastIndex = 0
+    if (!NOT_ATOM.test(text)) return word
+    const tight =
+      encoding === 'B' || encoding === 'b'
+        ? text.replace(/\s+/g, '')
+        : text.replace(NOT_ATOM, (c) => (c === ' ' ? '_' : `=${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`))
+    return `=?${charset}?${encoding}?${tight}?=`
+  })
 }

@@ -9,6 +9,9 @@ export interface StructuredHeader {
   params: Record<string, string>
 }
 
+/** A value that starts with encoded-words (RFC 2047), with only whitespace between them. */
+const LEADING_WORDS = /^\s*=\?[^?\s]+\?[BbQq]\?[^?]*?\?=(?:\s*=\?[^?\s]+\?[BbQq]\?[^?]*?\?=)*/
+
 /** Parameters whose plain form is commonly sent as RFC 2047 encoded-words (Outlook, Netscape, Thunderbird). */
 const WORD_PARAMS = new Set(['name', 'filename'])
 
@@ -86,9 +89,23 @@ function readParams(s: string): Array<[string, string]> {
  * (`filename*=utf-8''%E2%9C%94`, `filename*0*=...; filename*1*=...`) are joined as bytes before the charset is
  * applied and win over a plain parameter of the same name. Plain `name`/`filename` values may hold encoded-words
  * (RFC 2047 forbids it, mail clients do it) and raw 8-bit bytes (decoded as UTF-8, else `fallbackCharset`, else
- * windows-1252). Never throws.
+ * windows-1252). A value whose type and parameters are all inside encoded-words (`=?UTF-8?B?...?=`) is
+ * decoded first, then read. Plain RFC 2231 continuations of `name`/`filename` that cut an encoded-word in two are
+ * joined, then decoded. Never throws.
  */
 export function parseStructuredHeader(raw: Buffer, fallbackCharset?: string | null): StructuredHeader {
+  const s = stripComments(raw.toString('latin1'))
+  // The whole value, parameters included, sent as encoded-words: decode them, then read the result (as UTF-8).
+  const words = LEADING_WORDS.exec(s)
+  if (words) {
+    const decoded = decodeEncodedWords(words[0].trim())
+    if (/[;=]/.test(decoded)) return parseParameters(Buffer.from(decoded + s.slice(words[0].length), 'utf8'), fallbackCharset, false)
+  }
+  return parseParameters(raw, fallbackCharset, true)
+}
+
+/** `parseStructuredHeader` once any whole-value encoded-words are decoded; `decodeWords` for plain name/filename. */
+function parseParameters(raw: Buffer, fallbackCharset: string | null | undefined, decodeWords: boolean): StructuredHeader {
   const s = stripComments(raw.toString('latin1'))
   const semi = s.indexOf(';')
   // An encoded-word as the whole value (`Content-Disposition: =?utf-8?Q?inline?=`, mailparser #244) is decoded.
@@ -109,7 +126,7 @@ export function parseStructuredHeader(raw: Buffer, fallbackCharset?: string | nu
   const params: Record<string, string> = Object.create(null)
   for (const [name, text] of Object.entries(plain)) {
     const decoded = decodeHeaderBytes(Buffer.from(text, 'latin1'), fallbackCharset)
-    params[name] = WORD_PARAMS.has(name) ? decodeEncodedWords(decoded) : decoded
+    params[name] = decodeWords && WORD_PARAMS.has(name) ? decodeEncodedWords(decoded) : decoded
   }
   for (const [name, segments] of extended) {
     segments.sort((a, b) => a.index - b.index)
@@ -128,7 +145,11 @@ export function parseStructuredHeader(raw: Buffer, fallbackCharset?: string | nu
       bytes.push(seg.ext ? percentDecode(text) : Buffer.from(text, 'latin1'))
     })
     const joined = Buffer.concat(bytes)
-    params[name] = charset ? decodeBytes(joined, charset).text : decodeHeaderBytes(joined, fallbackCharset)
+    const text = charset ? decodeBytes(joined, charset).text : decodeHeaderBytes(joined, fallbackCharset)
+    // Plain continuations (`filename*0="=?UTF-8?B?...";filename*1="...?="`) may cut an encoded-word in two:
+    // decoded once joined. Percent-encoded ones (`*0*`) are never decoded again.
+    const plainSegments = segments.every((seg) => !seg.ext)
+    params[name] = decodeWords && plainSegments && WORD_PARAMS.has(name) ? decodeEncodedWords(text) : text
   }
   return { value, params }
 }

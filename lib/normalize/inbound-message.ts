@@ -142,7 +142,7 @@ export const Warning = z
     code: z
       .string()
       .describe(
-        'date-missing, date-unparseable (detail: the value), message-id-missing, header-duplicated (detail: the field name; the first one is used), charset-unknown (detail: the label; text was decoded as UTF-8, else windows-1252). More codes may be added in the same version.',
+        'date-missing, date-unparseable (detail: the value), message-id-missing, header-duplicated (detail: the field name; the first one is used), charset-unknown (detail: the label; text was decoded as UTF-8, else windows-1252), charset-invalid (sequences invalid in a multi-byte charset were dropped, never shown as U+FFFD), header-no-blank-line (a header block ran into its body), multipart-without-boundary and multipart-boundary-missing (the part was read as text/plain), multipart-unterminated (no close delimiter), mime-too-deep (kept whole as one file), transfer-encoding-invalid (broken base64 or quoted-printable, decoded as far as it goes), html-to-text-truncated (text made from the start of a long HTML body), addresses-truncated (an address header over 2 MiB: the addresses in its first 2 MiB). Details name the part (`part 1.2`, or `message`). More codes may be added in the same version.',
       ),
     detail: z.string().describe('What was odd; "" when the code says it all.'),
   })
@@ -173,7 +173,7 @@ export const InboundMessage = z
     bcc: z.array(Address).describe('Bcc (RFC 5322 §3.6.3); rarely present in received mail.'),
     subject: nullableString('Subject (RFC 5322 §3.6.5), RFC 2047 decoded; null when absent, "" when empty. The first one when repeated.'),
     text: nullableString(
-      'The text/plain body: every inline text/plain part in MIME order, joined with a newline, transfer encoding and charset decoded, format=flowed (RFC 3676) unwrapped, line ends `\\n`. When the message has no text/plain part, text made from the HTML. Null when there is neither.',
+      'The text/plain body: every inline text/plain part in MIME order, joined with a newline, transfer encoding and charset decoded, format=flowed (RFC 3676) unwrapped, line ends `\\n`; an HTML part outside multipart/alternative next to them adds text made from it. When the message has no text/plain part, text made from the HTML (inline images as `[image: name]`). Null when there is neither.',
     ),
     textSource: z
       .enum(['plain', 'html'])
@@ -197,7 +197,7 @@ export const InboundMessage = z
     ),
     warnings: z.array(Warning).describe('What was odd but did not stop normalizing.'),
     parseError: nullableString(
-      'Why the message could not be fully parsed, or null. When set, the document still holds `size`, `sha256` and whatever the header block gave; bodies and attachments may be missing.',
+      'Why the message could not be fully parsed, or null (more than 1,000 MIME parts: the first 1,000 are read). When set, the document still holds `size`, `sha256` and whatever the header block gave; bodies and attachments may be missing.',
     ),
   })
   .meta({ id: 'InboundMessage', title: 'Postern inbound message', description: 'One received email, normalized (Postern inbound document, schemaVersion 1).' })

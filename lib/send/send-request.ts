@@ -8,6 +8,17 @@ const fail = (ctx: z.RefinementCtx, code: string, message: string, path: (string
 /** Text that becomes part of a header: CR, LF or NUL in it would start a new header (header injection). */
 export const HeaderText = z.string().refine((s) => !hasLineBreak(s), { message: 'must not contain CR, LF or NUL', params: { code: 'header_injection' } })
 
+/**
+ * An RFC 2047 encoded-word (`=?charset?B?...?=` or `?Q?`, spaces in its text included, as lenient decoders read
+ * it). nodemailer sends ASCII text as it is, so receivers would decode one written literally in a subject, a
+ * display name or a file name: a subject decoding to CR LF and a header, a name decoding to a brand's. Refused
+ * with code `encoded_word` (docs/sending.md); Postern encodes non-ASCII text itself.
+ */
+const ENCODED_WORD = /=\?[^?\s]+\?[BbQq]\?[^?]*\?=/
+const ENCODED_WORD_MESSAGE = 'must not contain an RFC 2047 encoded-word (=?charset?B?...?=): receivers would decode it; send the text itself'
+const noEncodedWord = { message: ENCODED_WORD_MESSAGE, params: { code: 'encoded_word' } }
+const hasNoEncodedWord = (s: string) => !ENCODED_WORD.test(s)
+
 const AddressObject = z.strictObject({ name: z.string().max(256).optional(), address: z.string().max(320) })
 
 /** One mailbox: `"a@example.com"`, `"Name <a@example.com>"` or `{ name, address }`; the domain is relayed as punycode. */
@@ -17,6 +28,10 @@ export const Address = z
     const m = parseMailbox(v)
     if ('code' in m) {
       fail(ctx, m.code, m.message)
+      return z.NEVER
+    }
+    if (m.name && !hasNoEncodedWord(m.name)) {
+      fail(ctx, 'encoded_word', `the display name ${ENCODED_WORD_MESSAGE}`)
       return z.NEVER
     }
     return m
@@ -100,7 +115,7 @@ const CONTENT_ID = new RegExp(`^(?:<${ID_PART}(?:@${ID_PART})?>|${ID_PART}(?:@${
 /** An attachment, with its content inline as base64: Postern never reads a path or fetches a URL. */
 export const Attachment = z
   .strictObject({
-    filename: HeaderText.pipe(z.string().min(1).max(255)),
+    filename: HeaderText.pipe(z.string().min(1).max(255)).refine(hasNoEncodedWord, noEncodedWord),
     content: Base64,
     contentType: ContentType.optional(),
     /** For inline images referenced as `cid:<contentId>` in the html: `id@domain` or `id`, ASCII, angle brackets optional. */
@@ -141,10 +156,12 @@ export const SendRequest = z
     cc: AddressList.optional(),
     bcc: AddressList.optional(),
     replyTo: AddressList.optional(),
-    subject: HeaderText.pipe(z.string().max(2000)).refine((s) => !tooLong(s), {
-      message: `a run of more than ${MAX_UNBROKEN_RUN} characters without a space cannot be folded to 998 octets (RFC 5322 §2.1.1)`,
-      params: { code: 'too_long' },
-    }),
+    subject: HeaderText.pipe(z.string().max(2000))
+      .refine((s) => !tooLong(s), {
+        message: `a run of more than ${MAX_UNBROKEN_RUN} characters without a space cannot be folded to 998 octets (RFC 5322 §2.1.1)`,
+        params: { code: 'too_long' },
+      })
+      .refine(hasNoEncodedWord, noEncodedWord),
     text: z.string().optional(),
     html: z.string().optional(),
     attachments: z.array(Attachment).max(100).optional(),

@@ -144,6 +144,25 @@ describe('one test per class of bad input, with its exact code and path', () => 
     ])
   })
 
+  test('RFC 2047 encoded-word look-alikes, which receivers would decode: encoded_word', async () => {
+    const b64 = (s: string) => Buffer.from(s).toString('base64')
+    expect(
+      await issuesFor({
+        ...OK,
+        // Decodes to CR LF and a header; to a brand's name; to an .exe file name; Q with raw spaces.
+        subject: `Invoice =?UTF-8?B?${b64('\r\nBcc: victim@example.org')}?=`,
+        from: { name: `=?UTF-8?B?${b64('PayPal Security')}?=`, address: 'ops@example.com' },
+        to: ['=?utf-8?Q?Your Bank?= <a@example.org>', 'b@example.org'],
+        attachments: [{ filename: `=?UTF-8?B?${b64('invoice.exe')}?=`, content: 'YQ==' }],
+      }),
+    ).toEqual([
+      { path: ['from'], code: 'encoded_word' },
+      { path: ['to', 0], code: 'encoded_word' },
+      { path: ['subject'], code: 'encoded_word' },
+      { path: ['attachments', 0, 'filename'], code: 'encoded_word' },
+    ])
+  })
+
   test('headers Postern owns are refused: reserved_header; bad names: invalid_header_name', async () => {
     expect(
       await issuesFor({ ...OK, headers: { 'Message-ID': '<x@y>', 'content-type': 'text/html', Date: 'now', 'MIME-Version': '2.0', 'Bad Name': 'v' } }),

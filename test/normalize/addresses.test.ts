@@ -37,3 +37,10 @@ test('empty or junk input gives no mailboxes and does not throw', () => {
   expect(parseAddressList('')).toEqual([])
   expect(parseAddressList('<<<>>>,,;;::')).toEqual([])
 })
+
+test('encoded-words with raw spaces or a raw comma inside are one display name (RFC 2047 §5 broken by senders)', () => {
+  expect(parseAddressList('=?UTF-8?Q?Garc=C3=ADa, Jos=C3=A9?= <jose@example.com>, =?UTF-8?Q?Team Vertrieb?= <s@example.de>')).toEqual([
+    a('jose@example.com', 'García, José'),
+    a('s@example.de', 'Team Vertrieb'),
+  ])
+})

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { decodeBytes, decodeHeaderBytes, decodeUtf8Lenient, resolveCharset } from '../../lib/normalize/charsets.js'
+import { decodeBytes, decodeHeaderBytes, decodeUtf8Lenient, isAscii, isUtf8, resolveCharset } from '../../lib/normalize/charsets.js'
 import { decodeEncodedWords } from '../../lib/normalize/encoded-words.js'
 
 const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex')
@@ -43,8 +43,31 @@ describe('unknown or refused labels fall back without U+FFFD', () => {
     expect(decodeUtf8Lenient(all)).not.toContain('\ufffd')
     expect(decodeUtf8Lenient(all)).toHaveLength(256)
   })
+  test('overlongs, surrogates and code points above U+10FFFF are not UTF-8; each byte is read as windows-1252', () => {
+    for (const bytes of ['c0af', 'eda080', 'f4908080']) {
+      expect(isUtf8(hex(bytes))).toBe(false)
+      expect(decodeUtf8Lenient(hex(bytes))).not.toContain('\ufffd')
+    }
+    expect([isUtf8(Buffer.from('Grüße ✔ 𝄞')), isAscii(Buffer.from('Grüße')), isAscii(Buffer.from('plain'))]).toEqual([true, false, true])
+  })
   test('valid UTF-8 sequences are kept next to stray latin1 bytes', () => {
     expect(decodeUtf8Lenient(Buffer.concat([Buffer.from('é'), hex('e9'), Buffer.from(' ok')]))).toBe('éé ok')
+  })
+})
+
+describe('bytes invalid in the declared charset never become U+FFFD', () => {
+  test('a single-byte charset reads each such byte as windows-1252', () => {
+    expect(decodeBytes(hex('41 a1 42'), 'iso-8859-8')).toEqual({ text: 'A\u00a1B', known: true })
+  })
+  test('a multi-byte charset drops each invalid sequence and counts it', () => {
+    expect(decodeBytes(hex('c7d1 ff b1b9'), 'euc-kr')).toEqual({ text: '한국', known: true, dropped: 1 })
+  })
+  test('valid UTF-8 under another label is read as UTF-8', () => {
+    expect(decodeBytes(Buffer.from('Grüße ✔'), 'gb2312')).toEqual({ text: 'Grüße ✔', known: true })
+  })
+  test('a label damaged by stray bytes (US-ASCII\\xff) is compared as iconv-lite does, letters and digits only', () => {
+    expect(resolveCharset('US-ASCII\xff')).toBe('utf-8')
+    expect(decodeBytes(hex('61 ff'), 'US-ASCII\xff').text).toBe('aÿ')
   })
 })
 
@@ -81,6 +104,10 @@ describe('RFC 2047 encoded-words', () => {
   test('ISO-2022-JP words (NEC extension) decode to Cyrillic and the numero sign', () => {
     const word = Buffer.from('\x1b$B\x27\x28\x27\x25\x2d\x62\x1b(B41', 'latin1').toString('base64')
     expect(decodeEncodedWords(`=?ISO-2022-JP?B?${word}?=`)).toBe('ЖД№41')
+  })
+  test('Q words with raw spaces inside (illegal, RFC 2047 §5) are decoded; B words folded inside too', () => {
+    expect(decodeEncodedWords("=?UTF-8?Q?Caf=C3=A9 au lait, s'il vous pla=C3=AEt?=")).toBe("Café au lait, s'il vous plaît")
+    expect(decodeEncodedWords('=?UTF-8?B?SGVsbG8g d29ybGQ=?= !')).toBe('Hello world !')
   })
   test('text without encoded-words is returned as is', () => {
     expect(decodeEncodedWords('plain =? text ?=')).toBe('plain =? text ?=')

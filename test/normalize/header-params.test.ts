@@ -57,3 +57,20 @@ test('parameters named like Object members are plain data', () => {
   ])
   expect(params.name).toBeUndefined()
 })
+
+test('plain RFC 2231 continuations that cut an encoded-word are joined, then decoded', () => {
+  expect(parse('attachment; filename*0="=?UTF-8?Q?Caf=C3"; filename*1="=A9.pdf?="').params.filename).toBe('Café.pdf')
+})
+
+test('percent-encoded continuations are never decoded a second time as encoded-words', () => {
+  expect(parse("attachment; filename*0*=utf-8''%3D%3Futf-8%3FQ%3Fa.exe%3F%3D").params.filename).toBe('=?utf-8?Q?a.exe?=')
+})
+
+test('a whole value sent as encoded-words (type and parameters) is decoded, then read', () => {
+  const word = Buffer.from('application/pdf; name="Résumé.pdf"').toString('base64')
+  expect(parse(`=?UTF-8?B?${word}?=`)).toEqual({ value: 'application/pdf', params: { name: 'Résumé.pdf' } })
+  expect(parse('=?utf-8?Q?attachment;_filename=3D=22a_b.txt=22?= =?utf-8?Q?;_size=3D3?=')).toEqual({
+    value: 'attachment',
+    params: { filename: 'a b.txt', size: '3' },
+  })
+})

@@ -61,6 +61,18 @@ describe('what the relay receives', () => {
     )
   })
 
+  test('encoded-word look-alikes are refused before the relay; text that only resembles one goes out as written', async () => {
+    const lookalike = `=?UTF-8?B?${Buffer.from('\r\nBcc: victim@example.org').toString('base64')}?=`
+    const refused = await h.call('POST', '/v1/messages', { from: 'ops@example.com', to: 'alice@example.org', subject: lookalike, text: 'x' })
+    expect([refused.status, refused.json.error.issues.map((i: { code: string }) => i.code)]).toEqual([400, ['encoded_word']])
+    await h.runner.drain()
+    expect(smtp.received).toEqual([])
+
+    await sendAndDeliver({ from: { name: 'Q=?A Team', address: 'ops@example.com' }, to: 'alice@example.org', subject: 'Is 2+2 =?4? Yes ?= sure', text: 'x' })
+    const head = smtp.received[0].raw.toString('latin1').split('\r\n\r\n')[0].split('\r\n')
+    expect(head.filter((l) => /^(From|Subject):/.test(l))).toEqual(['From: "Q=?A Team" <ops@example.com>', 'Subject: Is 2+2 =?4? Yes ?= sure'])
+  })
+
   test('names, an encoded subject, cc, bcc only in the envelope, reply-to, custom headers, an attachment and an inline image', async () => {
     const png = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex')
     const res = await sendAndDeliver({
