@@ -58,6 +58,7 @@ const EMPTY: Omit<InboundMessage, 'subject' | 'from' | 'to' | 'messageId' | 'inR
     bodyParts: [],
     autoReply: false,
     autoReplyReasons: [],
+    report: null,
     dsn: null,
     warnings: [],
     parseError: null,

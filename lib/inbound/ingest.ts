@@ -1,4 +1,5 @@
 import type { Deps } from '../deps.js'
+import { linkReport } from '../feedback/link-report.js'
 import { normalizeMessage } from '../normalize/normalize.js'
 import { getJson, putJson } from '../store/json.js'
 import { inboundMessageKeys } from '../store/keys.js'
@@ -53,6 +54,9 @@ export async function prepareMessage(deps: Deps, mailbox: string, msg: FetchedMe
   const marker = (await getJson<StoredMarker>(deps.store, keys.stored))?.value ?? null
   if (marker) return { id, eventId, folder: msg.folder, marker, parseError: null }
   const { document, attachments } = await normalizeMessage(msg.raw, { id, mailbox, receivedAt: msg.receivedAt, attachmentKey: keys.attachment })
+  // A bounce or complaint is linked to the message it answers before the document is written (idempotent: a repeat
+  // after a crash records nothing new).
+  document.report = await linkReport(deps, msg.raw, document, { mailbox, reportId: id, receivedAt: msg.receivedAt })
   await Promise.all([
     deps.store.put(keys.raw, msg.raw, { contentType: 'message/rfc822' }),
     ...attachments.map((a) => deps.store.put(a.key, a.content, { contentType: a.contentType })),

@@ -149,6 +149,38 @@ export const Warning = z
   .meta({ id: 'Warning', description: 'Something odd about the message that did not stop normalizing it.' })
 export type Warning = z.infer<typeof Warning>
 
+export const ReportSummary = z
+  .object({
+    kind: z
+      .enum(['bounce', 'complaint'])
+      .describe('`bounce`: a delivery report (RFC 3464 DSN or a recognised plain-text bounce); `complaint`: an RFC 5965 feedback report.'),
+    format: z.enum(['dsn', 'plain', 'arf']).describe('How it was recognised (docs/bounces.md).'),
+    feedbackType: nullableString('ARF Feedback-Type (abuse, fraud, auth-failure...), lower-case; null for bounces.'),
+    originalMessageId: nullableString('Message-ID of the message the report is about, or null.'),
+    recipients: z
+      .array(
+        z.object({
+          recipient: z.string().describe('The address the report is about.'),
+          action: nullableString('RFC 3464 action: failed, delayed, delivered, relayed, expanded; null for complaints.'),
+          status: nullableString('RFC 3463 status (`5.1.1`), or null.'),
+          classification: z.enum(['hard', 'soft']).nullable().describe('hard (permanent), soft (transient), or null when it did not fail.'),
+        }),
+      )
+      .describe('One entry per recipient the report names.'),
+    linked: z
+      .object({
+        id: z.string().describe('Postern id of the outbound message (`GET /v1/messages/{id}`).'),
+        messageId: z.string().describe('Its Message-ID.'),
+        matchedBy: z
+          .enum(['message-id', 'references', 'verp'])
+          .describe("How it was found: the original's Message-ID, In-Reply-To/References, or the VERP return path."),
+      })
+      .nullable()
+      .describe('The message sent through Postern that the report answers; null when it matches none (counted as unmatched).'),
+  })
+  .meta({ id: 'ReportSummary', description: 'A bounce or complaint found in this message, and the outbound message it was linked to.' })
+export type ReportSummary = z.infer<typeof ReportSummary>
+
 export const InboundMessage = z
   .object({
     schemaVersion: z.literal(INBOUND_SCHEMA_VERSION).describe('Version of this document shape; 1.'),
@@ -194,6 +226,9 @@ export const InboundMessage = z
     autoReplyReasons: z.array(AutoReplyReason).describe('One entry per header that made `autoReply` true, in header order.'),
     dsn: Dsn.nullable().describe(
       'The parsed delivery status notification when the message carries a message/delivery-status part (a bounce or delay report), else null.',
+    ),
+    report: ReportSummary.nullable().describe(
+      'When the message is a bounce or a complaint (docs/bounces.md): what it reports and the outbound message it was linked to; null otherwise. Filled in when the message is stored.',
     ),
     warnings: z.array(Warning).describe('What was odd but did not stop normalizing.'),
     parseError: nullableString(

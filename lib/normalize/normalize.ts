@@ -137,6 +137,7 @@ function fallbackDocument(raw: Buffer, ctx: NormalizeContext, parseError: string
     autoReply: false,
     autoReplyReasons: [],
     dsn: null,
+    report: null,
     warnings: [],
     parseError,
   }
@@ -203,6 +204,7 @@ async function normalizeParts(raw: Buffer, ctx: NormalizeContext): Promise<Norma
     autoReply: autoReplyReasons.length > 0,
     autoReplyReasons,
     dsn,
+    report: null,
     warnings,
     parseError: tree.error,
   }

@@ -3,7 +3,7 @@ import type { Deps } from '../deps.js'
 import { getBookkeepingJson, getJson } from '../store/json.js'
 import { messageKeys } from '../store/keys.js'
 import type { BounceInfo, ComplaintInfo, RecipientRejection, RecipientSuppression } from '../events/outbound-events.js'
-import { initialState, type AcceptedRequest, type DeliveryEvent, type MessageState, type RejectedRecipient } from './records.js'
+import { initialState, type AcceptedRequest, type DeliveryEvent, type FeedbackEntry, type MessageState, type RejectedRecipient } from './records.js'
 
 /** What `GET /v1/messages/:id` answers: the state, the request's envelope facts and every attempt in order. */
 export interface MessageView {
@@ -30,6 +30,11 @@ export interface MessageView {
   complaints: Record<string, ComplaintInfo>
   canceledAt: string | null
   attempts: (Omit<DeliveryEvent, 'id' | 'rejected'> & { rejected: RecipientRejection[] })[]
+}
+
+/** Feedback entries as the API shows them: their data, without the event bookkeeping. */
+function withoutEventIds<T>(entries: Record<string, FeedbackEntry<T>> | undefined): Record<string, T> {
+  return Object.fromEntries(Object.entries(entries ?? {}).map(([r, { eventId: _e, sequence: _s, ...info }]) => [r, info as T]))
 }
 
 /** A rejection as the API shows it: `enhancedStatus` always present (null when the reply had none or was stored before it was kept). */
@@ -76,8 +81,8 @@ export async function readMessage(deps: Deps, id: string): Promise<(MessageView 
     accepted: s.accepted,
     rejected: s.rejected.map(withStatus),
     suppressed: s.suppressed ?? [],
-    bounces: s.bounces ?? {},
-    complaints: s.complaints ?? {},
+    bounces: withoutEventIds(s.bounces),
+    complaints: withoutEventIds(s.complaints),
     canceledAt: s.canceledAt ?? null,
     attempts,
     request: request.value,

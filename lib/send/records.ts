@@ -11,6 +11,9 @@ export type MessageStatus = 'scheduled' | 'queued' | 'sent' | 'deferred' | 'fail
 /** Statuses after which nothing more is attempted. */
 export const FINAL_STATUSES: ReadonlySet<MessageStatus> = new Set(['sent', 'failed', 'bounced', 'canceled'])
 
+/** A bounce or complaint as kept on the message: the event's data, and the id and sequence of its event. */
+export type FeedbackEntry<T> = T & { eventId: string; sequence: number }
+
 /** `messages/<id>/request.json`: what was accepted, written once before the client gets its 202. */
 export interface AcceptedRequest {
   id: string
@@ -55,9 +58,9 @@ export interface MessageState {
   /** Recipients not sent to because they are suppressed. */
   suppressed?: RecipientSuppression[]
   /** Asynchronous bounces by recipient (one each: the first hard one, else the latest). */
-  bounces?: Record<string, BounceInfo>
+  bounces?: Record<string, FeedbackEntry<BounceInfo>>
   /** Feedback reports (complaints) by recipient. */
-  complaints?: Record<string, ComplaintInfo>
+  complaints?: Record<string, FeedbackEntry<ComplaintInfo>>
   /** ISO 8601, when the message was canceled. */
   canceledAt?: string | null
   /** Why it failed, when it failed for a reason of its own (lib/events/outbound-events.ts `reason`). */
