@@ -11,6 +11,7 @@ import { perKeyRateLimit } from './rate-limit.js'
 import { renderError } from './render-error.js'
 import { messageRoutes, type RouteOptions } from './routes/messages.js'
 import { resendRoutes } from './routes/resend.js'
+import { suppressionRoutes } from './routes/suppressions.js'
 
 /**
  * The HTTP API, the same for Lambda (hono/aws-lambda) and the local server (@hono/node-server).
@@ -74,6 +75,7 @@ export function createApp(deps: Deps, opts: RouteOptions = {}) {
   app.use('/v1/*', rateLimit)
   app.use('/v1/*', limitBody)
   app.route('/v1/messages', messageRoutes(deps, opts))
+  app.route('/v1/suppressions', suppressionRoutes(deps))
   // Resend's API shapes at /emails (docs/switching-from-resend.md); errors there render in Resend's shape.
   app.route('/', resendRoutes(deps, { ...opts, guards: [auth, rateLimit, limitBody] }))
   return app

@@ -796,21 +796,30 @@ describe("errors in Resend's shape", () => {
     expect(smtp.received).toEqual([])
   })
 
+  test('a scheduled email is moved with emails.update and canceled with emails.cancel; nothing is sent', async () => {
+    const at = new Date(clock.now() + 3600_000).toISOString()
+    const sent = await resend.emails.send({ ...valid, scheduledAt: at })
+    const id = sent.data!.id
+    expect((await resend.emails.get(id)).data).toMatchObject({ id, last_event: 'scheduled', scheduled_at: at })
+    const later = new Date(clock.now() + 7200_000).toISOString()
+    expect(await resend.emails.update({ id, scheduledAt: later })).toMatchObject({ data: { object: 'email', id }, error: null })
+    expect((await resend.emails.get(id)).data).toMatchObject({ last_event: 'scheduled', scheduled_at: later })
+    expect(await resend.emails.cancel(id)).toMatchObject({ data: { object: 'email', id }, error: null })
+    expect((await resend.emails.get(id)).data).toMatchObject({ last_event: 'canceled' })
+    // Canceled is final: it cannot be moved again, and no attempt is made.
+    expect((await resend.emails.update({ id, scheduledAt: later })).error).toMatchObject({ statusCode: 409, name: 'validation_error' })
+    await settle()
+    expect(smtp.received).toEqual([])
+    expect((await resend.emails.cancel('01JZZZZZZZZZZZZZZZZZZZZZZZ')).error).toMatchObject({ statusCode: 404, name: 'not_found' })
+  })
+
   test('features Postern does not offer answer an error, never a silent success', async () => {
-    expect((await resend.emails.cancel('01JZZZZZZZZZZZZZZZZZZZZZZZ')).error).toEqual({
-      statusCode: 405,
-      name: 'method_not_allowed',
-      message: "Postern cannot cancel a scheduled email; Postern's Resend-compatible API offers POST /emails, POST /emails/batch and GET /emails/:id.",
-    })
-    expect((await resend.emails.update({ id: '01JZZZZZZZZZZZZZZZZZZZZZZZ', scheduledAt: '2026-12-01T00:00:00Z' })).error).toMatchObject({
-      statusCode: 405,
-      name: 'method_not_allowed',
-    })
     expect((await resend.emails.list()).error).toMatchObject({ statusCode: 405, name: 'method_not_allowed' })
     expect((await resend.domains.list()).error).toEqual({
       statusCode: 404,
       name: 'not_found',
-      message: "Postern does not offer Resend's /domains API; Postern's Resend-compatible API offers POST /emails, POST /emails/batch and GET /emails/:id.",
+      message:
+        "Postern does not offer Resend's /domains API; Postern's Resend-compatible API offers POST /emails, POST /emails/batch, GET /emails/:id, PATCH /emails/:id (scheduled_at) and POST /emails/:id/cancel.",
     })
     expect((await resend.contacts.list({ audienceId: 'x' } as never)).error).toMatchObject({ statusCode: 404, name: 'not_found' })
   })

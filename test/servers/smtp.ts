@@ -21,6 +21,8 @@ export interface SmtpBehaviour {
   rcpt?(address: string, session: SMTPServerSession): Error | undefined
   /** Called after DATA was read; return a reply to refuse the message, or 'drop' to close the socket without replying. */
   data?(raw: Buffer, session: SMTPServerSession): Error | 'drop' | undefined
+  /** Awaited after DATA was read and before the reply: holds the transaction (an attempt in flight). */
+  hold?(): Promise<void>
   /** Called at MAIL FROM. */
   mail?(address: string): Error | undefined
   /** Reply to the connection's greeting instead of 220 (e.g. 421 busy). */
@@ -91,7 +93,8 @@ export async function startSmtp(behaviour: SmtpBehaviour = {}, opts: { secure?: 
     onData(stream, session, cb) {
       const chunks: Buffer[] = []
       stream.on('data', (c: Buffer) => chunks.push(c))
-      stream.on('end', () => {
+      stream.on('end', async () => {
+        await b.hold?.()
         const raw = Buffer.concat(chunks)
         const verdict = b.data?.(raw, session)
         if (verdict === 'drop') {

@@ -1,6 +1,7 @@
 import { Hono } from 'hono'
 import type { Deps } from '../../deps.js'
 import type { OnAccepted } from '../../send/accept.js'
+import { cancelMessage } from '../../send/control.js'
 import { readMessage, visibleTo } from '../../send/message-view.js'
 import { submitBatch, submitMessage } from '../../send/submit.js'
 import { withIdempotency, type IdempotencyScope, type StoredResponse } from '../../send/idempotency.js'
@@ -88,6 +89,15 @@ export function messageRoutes(deps: Deps, opts: RouteOptions = {}) {
     const key = c.get('apiKey')
     if (!view || !visibleTo(key, view)) throw new ApiError('not_found', 'no message has this id')
     const { request: _request, ...rest } = view
+    return c.json(rest)
+  })
+
+  // Cancels a scheduled, queued or deferred message; the key must be able to see it (its own, or any for an operator).
+  app.delete('/:id', async (c) => {
+    const view = await readMessage(deps, c.req.param('id'))
+    if (!view || !visibleTo(c.get('apiKey'), view)) throw new ApiError('not_found', 'no message has this id')
+    await cancelMessage(deps, view.id)
+    const { request: _request, ...rest } = (await readMessage(deps, view.id))!
     return c.json(rest)
   })
 

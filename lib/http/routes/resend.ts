@@ -5,7 +5,9 @@ import { toResendEmailView } from '../../resend/email-view.js'
 import { renderResendError } from '../../resend/render-error.js'
 import { ResendError } from '../../resend/resend-error.js'
 import { submitResendEmail } from '../../resend/submit-email.js'
+import { cancelMessage, rescheduleMessage } from '../../send/control.js'
 import { readMessage, visibleTo } from '../../send/message-view.js'
+import { z } from 'zod'
 import type { AppEnv } from '../app-env.js'
 import { ApiError } from '../../errors.js'
 import { readJson } from '../read-json.js'
@@ -40,7 +42,8 @@ const NOT_OFFERED = [
 /** Resend allows at most 100 emails in a batch. */
 const RESEND_MAX_BATCH = 100
 
-const OFFERED = "Postern's Resend-compatible API offers POST /emails, POST /emails/batch and GET /emails/:id"
+const OFFERED =
+  "Postern's Resend-compatible API offers POST /emails, POST /emails/batch, GET /emails/:id, PATCH /emails/:id (scheduled_at) and POST /emails/:id/cancel"
 
 /** @throws ResendError invalid_idempotency_key unless an Idempotency-Key, when sent, has 1 to 256 characters. */
 function checkIdempotencyKey(c: Context<AppEnv>) {
@@ -105,11 +108,22 @@ export function resendRoutes(deps: Deps, opts: ResendRouteOptions) {
   app.get('/emails', () => {
     throw new ResendError('method_not_allowed', `Postern does not list emails; ${OFFERED}.`)
   })
-  app.patch('/emails/:id', () => {
-    throw new ResendError('method_not_allowed', `Postern cannot change a scheduled email; ${OFFERED}.`)
+  app.patch('/emails/:id', async (c) => {
+    const body = (await readJson(c)) as { scheduled_at?: unknown } | null
+    const at = body && typeof body === 'object' ? body.scheduled_at : undefined
+    if (typeof at !== 'string' || !z.iso.datetime({ offset: true }).safeParse(at).success)
+      throw new ResendError('validation_error', 'scheduled_at must be ISO 8601 with an offset (2026-11-29T12:00:00Z)')
+    if (Date.parse(at) > deps.clock.now() + deps.config.limits.maxScheduleMs) throw new ResendError('validation_error', 'scheduled_at is too far ahead')
+    const view = await readMessage(deps, c.req.param('id'))
+    if (!view || !visibleTo(c.get('apiKey'), view)) throw new ResendError('not_found', 'Email not found')
+    await rescheduleMessage(deps, view.id, at)
+    return c.json({ object: 'email', id: view.id })
   })
-  app.post('/emails/:id/cancel', () => {
-    throw new ResendError('method_not_allowed', `Postern cannot cancel a scheduled email; ${OFFERED}.`)
+  app.post('/emails/:id/cancel', async (c) => {
+    const view = await readMessage(deps, c.req.param('id'))
+    if (!view || !visibleTo(c.get('apiKey'), view)) throw new ResendError('not_found', 'Email not found')
+    await cancelMessage(deps, view.id)
+    return c.json({ object: 'email', id: view.id })
   })
   app.all('/emails/*', (c) => {
     throw new ResendError('method_not_allowed', `${c.req.method} ${c.req.path} is not offered; ${OFFERED}.`)
