@@ -10,6 +10,7 @@ import { createDeps, createStore, type Deps } from '../deps.js'
 import { createApp } from '../http/app.js'
 import { answerClientErrors } from '../http/client-error.js'
 import { startInboundPolling } from '../inbound/start-polling.js'
+import { linkLocalReport } from '../feedback/local-report.js'
 import { startSmtpSandbox, type SmtpSandbox } from '../sandbox/smtp-sandbox.js'
 import { startQueueRunner } from '../send/queue-runner.js'
 import { startWebhookDelivery } from '../webhooks/start-delivery.js'
@@ -61,6 +62,7 @@ export async function startLocal(config: Config, extra: Partial<Deps> = {}): Pro
     cfg = { ...cfg, relay: sandbox.relay }
   }
   const deps = createDeps(cfg, { ...extra, store })
+  sandbox?.onReport((raw) => void linkLocalReport(deps, raw))
   const runner = startQueueRunner(deps)
   const app = createApp(deps, { onAccepted: (record) => runner.kick(record.id, record) })
   const webhooks = cfg.webhooks.length ? startWebhookDelivery(deps) : null
