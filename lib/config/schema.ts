@@ -71,8 +71,18 @@ export const AwsConfig = z.strictObject({
 })
 export type AwsConfig = z.infer<typeof AwsConfig>
 
-/** Requests per window for one API key (IETF RateLimit headers report it). */
-export const RateLimitConfig = z.strictObject({ limit: z.number().int().positive(), windowMs: z.number().int().positive() })
+/**
+ * Per API key and window: `limit` requests (IETF RateLimit headers report it), at most `messages` messages and
+ * `recipients` recipients accepted (a batch counts each message and every to, cc and bcc address). Omitted:
+ * `messages` is `limit`, `recipients` ten times `limit`.
+ */
+export const RateLimitConfig = z.strictObject({
+  limit: z.number().int().positive(),
+  windowMs: z.number().int().positive(),
+  messages: z.number().int().positive().optional(),
+  recipients: z.number().int().positive().optional(),
+})
+export type RateLimitConfig = z.infer<typeof RateLimitConfig>
 
 export const ApiKeyConfig = z.strictObject({
   /** Public id of the key, shown in logs; never the secret. */
@@ -122,6 +132,8 @@ export const Config = z
       })
       .prefault({}),
     rateLimit: RateLimitConfig.default({ limit: 600, windowMs: 60_000 }),
+    /** Failed authentications (a missing or unknown API key) per client address and window; past it, 429 for that address. */
+    authFailureLimit: z.strictObject({ limit: z.number().int().positive(), windowMs: z.number().int().positive() }).default({ limit: 20, windowMs: 60_000 }),
     retry: z
       .strictObject({
         /** Attempts in all, the first included, before a deferred message fails. */

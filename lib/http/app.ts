@@ -3,6 +3,8 @@ import { bodyLimit } from 'hono/body-limit'
 import type { Deps } from '../deps.js'
 import type { AppEnv } from './app-env.js'
 import { authenticate } from './auth.js'
+import { clientAddress, createAuthFailureLimiter } from './auth-failures.js'
+import { createSendBudget } from '../send/send-budget.js'
 import { ApiError } from '../errors.js'
 import { openApiDocument } from './openapi.js'
 import { bodyNotRead } from './read-json.js'
@@ -37,8 +39,16 @@ export function createApp(deps: Deps, opts: RouteOptions = {}) {
   app.get('/openapi.json', (c) => c.json(openApiDocument(deps.config)))
   app.get('/docs', (c) => c.html(referencePage(openApiDocument(deps.config))))
 
+  const authFailures = createAuthFailureLimiter(deps.config.authFailureLimit, deps.clock, deps.logger)
   const auth: MiddlewareHandler<AppEnv> = async (c, next) => {
-    c.set('apiKey', authenticate(c.req.header('authorization'), deps.config.apiKeys))
+    const address = clientAddress(c)
+    authFailures.check(address)
+    try {
+      c.set('apiKey', authenticate(c.req.header('authorization'), deps.config.apiKeys))
+    } catch (err) {
+      authFailures.failed(address)
+      throw err
+    }
     await next()
   }
   // One instance, so /v1 and the Resend-compatible routes share each key's budget.
@@ -74,9 +84,10 @@ export function createApp(deps: Deps, opts: RouteOptions = {}) {
   app.use('/v1/*', auth)
   app.use('/v1/*', rateLimit)
   app.use('/v1/*', limitBody)
-  app.route('/v1/messages', messageRoutes(deps, opts))
+  const routeOpts = { ...opts, budget: createSendBudget(deps.config, deps.clock) }
+  app.route('/v1/messages', messageRoutes(deps, routeOpts))
   app.route('/v1/suppressions', suppressionRoutes(deps))
   // Resend's API shapes at /emails (docs/switching-from-resend.md); errors there render in Resend's shape.
-  app.route('/', resendRoutes(deps, { ...opts, guards: [auth, rateLimit, limitBody] }))
+  app.route('/', resendRoutes(deps, { ...routeOpts, guards: [auth, rateLimit, limitBody] }))
   return app
 }

@@ -6,14 +6,8 @@ import { toFieldIssues } from '../field-issues.js'
 import { acceptedOf, acceptMessage, enqueue, storeRequest, type Accepted, type OnAccepted } from './accept.js'
 import type { AcceptedRequest } from './records.js'
 import { plainJsonIssues } from './plain-json.js'
+import { rawRecipientCount } from './send-budget.js'
 import { decodedBytes, SendRequest } from './send-request.js'
-
-/** How many recipients to, cc and bcc name in a request not yet validated (a list, or one address). */
-const rawRecipientCount = (body: unknown) =>
-  (['to', 'cc', 'bcc'] as const).reduce((n, field) => {
-    const v = (body as Record<string, unknown> | null)?.[field]
-    return n + (Array.isArray(v) ? v.length : v === undefined ? 0 : 1)
-  }, 0)
 
 /**
  * Validates a send request against the schema and the configured limits (recipients, decoded size, how far

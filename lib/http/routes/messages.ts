@@ -3,6 +3,7 @@ import type { Deps } from '../../deps.js'
 import type { OnAccepted } from '../../send/accept.js'
 import { cancelMessage } from '../../send/control.js'
 import { readMessage, visibleTo } from '../../send/message-view.js'
+import { rawRecipientCount, type SendBudget } from '../../send/send-budget.js'
 import { submitBatch, submitMessage } from '../../send/submit.js'
 import { withIdempotency, type IdempotencyScope, type StoredResponse } from '../../send/idempotency.js'
 import type { AppEnv } from '../app-env.js'
@@ -15,6 +16,8 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status'
 export interface RouteOptions {
   /** Called with each accepted message id, so a local runner can send it at once. */
   onAccepted?: OnAccepted
+  /** Each key's budget of messages and recipients (lib/send/send-budget.ts); none: unlimited (tests of other things). */
+  budget?: SendBudget
 }
 
 // 1 to 256 printable ASCII characters (the sf-string of the IETF Idempotency-Key draft), so characters are octets.
@@ -54,7 +57,10 @@ export function messageRoutes(deps: Deps, opts: RouteOptions = {}) {
 
   app.post('/', async (c) => {
     const body = await readJson(c)
-    return idempotent(c, deps, body, 1, async ([id]) => ({ status: 202, body: await submitMessage(deps, c.get('apiKey'), body, opts.onAccepted, [], id) }))
+    return idempotent(c, deps, body, 1, async ([id]) => {
+      opts.budget?.take(c.get('apiKey'), 1, rawRecipientCount(body))
+      return { status: 202, body: await submitMessage(deps, c.get('apiKey'), body, opts.onAccepted, [], id) }
+    })
   })
 
   app.post('/batch', async (c) => {
@@ -75,6 +81,11 @@ export function messageRoutes(deps: Deps, opts: RouteOptions = {}) {
       ])
     }
     return idempotent(c, deps, body, messages.length, async (ids) => {
+      opts.budget?.take(
+        c.get('apiKey'),
+        messages.length,
+        messages.reduce((n: number, m) => n + rawRecipientCount(m), 0),
+      )
       const results = (await submitBatch(deps, c.get('apiKey'), messages, opts.onAccepted, ids)).map((r) =>
         r.ok
           ? { status: 202, data: r.data }

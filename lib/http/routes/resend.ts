@@ -5,6 +5,7 @@ import { toResendEmailView } from '../../resend/email-view.js'
 import { renderResendError } from '../../resend/render-error.js'
 import { ResendError } from '../../resend/resend-error.js'
 import { submitResendEmail } from '../../resend/submit-email.js'
+import { rawRecipientCount } from '../../send/send-budget.js'
 import { cancelMessage, rescheduleMessage } from '../../send/control.js'
 import { readMessage, visibleTo } from '../../send/message-view.js'
 import { z } from 'zod'
@@ -75,7 +76,10 @@ export function resendRoutes(deps: Deps, opts: ResendRouteOptions) {
       deps,
       body,
       1,
-      async ([id]) => ({ status: 200, body: { id: (await submitResendEmail(deps, c.get('apiKey'), body, opts.onAccepted, id)).id } }),
+      async ([id]) => {
+        opts.budget?.take(c.get('apiKey'), 1, rawRecipientCount(body))
+        return { status: 200, body: { id: (await submitResendEmail(deps, c.get('apiKey'), body, opts.onAccepted, id)).id } }
+      },
       'resend',
     )
   })
@@ -94,7 +98,14 @@ export function resendRoutes(deps: Deps, opts: ResendRouteOptions) {
       deps,
       { batch: body, mode },
       body.length,
-      async (ids) => ({ status: 200, body: await submitResendBatch(deps, c.get('apiKey'), body, mode, ids, opts.onAccepted) }),
+      async (ids) => {
+        opts.budget?.take(
+          c.get('apiKey'),
+          body.length,
+          body.reduce((n: number, e) => n + rawRecipientCount(e), 0),
+        )
+        return { status: 200, body: await submitResendBatch(deps, c.get('apiKey'), body, mode, ids, opts.onAccepted) }
+      },
       'resend',
     )
   })
