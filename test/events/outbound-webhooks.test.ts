@@ -1,5 +1,6 @@
 import { Resend } from 'resend'
 import { afterEach, describe, expect, test } from 'vitest'
+import { EVENT_SCHEMAS } from '../../lib/events/schemas.js'
 import { createWebhookDispatcher } from '../../lib/webhooks/dispatcher.js'
 import { harness, type Harness } from '../harness.js'
 import { smtpReply, startSmtp, type SmtpBehaviour, type SmtpTestServer } from '../servers/smtp.js'
@@ -42,7 +43,12 @@ async function submit(h: Harness, body: unknown = MSG) {
   return res.json as { id: string; messageId: string }
 }
 
-const events = (r: WebhookReceiver) => r.received.map((w) => ({ id: w.id, verified: w.verifyError === null, type: w.payload?.type, data: w.payload?.data }))
+/** What the receiver verified, each body checked against its documented schema (docs/events.md) first. */
+const events = (r: WebhookReceiver) =>
+  r.received.map((w) => {
+    if (w.payload) expect(EVENT_SCHEMAS[w.payload.type as keyof typeof EVENT_SCHEMAS].safeParse(w.payload).error?.issues ?? []).toEqual([])
+    return { id: w.id, verified: w.verifyError === null, type: w.payload?.type, data: w.payload?.data }
+  })
 
 describe('outbound events as signed webhooks', () => {
   test('message.sent carries the ids, the recipients, the SMTP reply, tags and metadata', async () => {

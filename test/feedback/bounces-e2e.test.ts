@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { EVENT_SCHEMAS } from '../../lib/events/schemas.js'
 import { pollMailbox } from '../../lib/inbound/poll-mailbox.js'
 import { parseMailbox } from '../../lib/send/address.js'
 import { listSuppressions } from '../../lib/suppressions/suppression.js'
@@ -87,7 +88,12 @@ afterAll(async () => {
 })
 
 const view = async (id: string) => (await h.call('GET', `/v1/messages/${id}`)).json
-const eventsFor = (id: string, type: string) => receiver.received.filter((w) => w.payload?.type === type && w.payload.data.id === id)
+const eventsFor = (id: string, type: string) =>
+  receiver.received.filter((w) => {
+    if (w.payload?.type !== type || w.payload.data.id !== id) return false
+    expect(EVENT_SCHEMAS[type as keyof typeof EVENT_SCHEMAS].safeParse(w.payload).error?.issues ?? []).toEqual([])
+    return true
+  })
 
 describe('bounces and complaints from real MTAs, polled from a real mailbox, linked to what was sent', () => {
   test('every report but the one with an unsendable (quoted) recipient was used', () => {

@@ -4,6 +4,7 @@ import { pino } from 'pino'
 import { ingestMessage } from '../../lib/inbound/ingest.js'
 import { loadMailboxState } from '../../lib/inbound/mailbox-state.js'
 import { recordEvent } from '../../lib/events/outbox.js'
+import { EVENT_SCHEMAS } from '../../lib/events/schemas.js'
 import { createS3Store } from '../../lib/store/s3-store.js'
 import { getJson } from '../../lib/store/json.js'
 import { webhookKeys } from '../../lib/store/keys.js'
@@ -90,6 +91,7 @@ describe('webhook delivery', () => {
     expect(got.id).toMatch(/^msg_[0-9a-f]{32}$/)
     const data = got.payload!.data
     expect(got.payload!.type).toBe('message.received')
+    expect(EVENT_SCHEMAS['message.received'].safeParse(got.payload).error?.issues ?? []).toEqual([])
     expect(data).toMatchObject({ mailbox: 'box1', sequence: 1, folder: 'INBOX', parseError: null, truncated: null })
     expect(data.message).toMatchObject({ id: out.id, subject: 'hook 1', html: '<p>hello</p>' })
     const [att] = data.message.attachments
