@@ -142,6 +142,11 @@ export const Config = z
         maxDelayMs: z.number().int().positive().default(3_600_000),
       })
       .prefault({}),
+    /**
+     * How long a request with an Idempotency-Key may run before a retry with the same key takes it over as crashed,
+     * in ms (until then the retry gets 409 idempotency_key_in_use).
+     */
+    idempotencyInProgressMs: z.number().int().positive().default(60_000),
     /** How long an Idempotency-Key is remembered, in ms (default 24 h). */
     idempotencyTtlMs: z
       .number()

@@ -27,8 +27,6 @@ interface IdempotencyRecord {
 /** The API a key is used on: each keeps its own records, as their answers have different shapes. */
 export type IdempotencyScope = 'v1' | 'resend'
 
-/** A request still in progress after this long is taken to have crashed, and a retry may take it over (ms). */
-const IN_PROGRESS_TIMEOUT_MS = 60_000
 
 const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex')
 
@@ -43,7 +41,7 @@ const scopedKey = (scope: IdempotencyScope, key: string) => sha256(scope === 'v1
  * IETF draft "The Idempotency-Key HTTP Header Field" describe: a retry with the same body gets the first answer
  * and `replayed: true`; the same key with another body is refused, as is a retry while the first is running.
  * The record reserves `count` message ids before `handle` runs and gives them to it; a request that crashed (its
- * record has no answer after IN_PROGRESS_TIMEOUT_MS) is taken over with the same ids, so whatever it stored is found
+ * record has no answer after `idempotencyInProgressMs`) is taken over with the same ids, so whatever it stored is found
  * again and nothing is sent twice. An answer is kept only when it is a success (2xx), so a client may correct and
  * retry a failed request (the record is removed; a request stored under its ids was never queued, or is the answer).
  * @throws ApiError idempotency_key_reused (409, other body) or idempotency_key_in_use (409, still running).
@@ -76,7 +74,7 @@ export async function withIdempotency(
     if (!existing) return withIdempotency(deps, apiKeyId, key, body, count, handle, scope)
     const age = now - Date.parse(existing.value.createdAt)
     const expired = age > deps.config.idempotencyTtlMs
-    const abandoned = existing.value.response === null && age > IN_PROGRESS_TIMEOUT_MS
+    const abandoned = existing.value.response === null && age > deps.config.idempotencyInProgressMs
     if (!expired && !abandoned) {
       if (existing.value.bodyHash !== hash) {
         throw new ApiError('idempotency_key_reused', 'this Idempotency-Key was used with a different request body')
@@ -99,7 +97,7 @@ export async function withIdempotency(
   try {
     response = await handle(fresh.ids!)
   } catch (err) {
-    // Best effort: a record left behind only makes a retry wait IN_PROGRESS_TIMEOUT_MS and reuse the same ids.
+    // Best effort: a record left behind only makes a retry wait idempotencyInProgressMs and reuse the same ids.
     await deps.store.delete(storeKey).catch((e) => deps.logger.warn({ err: e }, 'an idempotency record could not be removed after a failed request'))
     throw err
   }

@@ -126,6 +126,8 @@ export async function startSmtp(behaviour: SmtpBehaviour = {}, opts: { secure?: 
     server.once('error', reject)
     server.listen(0, '127.0.0.1', () => resolve())
   })
+  // A client killed mid-session resets its connection; smtp-server reports that as an 'error' of the server.
+  server.on('error', () => {})
   const port = (server as unknown as { server: { address(): AddressInfo } }).server.address().port
   return {
     host: '127.0.0.1',
