@@ -10,6 +10,7 @@ import { createPop3Client, type Pop3Client } from './inbound/pop3-client.js'
 import { createFsStore } from './store/fs-store.js'
 import type { ObjectStore } from './store/object-store.js'
 import { createS3Store } from './store/s3-store.js'
+import { createSqliteStore } from './store/sqlite-store.js'
 import { createRelayTransport } from './send/transport.js'
 
 /** Time source in ms since the epoch; tests may pass a fake. */
@@ -41,6 +42,7 @@ export interface Deps {
 
 export function createStore(config: Config): ObjectStore {
   const s = config.store
+  if (s.driver === 'sqlite') return createSqliteStore(s.dir)
   if (s.driver === 'fs') return createFsStore(s.dir)
   const client = new S3Client({
     region: s.region,

@@ -41,6 +41,7 @@ beforeAll(async () => {
   await writeFile(join(dir, 'relay-ca.pem'), smtp.ca)
   // What the stacks pass to the functions: configuration by environment (the fs store stands in for the bucket).
   Object.assign(process.env, {
+    POSTERN_STORE: 'fs',
     POSTERN_DATA_DIR: dir,
     POSTERN_API_KEY: 'lambda-key-123456',
     POSTERN_RELAY_URL: `smtp://${smtp.user}:${smtp.pass}@localhost:${smtp.port}`,
