@@ -14,7 +14,7 @@ import { startSmtpSandbox, type SmtpSandbox } from '../sandbox/smtp-sandbox.js'
 import { startQueueRunner } from '../send/queue-runner.js'
 import { ConfigError } from '../config/load.js'
 import { createFsStore } from '../store/fs-store.js'
-import { localKeys, sandboxKeys } from '../store/keys.js'
+import { dataPrefixes, localKeys } from '../store/keys.js'
 import { firstFsKey } from '../store/migrate.js'
 import { isPreconditionFailed, type ObjectStore } from '../store/object-store.js'
 
@@ -45,9 +45,6 @@ async function localApiKey(store: ObjectStore, fsDir: string | null): Promise<st
   return key
 }
 
-/** Keys local mode keeps as plain files in the data folder whatever the driver: things a person opens by hand. */
-const LOCAL_FILE_PREFIXES = [localKeys.apiKey, sandboxKeys.prefix]
-
 /**
  * Where the development key and the sandbox's messages go: files in the data folder (an fs store over it) when the
  * store is sqlite, so `cat .postern/local/api-key.txt` and the kept `.eml` files work with either local driver;
@@ -60,7 +57,7 @@ async function localFiles(config: Config, store: ObjectStore): Promise<{ files: 
   if (s.driver === 'fs') return { files: store, dir: s.dir }
   // Only an empty database is checked: after a migration the fs data stays where it was.
   if ((await store.list('', { limit: 1 })).length === 0) {
-    const key = await firstFsKey(s.dir, LOCAL_FILE_PREFIXES)
+    const key = await firstFsKey(s.dir, dataPrefixes)
     if (key) {
       throw new ConfigError([
         {

@@ -61,12 +61,12 @@ export async function copyObjects(
 }
 
 /**
- * The first key of an `fs` layout in `dir`, other than the sqlite store's own files and keys under `ignore`;
- * `null` when there is none (or no folder). Tells a data folder written by the fs driver from a new one.
+ * The first key an `fs` store in `dir` holds under any of `prefixes`; `null` when there is none (or no folder).
+ * Tells a data folder the fs driver filled from a new one, whatever other files a person keeps there.
  */
-export async function firstFsKey(dir: string, ignore: string[] = []): Promise<string | null> {
-  for await (const key of walkKeys(dir, '', undefined, FS_OWN_FOLDERS)) {
-    if (!isSqliteFile(key) && !ignore.some((p) => key.startsWith(p))) return key
+export async function firstFsKey(dir: string, prefixes: readonly string[]): Promise<string | null> {
+  for (const prefix of prefixes) {
+    for await (const key of walkKeys(dir, prefix, undefined, FS_OWN_FOLDERS)) return key
   }
   return null
 }
