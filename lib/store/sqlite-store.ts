@@ -1,27 +1,23 @@
 import { randomBytes } from 'node:crypto'
-import type BetterSqlite3 from 'better-sqlite3'
 import { mkdirSync } from 'node:fs'
 import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
-import { setImmediate as yieldToLoop } from 'node:timers/promises'
 import { pathToFileURL } from 'node:url'
-import { compareKeys, prefixUpperBound } from './key-order.js'
 import { assertSafeKey, PreconditionFailedError, type ObjectStore, type PutOptions } from './object-store.js'
-import { exportVersion, readBodyFile, storePaths, writeBodyFile } from './sqlite/body-files.js'
+import { exportVersion, storePaths, writeBodyFile } from './sqlite/body-files.js'
 import { openDatabase, type Database } from './sqlite/open-database.js'
+import { createReadSide } from './sqlite/read-side.js'
 import { startWriter } from './sqlite/writer-client.js'
 import type { WriteResult } from './sqlite/write-batch.js'
 
 /**
  * Bodies up to this many bytes are kept in the database row; larger ones in a file beside it. Measured on this
- * disk (docs/storage.md): up to 128 KiB a row costs less CPU to write than a file (no inode to allocate, one WAL
- * append) and reads in under 0.5 ms; from 512 KiB a file is cheaper to write, and a row is written twice (WAL,
- * then checkpoint) and read at several ms, on the thread that reads it.
+ * disk (`npm run bench:store`, docs/storage.md): up to 256 KiB a row costs a third to half the CPU of a file to
+ * write (no inode to allocate and free, no file and folder fsync) and reads in about 0.2 ms on the calling thread;
+ * from 512 KiB the two cross over from run to run, and a larger row holds the writer's transaction, and every
+ * write grouped with it, for longer and is written twice (WAL, then checkpoint).
  */
-export const INLINE_MAX_BYTES = 128 * 1024
-
-/** Keys a list statement returns at a time; the event loop runs between pages. */
-const LIST_PAGE = 1000
+export const INLINE_MAX_BYTES = 256 * 1024
 
 export interface SqliteStoreOptions {
   /** Bodies larger than this (bytes) go to files; default INLINE_MAX_BYTES. */
@@ -47,6 +43,7 @@ let versions = 0
 const newVersion = () => `${processTag}${(versions++).toString(16).padStart(16, '0')}`
 
 const EMPTY = Buffer.alloc(0)
+const encoder = new TextEncoder()
 
 /**
  * The `sqlite` driver: objects as rows of one SQLite database in `dir` (WAL, `synchronous=FULL`), large bodies as
@@ -64,14 +61,7 @@ export function createSqliteStore(dir: string, options: SqliteStoreOptions = {})
   const inlineMax = options.inlineMaxBytes ?? INLINE_MAX_BYTES
   // Creates the tables before the writer thread opens its own connection.
   const db: Database = openDatabase(paths.db, { busyTimeoutMs })
-  const read = db.prepare<[string], { etag: string; body: Buffer | null; file: string | null }>('SELECT etag, body, file FROM objects WHERE key = ?')
-  const listStatements = new Map<string, BetterSqlite3.Statement<unknown[], string>>()
-  const listStatement = (after: boolean, bounded: boolean) => {
-    const sql = `SELECT key FROM objects WHERE key ${after ? '>' : '>='} ?${bounded ? ' AND key < ?' : ''} ORDER BY key LIMIT ?`
-    let stmt = listStatements.get(sql)
-    if (!stmt) listStatements.set(sql, (stmt = db.prepare<unknown[], string>(sql).pluck()))
-    return stmt
-  }
+  const read = createReadSide(db, paths.bodies)
   const writer = startWriter({
     paths,
     busyTimeoutMs,
@@ -83,33 +73,21 @@ export function createSqliteStore(dir: string, options: SqliteStoreOptions = {})
   const failure = (key: string, r: Exclude<WriteResult, { ok: true }>) =>
     'precondition' in r ? new PreconditionFailedError(key) : Object.assign(new Error(`sqlite store: ${r.error}`), { code: r.code })
 
-  /** The row and its body; `null` when absent. A body file removed under us (the row changed) reads the row again. */
-  async function current(key: string): Promise<{ etag: string; body: Buffer; file: string | null } | null> {
-    for (let tries = 0; ; tries++) {
-      const row = read.get(key)
-      if (!row) return null
-      if (row.file === null) return { etag: row.etag, body: row.body ?? EMPTY, file: null }
-      const body = await readBodyFile(paths.bodies, row.file)
-      if (body) return { etag: row.etag, body, file: row.file }
-      if (read.get(key)?.etag === row.etag || tries >= 10) throw new Error(`sqlite store: the body file bodies/${row.file} of ${key} is missing`)
-    }
-  }
-
   return {
     async get(key) {
       assertSafeKey(key)
-      const obj = await current(key)
-      return obj && { body: obj.body, etag: obj.etag }
+      return read.object(key)
     },
 
     async put(key, input, options: PutOptions = {}) {
       assertSafeKey(key)
-      const body = typeof input === 'string' ? Buffer.from(input) : input
+      // A string is encoded into bytes of its own; other bodies are copied: only the body's bytes may go to the
+      // thread (a Buffer may view a larger pool) and they are moved there, not cloned again.
+      const body = typeof input === 'string' ? encoder.encode(input) : input
       const version = newVersion()
       const inline = body.byteLength <= inlineMax
       if (!inline) await writeBodyFile(paths.bodies, version, body)
-      // An exact copy: only the body's bytes go to the thread (a Buffer may view a larger pool), moved, not cloned.
-      const copy = inline ? new Uint8Array(body) : null
+      const copy = !inline ? null : typeof input === 'string' ? body : new Uint8Array(body)
       const etag = `"${version}"`
       const result = await writer.write(
         {
@@ -137,21 +115,7 @@ export function createSqliteStore(dir: string, options: SqliteStoreOptions = {})
       if (!result.ok) throw failure(key, result)
     },
 
-    async list(prefix, options = {}) {
-      const upper = prefixUpperBound(prefix)
-      let after = options.startAfter !== undefined && compareKeys(options.startAfter, prefix) >= 0 ? options.startAfter : undefined
-      const keys: string[] = []
-      for (;;) {
-        const want = options.limit === undefined ? LIST_PAGE : Math.min(LIST_PAGE, options.limit - keys.length)
-        if (want <= 0) return keys
-        const args: unknown[] = [after ?? prefix, ...(upper === null ? [] : [upper]), want]
-        const page = listStatement(after !== undefined, upper !== null).all(...args)
-        for (const k of page) keys.push(k)
-        if (page.length < want) return keys
-        after = page[page.length - 1]
-        await yieldToLoop()
-      }
-    },
+    list: (prefix, options) => read.list(prefix, options),
 
     /**
      * A `file://` URL of the object's bytes as they are now, kept in `exports/` under the version's ETag until the
@@ -162,7 +126,7 @@ export function createSqliteStore(dir: string, options: SqliteStoreOptions = {})
       assertSafeKey(key)
       const expiresAt = Date.now() + expiresInS * 1000
       for (let tries = 0; tries < 10; tries++) {
-        const row = read.get(key)
+        const row = read.row(key)
         if (!row) return pathToFileURL(join(paths.exports, 'absent')).href
         const source = row.file === null ? { body: row.body ?? EMPTY } : { file: row.file }
         const path = await exportVersion(paths, row.etag.slice(1, -1), source, expiresAt)

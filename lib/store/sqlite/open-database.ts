@@ -2,6 +2,7 @@ import { createRequire } from 'node:module'
 import type BetterSqlite3 from 'better-sqlite3'
 
 export type Database = BetterSqlite3.Database
+export type Statement<P extends unknown[], R> = BetterSqlite3.Statement<P, R>
 
 /** Layout version in `PRAGMA user_version`; a database from a newer Postern is refused rather than misread. */
 const SCHEMA_VERSION = 1

@@ -44,6 +44,9 @@ export function startWriter(config: WriterConfig): WriterClient {
   function failAll(err: Error) {
     for (const p of pending.values()) p.reject(err)
     pending.clear()
+    // Writes not yet sent were failed too: they must not reach the next thread.
+    outbox = []
+    transfers = []
     worker = null
   }
 
