@@ -12,8 +12,8 @@ import type { WriteResult } from './sqlite/write-batch.js'
 
 /**
  * Bodies up to this many bytes are kept in the database row; larger ones in a file beside it. Measured on this
- * disk (`npm run bench:store`, docs/storage.md): up to 256 KiB a row costs a third to half the CPU of a file to
- * write (no inode to allocate and free, no file and folder fsync) and reads in about 0.2 ms on the calling thread;
+ * disk (`npm run bench:store`, docs/storage.md): up to 256 KiB a row costs several times less CPU than a file to
+ * write (no inode to allocate and free, no file and folder fsync) and reads in under 0.2 ms on the calling thread;
  * from 512 KiB the two cross over from run to run, and a larger row holds the writer's transaction, and every
  * write grouped with it, for longer and is written twice (WAL, then checkpoint).
  */
@@ -31,7 +31,7 @@ export interface SqliteStoreOptions {
 }
 
 export interface SqliteStore extends ObjectStore {
-  /** Transactions committed and writes they carried, since the store was made (writes / commits = group size). */
+  /** Transactions run (committed, or rolled back on an error) and the writes they carried, since the store was made. */
   stats(): { commits: number; writes: number }
   close(): Promise<void>
 }
