@@ -1,5 +1,6 @@
 // Inbound benchmark: messages per second from Dovecot to stored JSON with webhooks acknowledged, against raw
-// imapflow FETCH + mailparser of the same mailbox in the same run; then peak RSS while ingesting a 25 MB attachment.
+// imapflow FETCH + mailparser of the same mailbox in the same run, on the sqlite and the fs store (or s3rver with
+// --s3); then peak RSS while ingesting a 25 MB attachment, on each.
 // Usage: npx tsx --expose-gc bench/ingest.ts [count=2000] [--s3]
 // Needs Debian dovecot-imapd and dovecot-pop3d (test/servers/dovecot.ts starts a private instance).
 import { randomBytes } from 'node:crypto'
@@ -13,6 +14,7 @@ import { createDeps, type Deps } from '../lib/deps.js'
 import { pollMailbox } from '../lib/inbound/poll-mailbox.js'
 import { createFsStore } from '../lib/store/fs-store.js'
 import { createS3Store } from '../lib/store/s3-store.js'
+import { createSqliteStore } from '../lib/store/sqlite-store.js'
 import type { ObjectStore } from '../lib/store/object-store.js'
 import { createWebhookDispatcher } from '../lib/webhooks/dispatcher.js'
 import { startDovecot, type DovecotServer, type DovecotUser } from '../test/servers/dovecot.js'
@@ -74,8 +76,8 @@ async function postern(deps: Deps, expected: number, received: () => number): Pr
   return { rate: expected / ((performance.now() - t0) / 1000), stored: summary.stored }
 }
 
-async function peakRss(d: DovecotServer): Promise<{ idleMb: number; peakMb: number; rawMb: number }> {
-  const u = await d.addUser('big@example.test')
+async function peakRss(d: DovecotServer, driver: 'sqlite' | 'fs'): Promise<{ idleMb: number; peakMb: number; rawMb: number }> {
+  const u = await d.addUser(`big-${driver}@example.test`)
   const attachment = randomBytes(25 * 1024 * 1024)
   const raw = Buffer.concat([
     Buffer.from(
@@ -87,7 +89,8 @@ async function peakRss(d: DovecotServer): Promise<{ idleMb: number; peakMb: numb
   await d.append(u, 'INBOX', [raw])
   const rawMb = raw.length / 2 ** 20
   const dir = await mkdtemp(join(tmpdir(), 'bench-rss-'))
-  const deps = createDeps(Config.parse({ mailboxes: [mailbox(d, u, 'big')] }), { store: createFsStore(dir), logger: pino({ level: 'silent' }) })
+  const store = driver === 'sqlite' ? createSqliteStore(dir) : createFsStore(dir)
+  const deps = createDeps(Config.parse({ mailboxes: [mailbox(d, u, 'big')] }), { store, logger: pino({ level: 'silent' }) })
   gc()
   await new Promise((r) => setTimeout(r, 200))
   const idle = process.memoryUsage().rss
@@ -96,6 +99,7 @@ async function peakRss(d: DovecotServer): Promise<{ idleMb: number; peakMb: numb
   const s = await pollMailbox(deps, deps.config.mailboxes[0])
   clearInterval(timer)
   peak = Math.max(peak, process.memoryUsage().rss)
+  await store.close?.()
   await rm(dir, { recursive: true, force: true })
   if (s.error || s.stored !== 1) throw new Error(`25 MB poll failed: ${s.error?.message}`)
   return { idleMb: idle / 2 ** 20, peakMb: peak / 2 ** 20, rawMb }
@@ -112,9 +116,14 @@ try {
   for (let i = 0; i < messages.length; i += 200) await dovecot.append(u, 'INBOX', messages.slice(i, i + 200))
   console.log(`appended ${COUNT} corpus-derived messages in ${((performance.now() - tAppend) / 1000).toFixed(1)} s`)
 
-  const storeIn = async (name: string): Promise<ObjectStore> =>
-    s3 ? createS3Store(s3.client, s3.bucket) : createFsStore(await mkdtemp(join(fsDir, `${name}-`)))
-  const depsFor = async (name: string, webhooks: boolean) =>
+  const stores: ObjectStore[] = []
+  const storeIn = async (name: string, driver: string): Promise<ObjectStore> => {
+    const dir = await mkdtemp(join(fsDir, `${name}-`))
+    const store = driver === 's3' ? createS3Store(s3!.client, s3!.bucket) : driver === 'sqlite' ? createSqliteStore(dir) : createFsStore(dir)
+    stores.push(store)
+    return store
+  }
+  const depsFor = async (name: string, driver: string, webhooks: boolean) =>
     createDeps(
       Config.parse({
         // A fresh store per run, and a mailbox id of its own, so each run ingests the whole mailbox.
@@ -122,26 +131,29 @@ try {
         webhooks: webhooks ? [{ id: 'bench', url: receiver.url, secret: receiver.secret, mailboxes: [name] }] : [],
         inbound: { webhookBatch: 10_000 },
       }),
-      { store: await storeIn(name), logger: pino({ level: 'silent' }) },
+      { store: await storeIn(name, driver), logger: pino({ level: 'silent' }) },
     )
   const raw = await rawBaseline(dovecot, u)
-  const storedOnly = await postern(await depsFor('stored', false), COUNT, () => COUNT)
-  const ours = await postern(await depsFor('hooked', true), COUNT, () => receiver.received.length)
-  const bad = receiver.received.filter((r) => r.verifyError || r.status !== 200).length
-  const where = s3 ? 's3rver' : 'fs'
   console.log(`raw imapflow FETCH + mailparser: ${raw.toFixed(1)} msg/s`)
-  console.log(
-    `postern to stored JSON (${where} store, ${storedOnly.stored} stored, no webhooks): ${storedOnly.rate.toFixed(1)} msg/s, ratio ${(storedOnly.rate / raw).toFixed(2)}`,
-  )
-  console.log(
-    `postern to stored JSON with webhooks acknowledged (${where} store, ${ours.stored} stored, ${receiver.received.length} acknowledged, ${bad} bad): ${ours.rate.toFixed(1)} msg/s`,
-  )
-  console.log(`ratio postern / raw: ${(ours.rate / raw).toFixed(2)} (target >= 0.6)`)
+  for (const driver of s3 ? ['s3'] : ['sqlite', 'fs']) {
+    const storedOnly = await postern(await depsFor(`stored-${driver}`, driver, false), COUNT, () => COUNT)
+    const before = receiver.received.length
+    const ours = await postern(await depsFor(`hooked-${driver}`, driver, true), COUNT, () => receiver.received.length - before)
+    const hooks = receiver.received.slice(before)
+    const bad = hooks.filter((r) => r.verifyError || r.status !== 200).length
+    const where = driver === 's3' ? 's3rver' : driver
+    console.log(
+      `${where.padEnd(7)} stored JSON (${storedOnly.stored} stored, no webhooks): ${storedOnly.rate.toFixed(1)} msg/s, ratio ${(storedOnly.rate / raw).toFixed(2)}; with webhooks acknowledged (${ours.stored} stored, ${hooks.length} acknowledged, ${bad} bad): ${ours.rate.toFixed(1)} msg/s, ratio ${(ours.rate / raw).toFixed(2)} (target >= 0.5)`,
+    )
+  }
+  for (const store of stores) await store.close?.()
 
-  const rss = await peakRss(dovecot)
-  console.log(
-    `25 MB attachment (${rss.rawMb.toFixed(1)} MB message): idle RSS ${rss.idleMb.toFixed(0)} MB, peak ${rss.peakMb.toFixed(0)} MB, +${(rss.peakMb - rss.idleMb).toFixed(0)} MB (target < 150 MB)`,
-  )
+  for (const driver of ['sqlite', 'fs'] as const) {
+    const rss = await peakRss(dovecot, driver)
+    console.log(
+      `25 MB attachment (${rss.rawMb.toFixed(1)} MB message), ${driver} store: idle RSS ${rss.idleMb.toFixed(0)} MB, peak ${rss.peakMb.toFixed(0)} MB, +${(rss.peakMb - rss.idleMb).toFixed(0)} MB (target < 150 MB)`,
+    )
+  }
 } finally {
   await receiver.close()
   await s3?.close()

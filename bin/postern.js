@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI through tsx, so the package needs no build step.
-import { register } from 'tsx/esm/api'
+// `npx postern ...`: the bundled CLI (dist/cli.js), built first when a source is newer than it (scripts/build.mjs).
+import { pathToFileURL } from 'node:url'
+import { ensureBuilt } from '../scripts/build.mjs'
 
-register()
-await import('../functions/cli.ts')
+await import(pathToFileURL(await ensureBuilt('cli')).href)

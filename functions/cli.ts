@@ -4,10 +4,11 @@ import cliProgress from 'cli-progress'
 import { pino } from 'pino'
 import { hashApiKey } from '../lib/config/api-key-hash.js'
 import { ConfigError, loadConfig } from '../lib/config/load.js'
-import { createDeps } from '../lib/deps.js'
+import { createDeps, createStore } from '../lib/deps.js'
 import { findMailbox } from '../lib/inbound/poll-all.js'
 import { pollMailbox } from '../lib/inbound/poll-mailbox.js'
 import { formatSummary } from '../lib/inbound/poll-summary.js'
+import { formatCopySummary, migrateFsFolder } from '../lib/store/migrate.js'
 import { createWebhookDispatcher } from '../lib/webhooks/dispatcher.js'
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
@@ -40,6 +41,25 @@ program
       console.error(`poll failed: ${summary.error.message}`)
       process.exitCode = 1
     } else if (summary.busy) process.exitCode = 75 // EX_TEMPFAIL
+  })
+
+program
+  .command('migrate')
+  .description('copy a data folder written by the fs store driver into the configured store (sqlite by default); safe to run again')
+  .requiredOption('--from <driver>', 'the driver that wrote the folder: fs')
+  .option('--dir <folder>', 'the folder to copy (default: the configured data folder, ./.postern)')
+  .action(async (opts: { from: string; dir?: string }) => {
+    if (opts.from !== 'fs') throw new Error(`--from ${opts.from}: only fs can be migrated from`)
+    const config = loadConfig(process.env)
+    if (config.store.driver === 'fs')
+      throw new Error('the configured store is the fs driver itself: migrate into sqlite (unset POSTERN_STORE) or S3 (POSTERN_S3_BUCKET)')
+    const dir = opts.dir ?? (config.store.driver === 'sqlite' ? config.store.dir : './.postern')
+    const store = createStore(config)
+    try {
+      console.log(formatCopySummary(await migrateFsFolder(dir, store)))
+    } finally {
+      await store.close?.()
+    }
   })
 
 program

@@ -13,6 +13,7 @@ import { createFsStore } from './store/fs-store.js'
 import type { ObjectStore } from './store/object-store.js'
 import { createS3Store } from './store/s3-store.js'
 import { createGuardedFetch } from './webhooks/guarded-fetch.js'
+import { createSqliteStore } from './store/sqlite-store.js'
 
 /** Time source in ms since the epoch; tests may pass a fake. */
 export interface Clock {
@@ -55,6 +56,7 @@ export interface Deps {
 
 export function createStore(config: Config): ObjectStore {
   const s = config.store
+  if (s.driver === 'sqlite') return createSqliteStore(s.dir)
   if (s.driver === 'fs') return createFsStore(s.dir)
   const client = new S3Client({
     region: s.region,

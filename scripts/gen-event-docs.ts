@@ -147,7 +147,11 @@ export function renderSection(): string {
     const js = z.toJSONSchema(schema, { target: 'draft-2020-12' }) as Json & { $ref?: string; $defs?: Record<string, Json> }
     Object.assign(defs, js.$defs ?? {})
     const root = (js.$ref ? js.$defs![js.$ref.split('/').pop()!] : js) as Json & { properties: Record<string, Json> }
-    rendered.add(String(js.$ref ?? '').split('/').pop()!)
+    rendered.add(
+      String(js.$ref ?? '')
+        .split('/')
+        .pop()!,
+    )
     out.push(`### \`${type}\``, '', String(root.description ?? ''), '')
     const example = EXAMPLES[type as keyof typeof EVENT_SCHEMAS]
     if (example) out.push('```json', JSON.stringify(example, null, 2), '```', '')

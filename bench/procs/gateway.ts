@@ -1,16 +1,16 @@
-// The gateway under benchmark, in its own process as in a deployment: npm start's code with a fs store.
-// argv: <data dir> <relay json>. Prints {url} when listening; answers "cpu" with its CPU time so far (µs);
+// The gateway under benchmark, in its own process as in a deployment: npm start's code with a local store.
+// argv: <data dir> <relay json> [sqlite|fs]. Prints {url} when listening; answers "cpu" with its CPU time so far (µs);
 // exits when stdin closes. bench/send.ts passes BENCH_GATEWAY_ARGS to node for this process (e.g. --cpu-prof).
 import { hashApiKey } from '../../lib/config/api-key-hash.js'
 import { Config } from '../../lib/config/schema.js'
 import { startLocal } from '../../lib/local/start-local.js'
 import { answerCommands } from './commands.js'
 
-const [dir, relayJson] = process.argv.slice(2)
+const [dir, relayJson, driver = 'sqlite'] = process.argv.slice(2)
 const relay = JSON.parse(relayJson)
 const config = Config.parse({
   port: 0,
-  store: { driver: 'fs', dir },
+  store: { driver, dir },
   relay: {
     host: '127.0.0.1',
     port: relay.port,

@@ -77,7 +77,8 @@ function intFromEnv(env: Record<string, string | undefined>, name: string, issue
 
 /**
  * Loads the configuration: the JSON file at `POSTERN_CONFIG` (default `./postern.config.json`, optional when
- * not named), secret references resolved, then environment overrides (PORT, POSTERN_DATA_DIR, POSTERN_DOMAIN,
+ * not named), secret references resolved, then environment overrides (PORT, POSTERN_DATA_DIR, POSTERN_STORE (sqlite or
+ * fs), POSTERN_DOMAIN,
  * POSTERN_RELAY_URL, POSTERN_RELAY_CA_FILE (PEM of a private relay CA), POSTERN_S3_BUCKET, POSTERN_S3_ENDPOINT, POSTERN_S3_REGION, POSTERN_API_KEY,
  * POSTERN_LOG_LEVEL; on AWS also AWS_REGION, POSTERN_DELIVERY_QUEUE_URL, POSTERN_POLL_QUEUE_URL, POSTERN_SSM_ENDPOINT), validated by the one zod schema in lib/config/schema.ts.
  * @throws ConfigError listing every bad field with its path.
@@ -103,15 +104,24 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
   if (port !== undefined) cfg.port = port
   if (env.POSTERN_DOMAIN) cfg.domain = env.POSTERN_DOMAIN
   if (env.POSTERN_LOG_LEVEL) cfg.logLevel = env.POSTERN_LOG_LEVEL
-  if (env.POSTERN_S3_BUCKET) {
+  const driver = env.POSTERN_STORE
+  if (driver && driver !== 'sqlite' && driver !== 'fs') {
+    issues.push({ path: ['env', 'POSTERN_STORE'], message: 'must be sqlite or fs (for S3, set POSTERN_S3_BUCKET)' })
+  } else if (driver && env.POSTERN_S3_BUCKET) {
+    issues.push({ path: ['env', 'POSTERN_STORE'], message: 'is set with POSTERN_S3_BUCKET: choose one store' })
+  } else if (env.POSTERN_S3_BUCKET) {
     cfg.store = {
       driver: 's3',
       bucket: env.POSTERN_S3_BUCKET,
       ...(env.POSTERN_S3_REGION ? { region: env.POSTERN_S3_REGION } : {}),
       ...(env.POSTERN_S3_ENDPOINT ? { endpoint: env.POSTERN_S3_ENDPOINT, forcePathStyle: true } : {}),
     }
-  } else if (env.POSTERN_DATA_DIR) {
-    cfg.store = { driver: 'fs', dir: env.POSTERN_DATA_DIR }
+  } else if (env.POSTERN_DATA_DIR || driver) {
+    // A local store: the driver named, else the file's local driver, else sqlite; the folder named, else the file's.
+    const file = cfg.store && typeof cfg.store === 'object' && !Array.isArray(cfg.store) ? cfg.store : {}
+    const local = file.driver === 'fs' || file.driver === 'sqlite'
+    const dir = env.POSTERN_DATA_DIR || (local && typeof file.dir === 'string' ? file.dir : undefined)
+    cfg.store = { driver: driver || (local ? file.driver! : 'sqlite'), ...(dir ? { dir } : {}) }
   }
   if (env.POSTERN_RELAY_URL) {
     const relay = relayFromUrl(env.POSTERN_RELAY_URL, issues)

@@ -34,6 +34,9 @@ export const RelayConfig = z.strictObject({
 })
 export type RelayConfig = z.infer<typeof RelayConfig>
 
+/** The embedded default: one SQLite database (plus files for large bodies) in `dir`; several processes may share it. */
+export const SqliteStoreConfig = z.strictObject({ driver: z.literal('sqlite'), dir: z.string().min(1).default('./.postern') })
+/** One file per object in `dir`, laid out like the bucket, for people who want to browse their data. */
 export const FsStoreConfig = z.strictObject({ driver: z.literal('fs'), dir: z.string().min(1).default('./.postern') })
 export const S3StoreConfig = z.strictObject({
   driver: z.literal('s3'),
@@ -46,7 +49,7 @@ export const S3StoreConfig = z.strictObject({
   accessKeyId: z.string().optional(),
   secretAccessKey: z.string().optional(),
 })
-export const StoreConfig = z.discriminatedUnion('driver', [FsStoreConfig, S3StoreConfig])
+export const StoreConfig = z.discriminatedUnion('driver', [SqliteStoreConfig, FsStoreConfig, S3StoreConfig])
 export type StoreConfig = z.infer<typeof StoreConfig>
 
 /**
@@ -108,7 +111,7 @@ export const Config = z
       .string()
       .regex(/^(?!-)[A-Za-z0-9-]{1,63}(?<!-)(?:\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))+$/, 'must be a host name like mail.example.com')
       .default('postern.localhost'),
-    store: StoreConfig.default({ driver: 'fs', dir: './.postern' }),
+    store: StoreConfig.default({ driver: 'sqlite', dir: './.postern' }),
     /** Omit in local mode to send through the built-in sandbox SMTP server. */
     relay: RelayConfig.optional(),
     sandbox: z.strictObject({ port: Port.default(2525) }).prefault({}),

@@ -17,9 +17,15 @@ const envelope = <T extends EventType>(type: T, data: z.ZodType, description: st
     })
     .meta({ id: type.replace(/(^|\.)([a-z])/g, (_m, _d, c: string) => c.toUpperCase()) + 'Event', description })
 
-const sequence = z.number().int().positive().describe("The event's number within its source (this mailbox, or this message), from 1: order events of one source by it.")
+const sequence = z
+  .number()
+  .int()
+  .positive()
+  .describe("The event's number within its source (this mailbox, or this message), from 1: order events of one source by it.")
 
-const OutboundData = z.strictObject({ sequence, ...OutboundEventData.shape }).meta({ id: 'OutboundEventPayloadData', description: 'The data of every outbound event.' })
+const OutboundData = z
+  .strictObject({ sequence, ...OutboundEventData.shape })
+  .meta({ id: 'OutboundEventPayloadData', description: 'The data of every outbound event.' })
 
 const WebhookAttachment = z
   .strictObject({
@@ -40,7 +46,9 @@ const Received = z.strictObject({
     .strictObject({ fields: z.array(z.string()).describe('What was dropped, largest first.'), messageUrl: z.string().describe('Where the whole document is.') })
     .nullable()
     .describe('Set when the payload was cut down to `inbound.maxPayloadBytes`.'),
-  message: z.strictObject({ ...InboundMessage.shape, attachments: z.array(WebhookAttachment) }).describe('The inbound document (docs/inbound-message.md), with attachment URLs.'),
+  message: z
+    .strictObject({ ...InboundMessage.shape, attachments: z.array(WebhookAttachment) })
+    .describe('The inbound document (docs/inbound-message.md), with attachment URLs.'),
 })
 
 const Reset = z.strictObject({
@@ -56,9 +64,21 @@ export const EVENT_SCHEMAS = {
   'message.received': envelope('message.received', Received, 'A message was stored from a polled mailbox.'),
   'mailbox.reset': envelope('mailbox.reset', Reset, "A folder's UIDVALIDITY changed: it is resynced; stored messages are recognised, not sent again."),
   'message.sent': envelope('message.sent', OutboundData, 'The relay accepted the message for `recipients` (a 2xx reply at the end of DATA).'),
-  'message.deferred': envelope('message.deferred', OutboundData, 'An attempt got a 4xx reply, timed out or lost its connection; it is retried at `nextAttemptAt`.'),
-  'message.failed': envelope('message.failed', OutboundData, '`recipients` will not get the message: a 5xx reply, retries exhausted, suppressed, or SMTPUTF8 missing (`reason`).'),
-  'message.bounced': envelope('message.bounced', OutboundData, 'An asynchronous bounce (RFC 3464 DSN or a recognised bounce) came back for a recipient (`bounce`).'),
+  'message.deferred': envelope(
+    'message.deferred',
+    OutboundData,
+    'An attempt got a 4xx reply, timed out or lost its connection; it is retried at `nextAttemptAt`.',
+  ),
+  'message.failed': envelope(
+    'message.failed',
+    OutboundData,
+    '`recipients` will not get the message: a 5xx reply, retries exhausted, suppressed, or SMTPUTF8 missing (`reason`).',
+  ),
+  'message.bounced': envelope(
+    'message.bounced',
+    OutboundData,
+    'An asynchronous bounce (RFC 3464 DSN or a recognised bounce) came back for a recipient (`bounce`).',
+  ),
   'message.complained': envelope('message.complained', OutboundData, 'A recipient reported the message as spam (RFC 5965 feedback report, `complaint`).'),
   'message.canceled': envelope('message.canceled', OutboundData, 'The message was canceled through the API before it was sent.'),
 } satisfies Record<EventType, z.ZodType>

@@ -4,7 +4,7 @@ import { messageSource } from '../events/event-types.js'
 import type { BounceInfo, ComplaintInfo } from '../events/outbound-events.js'
 import { recordMessageEvent, type EventFacts } from '../send/message-events.js'
 import { updateMessageState } from '../send/message-state.js'
-import type { AcceptedRequest, FeedbackEntry, MessageState } from '../send/records.js'
+import { statusAfterBounces, type AcceptedRequest, type FeedbackEntry, type MessageState } from '../send/records.js'
 import { addSuppression, suppressionAddress, suppressionScope, type SuppressionReason } from '../suppressions/suppression.js'
 
 /** Complaint types that do not mean "stop sending to me". */
@@ -71,10 +71,7 @@ export async function recordBounce(deps: Deps, record: AcceptedRequest, recipien
     (previous) => previous.type === 'hard',
     (b) => ({ bounce: b, enhancedStatus: b.status, response: b.diagnosticCode }),
     (st) => {
-      const hard = Object.entries(st.bounces ?? {})
-        .filter(([, b]) => b.type === 'hard')
-        .map(([r]) => r)
-      if (st.status === 'sent' && st.accepted.length && st.accepted.every((a) => hard.includes(a))) st.status = 'bounced'
+      st.status = statusAfterBounces(st)
     },
   )
   if (info.type === 'hard' && fresh) await suppress(deps, record, recipient, 'hard_bounce', info.diagnosticCode ?? info.status, info.reportId)

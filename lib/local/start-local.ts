@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { chmodSync } from 'node:fs'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { serve, type ServerType } from '@hono/node-server'
@@ -14,7 +14,10 @@ import { linkLocalReport } from '../feedback/local-report.js'
 import { startSmtpSandbox, type SmtpSandbox } from '../sandbox/smtp-sandbox.js'
 import { startQueueRunner } from '../send/queue-runner.js'
 import { startWebhookDelivery } from '../webhooks/start-delivery.js'
-import { localKeys } from '../store/keys.js'
+import { ConfigError } from '../config/load.js'
+import { createFsStore } from '../store/fs-store.js'
+import { dataPrefixes, localKeys } from '../store/keys.js'
+import { firstFsKey } from '../store/migrate.js'
 import { isPreconditionFailed, type ObjectStore } from '../store/object-store.js'
 
 export interface LocalGateway {
@@ -45,20 +48,57 @@ async function localApiKey(store: ObjectStore, fsDir: string | null): Promise<st
 }
 
 /**
+ * Where the development key and the sandbox's messages go: files in the data folder (an fs store over it) when the
+ * store is sqlite, so `cat .postern/local/api-key.txt` and the kept `.eml` files work with either local driver;
+ * the store itself otherwise. Refuses a sqlite store over a folder the fs driver filled, which would start empty.
+ * @throws ConfigError when the folder holds fs-driver data and no database yet.
+ */
+async function localFiles(config: Config, store: ObjectStore): Promise<{ files: ObjectStore; dir: string | null }> {
+  const s = config.store
+  if (s.driver === 's3') return { files: store, dir: null }
+  if (s.driver === 'fs') return { files: store, dir: s.dir }
+  // Only an empty database is checked: after a migration the fs data stays where it was.
+  if ((await store.list('', { limit: 1 })).length === 0) {
+    const key = await firstFsKey(s.dir, dataPrefixes)
+    if (key) {
+      throw new ConfigError([
+        {
+          path: ['store', 'dir'],
+          message: `${resolve(s.dir)} holds data of the fs store driver (${key}, ...) and the sqlite store there is empty: copy it over with \`npx postern migrate --from fs\`, or keep the fs driver (POSTERN_STORE=fs npm start)`,
+        },
+      ])
+    }
+  }
+  return { files: createFsStore(s.dir), dir: s.dir }
+}
+
+/**
  * Runs the whole gateway in one process, as `npm start` does: the HTTP API, the delivery queue runner, the sandbox
  * relay when no relay is configured, and inbound polling when mailboxes are. `extra` replaces parts of Deps (tests).
  */
 export async function startLocal(config: Config, extra: Partial<Deps> = {}): Promise<LocalGateway> {
   const store = extra.store ?? createStore(config)
+  // A store made here is closed here (the sqlite driver's writer thread), also when starting fails.
+  const closeStore = () => (extra.store ? Promise.resolve() : (store.close?.() ?? Promise.resolve()))
+  try {
+    return await startWith(config, extra, store, closeStore)
+  } catch (err) {
+    await closeStore()
+    throw err
+  }
+}
+
+async function startWith(config: Config, extra: Partial<Deps>, store: ObjectStore, closeStore: () => Promise<void>): Promise<LocalGateway> {
+  const { files, dir } = extra.store ? { files: store, dir: null } : await localFiles(config, store)
   let generatedApiKey: string | null = null
   let cfg = config
   if (cfg.apiKeys.length === 0) {
-    generatedApiKey = await localApiKey(store, extra.store || cfg.store.driver !== 'fs' ? null : cfg.store.dir)
+    generatedApiKey = await localApiKey(files, dir)
     cfg = { ...cfg, apiKeys: [{ id: 'local', hash: hashApiKey(generatedApiKey) }] }
   }
   let sandbox: SmtpSandbox | null = null
   if (!cfg.relay) {
-    sandbox = await startSmtpSandbox(store, cfg.sandbox.port)
+    sandbox = await startSmtpSandbox(files, cfg.sandbox.port)
     cfg = { ...cfg, relay: sandbox.relay }
   }
   const deps = createDeps(cfg, { ...extra, store })
@@ -99,6 +139,7 @@ export async function startLocal(config: Config, extra: Partial<Deps> = {}): Pro
       await webhooks?.stop()
       deps.relay?.close()
       await sandbox?.close()
+      await closeStore()
     },
   }
 }

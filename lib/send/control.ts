@@ -3,10 +3,9 @@ import { ApiError } from '../errors.js'
 import { getJson } from '../store/json.js'
 import { messageKeys, queueKeys } from '../store/keys.js'
 import { workerIsGone } from '../worker-id.js'
-import { allRecipients } from './deliver.js'
 import { recordMessageEvent } from './message-events.js'
 import { updateMessageState } from './message-state.js'
-import type { AcceptedRequest, MessageState } from './records.js'
+import { allRecipients, type AcceptedRequest, type MessageState } from './records.js'
 
 const CANCELABLE = new Set<MessageState['status']>(['scheduled', 'queued', 'deferred'])
 

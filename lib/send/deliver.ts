@@ -8,7 +8,7 @@ import { attemptSend, type AttemptOutcome } from './attempt-send.js'
 import { retryDelayMs } from './backoff.js'
 import { recordAttemptEvents } from './attempt-events.js'
 import { readMessageState, writeMessageState, type StateSnapshot } from './message-state.js'
-import { FINAL_STATUSES, initialState, type AcceptedRequest, type DeliveryEvent, type MessageState } from './records.js'
+import { allRecipients, FINAL_STATUSES, initialState, statusAfterBounces, type AcceptedRequest, type DeliveryEvent, type MessageState } from './records.js'
 import { trackRelay } from './relay-alerts.js'
 
 /** How long a worker's claim on one attempt lasts (ms); past it another worker may take the message. */
@@ -18,12 +18,6 @@ export const LEASE_MS = 5 * 60_000
 export type DeliverResult = { attempted: true; event: DeliveryEvent } | { attempted: false; reason: 'missing' | 'final' | 'not_due' | 'leased' }
 
 const iso = (ms: number) => new Date(ms).toISOString()
-
-/** Every envelope recipient of a request: to, cc and bcc addresses. */
-export const allRecipients = (record: AcceptedRequest) => {
-  const r = record.request
-  return [...r.to, ...(r.cc ?? []), ...(r.bcc ?? [])].map((m) => m.address)
-}
 
 /** The outcome of an attempt that found every recipient suppressed: failed, and nothing sent. */
 const allSuppressed = (): AttemptOutcome => ({
@@ -140,10 +134,36 @@ export async function deliverMessage(deps: Deps, id: string, owner: string, just
   ).sequence
   // The next queue entry exists before the old one goes, so a crash in between leaves one too many, never none.
   if (nextAt !== null) await deps.store.put(queueKeys.entry(nextAt, id), '')
-  await writeMessageState(deps, id, { value: claimed, etag: claimEtag }, next, false)
+  await writeOutcome(deps, id, owner, { value: claimed, etag: claimEtag }, next)
   if (oldQueueKey) await deps.store.delete(oldQueueKey)
   logAttempt(deps, record, event, outcome, reason, sendTo)
   return { attempted: true, event }
+}
+
+/**
+ * Writes an attempt's outcome over its claim. A bounce or complaint recorded while the attempt ran (a report can come
+ * back before the attempt is recorded) changed the state since the claim: its entries and sequence are kept, the
+ * outcome is applied on top, and the write is tried again, as long as the claim is still this worker's.
+ * @throws Error when another worker took the claim over (its lease ran out): that worker records its own attempt.
+ */
+async function writeOutcome(deps: Deps, id: string, owner: string, claim: StateSnapshot, next: MessageState): Promise<void> {
+  let from = claim
+  for (let i = 0; i < 20; i++) {
+    try {
+      await writeMessageState(deps, id, from, next, false)
+      return
+    } catch (err) {
+      if (!isPreconditionFailed(err)) throw err
+    }
+    const current = await readMessageState(deps, id)
+    if (!current || current.value.lease?.owner !== owner)
+      throw new Error(`message ${id}: the claim on this attempt was taken over before its outcome was recorded`)
+    const c = current.value
+    next = { ...next, bounces: c.bounces, complaints: c.complaints, sequence: Math.max(c.sequence ?? 0, next.sequence ?? 0) }
+    next.status = statusAfterBounces(next)
+    from = current
+  }
+  throw new Error(`message ${id}: its state kept changing while the attempt's outcome was recorded`)
 }
 
 /** One log line per attempt: info when sent, warn when deferred, error when failed (debug while the relay is failing). */

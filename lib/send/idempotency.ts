@@ -27,7 +27,6 @@ interface IdempotencyRecord {
 /** The API a key is used on: each keeps its own records, as their answers have different shapes. */
 export type IdempotencyScope = 'v1' | 'resend'
 
-
 const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex')
 
 /** Hash of a request body that ignores key order and whitespace, so a re-serialised retry matches. */

@@ -88,6 +88,19 @@ export interface DeliveryEvent {
   nextAttemptAt: string | null
 }
 
+/** `bounced` for a `sent` message every accepted recipient of which bounced hard; else the status as it is. */
+export function statusAfterBounces(st: MessageState): MessageStatus {
+  if (st.status !== 'sent' || !st.accepted.length) return st.status
+  const hard = new Set(Object.entries(st.bounces ?? {}).flatMap(([r, b]) => (b.type === 'hard' ? [r] : [])))
+  return st.accepted.every((a) => hard.has(a)) ? 'bounced' : st.status
+}
+
+/** Every envelope recipient of a request: to, cc and bcc addresses. */
+export const allRecipients = (record: AcceptedRequest) => {
+  const r = record.request
+  return [...r.to, ...(r.cc ?? []), ...(r.bcc ?? [])].map((m) => m.address)
+}
+
 /** The state of a message no attempt has touched yet: scheduled until `sendAt`, else queued, due at acceptance. */
 export function initialState(record: AcceptedRequest): MessageState {
   const sendAt = record.request.sendAt ? new Date(Date.parse(record.request.sendAt)).toISOString() : null

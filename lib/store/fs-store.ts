@@ -1,14 +1,17 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { closeSync, fdatasync, fstatSync, linkSync, mkdirSync, openSync, readSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs'
-import { readFile, readdir } from 'node:fs/promises'
-import { dirname, join, relative, sep } from 'node:path'
+import { readFile } from 'node:fs/promises'
+import { dirname, join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { promisify } from 'node:util'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { walkKeys } from './fs-list.js'
 import { assertSafeKey, PreconditionFailedError, type ObjectStore, type PutOptions } from './object-store.js'
 
 const TMP = '.tmp'
 const LOCKS = '.locks'
+/** The driver's own folders at the top of the data folder: never listed as keys. */
+export const FS_OWN_FOLDERS: ReadonlySet<string> = new Set([TMP, LOCKS])
 const STALE_LOCK_MS = 10_000
 /** Objects up to this size (bytes) are read synchronously: cheaper than four thread-pool round trips. */
 const SYNC_READ_MAX = 256 * 1024
@@ -207,23 +210,13 @@ export function createFsStore(root: string): ObjectStore {
     },
 
     async list(prefix, options = {}) {
-      // Walk only the deepest folder the prefix names in full.
-      const cut = prefix.lastIndexOf('/')
-      const base = cut >= 0 ? join(root, ...prefix.slice(0, cut).split('/')) : root
-      let entries: string[]
-      try {
-        entries = (await readdir(base, { recursive: true, withFileTypes: true }))
-          .filter((e) => e.isFile())
-          .map((e) => relative(root, join(e.parentPath, e.name)).split(sep).join('/'))
-      } catch (err) {
-        if (code(err) === 'ENOENT') return []
-        throw err
+      const keys: string[] = []
+      if (options.limit === 0) return keys
+      for await (const key of walkKeys(root, prefix, options.startAfter, FS_OWN_FOLDERS)) {
+        keys.push(key)
+        if (keys.length === options.limit) break
       }
-      const keys = entries
-        .filter((k) => k.startsWith(prefix) && !k.startsWith(`${TMP}/`) && !k.startsWith(`${LOCKS}/`))
-        .filter((k) => options.startAfter === undefined || k > options.startAfter)
-        .sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)))
-      return options.limit === undefined ? keys : keys.slice(0, options.limit)
+      return keys
     },
 
     async urlFor(key) {

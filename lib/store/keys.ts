@@ -53,6 +53,9 @@ export const sandboxKeys = {
   },
 }
 
+/** The top-level folders of gateway data (local-mode files aside): what tells a data folder in use from a new one. */
+export const dataPrefixes = ['messages/', 'queue/', 'idempotency/', 'inbound/', 'webhooks/'] as const
+
 /** Local-mode files: the development API key made on first `npm start` when none is configured. */
 export const localKeys = { apiKey: 'local/api-key.txt' }
 

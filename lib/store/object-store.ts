@@ -1,5 +1,5 @@
 /**
- * The storage contract every driver (`fs`, `s3`) passes: see test/store/contract.test.ts.
+ * The storage contract every driver (`fs`, `sqlite`, `s3`) passes: see test/store/contract.test.ts.
  * Keys are `/`-separated strings owned by lib/store/keys.ts; bodies are bytes.
  */
 export interface PutOptions {
@@ -39,6 +39,8 @@ export interface ObjectStore {
    * (S3 presigned GET; the fs driver returns a `file://` URL, valid while the file exists).
    */
   urlFor(key: string, expiresInS: number): Promise<string>
+  /** Releases what the driver holds (the sqlite driver's writer thread and connections); absent where nothing is held. */
+  close?(): Promise<void>
 }
 
 /** Thrown when a conditional write's precondition fails (HTTP 412 on S3). */

@@ -30,7 +30,7 @@ describe('loadConfig', () => {
     expect(cfg).toMatchObject({
       port: 3000,
       host: '127.0.0.1',
-      store: { driver: 'fs', dir: './.postern' },
+      store: { driver: 'sqlite', dir: './.postern' },
       apiKeys: [],
       limits: { maxRecipients: 50, maxMessageBytes: 26214400, maxBatch: 100 },
     })
@@ -78,6 +78,22 @@ describe('loadConfig', () => {
     expect(cfg.relay).toMatchObject({ host: 'smtp.example.com', port: 465, tls: 'tls', auth: { user: 'user@x', pass: 'p:ss' } })
     expect(cfg.store).toEqual({ driver: 's3', bucket: 'mail-bucket', region: 'us-east-1', endpoint: 'http://127.0.0.1:9000', forcePathStyle: true })
     expect(cfg.apiKeys).toEqual([{ id: 'env', hash: hashApiKey('k-123') }])
+  })
+
+  test('POSTERN_STORE chooses the local driver and POSTERN_DATA_DIR its folder, over what the file says', async () => {
+    expect(loadConfig({ POSTERN_DATA_DIR: '/data' }, '/nonexistent').store).toEqual({ driver: 'sqlite', dir: '/data' })
+    expect(loadConfig({ POSTERN_STORE: 'fs' }, '/nonexistent').store).toEqual({ driver: 'fs', dir: './.postern' })
+    const { file } = await withFile({ store: { driver: 'fs', dir: '/from-file' } })
+    expect(loadConfig({ POSTERN_CONFIG: file, POSTERN_DATA_DIR: '/data' }).store).toEqual({ driver: 'fs', dir: '/data' })
+    expect(loadConfig({ POSTERN_CONFIG: file, POSTERN_STORE: 'sqlite' }).store).toEqual({ driver: 'sqlite', dir: '/from-file' })
+    const { file: s3File } = await withFile({ store: { driver: 's3', bucket: 'b-1' } })
+    expect(loadConfig({ POSTERN_CONFIG: s3File, POSTERN_STORE: 'fs' }).store).toEqual({ driver: 'fs', dir: './.postern' })
+    expect(issuesOf(() => loadConfig({ POSTERN_STORE: 'mysql' }, '/nonexistent'))).toEqual([
+      { path: ['env', 'POSTERN_STORE'], message: 'must be sqlite or fs (for S3, set POSTERN_S3_BUCKET)' },
+    ])
+    expect(issuesOf(() => loadConfig({ POSTERN_STORE: 'fs', POSTERN_S3_BUCKET: 'b-1' }, '/nonexistent'))).toEqual([
+      { path: ['env', 'POSTERN_STORE'], message: 'is set with POSTERN_S3_BUCKET: choose one store' },
+    ])
   })
 
   test('bad environment values are issues too', () => {

@@ -35,6 +35,8 @@ test('every bundled handler answers one real-shaped event in a fresh process', a
     POSTERN_DELIVERY_QUEUE_URL: 'http://127.0.0.1:9/000000000000/delivery',
     POSTERN_POLL_QUEUE_URL: 'http://127.0.0.1:9/000000000000/poll',
     POSTERN_LOG_LEVEL: 'silent',
+    // The functions read the fs layout here (on AWS the stacks set POSTERN_S3_BUCKET); sqlite is native, never bundled.
+    POSTERN_STORE: 'fs',
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   }
   const results: unknown[] = []

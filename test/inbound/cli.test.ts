@@ -25,7 +25,7 @@ describe('postern CLI', () => {
     onTestFinished(close)
     const config = join(dir, 'postern.config.json')
     await writeFile(config, JSON.stringify({ mailboxes: [{ ...dovecotMailbox(dovecot, u, 'imap'), id: 'support', password: { env: 'SUPPORT_PASSWORD' } }] }))
-    const env = { ...process.env, POSTERN_CONFIG: config, POSTERN_DATA_DIR: join(dir, 'data'), SUPPORT_PASSWORD: u.password }
+    const env = { ...process.env, POSTERN_CONFIG: config, POSTERN_STORE: 'fs', POSTERN_DATA_DIR: join(dir, 'data'), SUPPORT_PASSWORD: u.password }
     const first = await run('node', [BIN, 'poll', 'support'], { env })
     expect(first.stdout).toBe('support: found 3, stored 3, skipped as duplicate 0, failed 0\n')
     const second = await run('node', [BIN, 'poll', 'support'], { env })

@@ -19,6 +19,11 @@ afterAll(async () => {
 })
 
 describe('npm start with no configuration', () => {
+  test('keeps its objects in the SQLite database in the data folder', async () => {
+    expect(gw.deps.config.store).toEqual({ driver: 'sqlite', dir })
+    expect((await stat(join(dir, 'postern.db'))).isFile()).toBe(true)
+  })
+
   test('makes a development key, kept in the data folder for the next start', async () => {
     expect(gw.generatedApiKey).toMatch(/^pk_local_[A-Za-z0-9_-]{32}$/)
     expect(await readFile(join(dir, 'local', 'api-key.txt'), 'utf8')).toBe(`${gw.generatedApiKey}\n`)
@@ -45,6 +50,13 @@ describe('npm start with no configuration', () => {
     expect(raw.endsWith('\r\n\r\nSent through Postern\r\n')).toBe(true)
     const envelope = JSON.parse(await readFile(join(dir, ...kept.replace(/\.eml$/, '.envelope.json').split('/')), 'utf8'))
     expect(envelope).toEqual({ mailFrom: 'you@example.com', rcptTo: ['friend@example.com'] })
+    // The message itself is in the database, not in files.
+    expect(await gw.deps.store.list(`messages/${id}/`)).toEqual([
+      `messages/${id}/attempt-0001.json`,
+      `messages/${id}/request.json`,
+      `messages/${id}/state.json`,
+    ])
+    await expect(stat(join(dir, 'messages'))).rejects.toMatchObject({ code: 'ENOENT' })
   })
 
   test('a second gateway on the same port fails with a message that says what to do', async () => {

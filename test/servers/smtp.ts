@@ -40,6 +40,8 @@ export interface SmtpTestServer {
   received: ReceivedMessage[]
   /** Every command line clients sent, as on the wire (smtp-server masks AUTH secrets). */
   commands: string[]
+  /** Connection errors the server reported (a client killed mid-session resets its socket). */
+  errors: Error[]
   /** Replace the server's behaviour mid-test (e.g. fail, then recover). */
   behave(b: SmtpBehaviour): void
   close(): Promise<void>
@@ -53,6 +55,7 @@ export async function startSmtp(behaviour: SmtpBehaviour = {}, opts: { secure?: 
   const tls = await testTls()
   const received: ReceivedMessage[] = []
   const commands: string[] = []
+  const errors: Error[] = []
   let b = behaviour
   const quiet = () => {}
   const logger = {
@@ -112,6 +115,8 @@ export async function startSmtp(behaviour: SmtpBehaviour = {}, opts: { secure?: 
     },
     ...b.options,
   })
+  // Without a listener, a client that dies mid-session would be an uncaught error in the test process.
+  server.on('error', (err) => errors.push(err))
   const record = (raw: Buffer, session: SMTPServerSession): ReceivedMessage => ({
     mailFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
     rcptTo: session.envelope.rcptTo.map((r) => r.address),
@@ -137,6 +142,7 @@ export async function startSmtp(behaviour: SmtpBehaviour = {}, opts: { secure?: 
     ca: tls.cert,
     received,
     commands,
+    errors,
     behave: (next) => (b = next),
     close: () => new Promise<void>((r) => server.close(() => r())),
   }
