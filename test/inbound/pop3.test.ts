@@ -49,7 +49,8 @@ describe('POP3 polling', () => {
       for (const n of [1, 2]) expect((await store.get(inboundMessageKeys(mb.id, inboundMessageId(msg(n))).raw))?.body.equals(msg(n))).toBe(true)
       const state = (await getJson<MailboxState>(store, inboundMailboxKeys(mb.id).state))!.value
       expect(state.seenUidls).toHaveLength(2)
-      expect(state.seenUidls![0]).toMatch(/^[0-9a-f]{16}$/)
+      // UIDL and size: Dovecot's UIDL (pop3_uidl_format %08Xu%08Xv) and the LIST size of the message.
+      expect(state.seenUidls![0]).toMatch(new RegExp(`^00000001[0-9a-f]{8} ${msg(1).length}$`))
       expect(await pollMailbox(deps, deps.config.mailboxes[0])).toMatchObject({ found: 0, stored: 0, error: null })
       expect(await countOnServer(u)).toBe(2)
       await dovecot.append(u, 'INBOX', [msg(3)])
