@@ -1,7 +1,7 @@
 import type { Pop3Mailbox } from '../config/mailbox.js'
 import type { Deps } from '../deps.js'
 import { preparedOrPoison, rawOnlyReason } from './guarded-prepare.js'
-import { commitMessage, prepareMessage, type IngestOutcome } from './ingest.js'
+import { commitMessage, prepareMessage, type PreparedMessage } from './ingest.js'
 import type { MailboxLease } from './lease.js'
 import type { MailboxStateHandle } from './mailbox-state.js'
 import { PoisonGuard } from './poison-guard.js'
@@ -57,31 +57,42 @@ export async function syncPop3(deps: Deps, mb: Pop3Mailbox, state: MailboxStateH
     summary.found += todo.length
     progress.onFound?.(todo.length)
     let saved: Promise<void> = Promise.resolve()
-    for (const m of todo) {
+    let sinceSave = 0
+    const ahead = readAhead(deps, mb, client, guard, todo)
+    for (let p = await ahead.next(); p; p = await ahead.next()) {
+      const { m } = p
       await lease.renew()
       let outcome
       try {
-        outcome = await ingestListed(deps, mb, client, guard, state, m)
+        const source: RawSource = { open: () => client.retrStream(m.number) }
+        const prepared = p.rawOnly
+          ? await storeRawOnly(deps, mb.id, source, p.meta, p.rawOnly)
+          : await preparedOrPoison(deps, mb.id, guard, p.key, p.prepared!, source, p.meta)
+        outcome = prepared && (await commitMessage(deps, mb.id, state, prepared))
       } catch (err) {
         summary.failed++
         progress.onMessage?.('failed')
+        await ahead.settle()
         throw err
       }
       if (m.uidl !== null && !isSeen(seen, m)) {
         s.seenUidls.push(seenEntry({ ...m, uidl: m.uidl }))
         if (s.seenUidls.length > mb.maxSeenUidls) s.seenUidls.splice(0, s.seenUidls.length - mb.maxSeenUidls)
       }
-      // Not awaited per message: the seen record only saves downloads (the message is stored and recognised by
-      // its content); it is awaited before QUIT commits any DELE.
-      saved = state.saveSoon()
-      saved.catch(() => {})
+      // The seen record only saves downloads (a message is recognised by its content anyway), and rewriting it
+      // costs in proportion to its length: it is saved every SAVE_EVERY messages, not awaited, and at the end.
+      if (++sinceSave >= SAVE_EVERY) {
+        sinceSave = 0
+        saved = state.saveSoon()
+        saved.catch(() => {})
+      }
       // Retrieved and stored (or found stored) in this session: only now may it be deleted.
       if (mb.deleteAfterStore && outcome) await client.dele(m.number)
       if (outcome) countOutcome(summary, progress, outcome)
       else log.warn({ number: m.number }, 'message gone from the server before it could be retrieved')
     }
     await saved
-    if (guard.finish()) await state.save()
+    if (guard.finish() || sinceSave) await state.save()
   } catch (err) {
     await guard.interrupted()
     throw err
@@ -92,24 +103,50 @@ export async function syncPop3(deps: Deps, mb: Pop3Mailbox, state: MailboxStateH
   }
 }
 
-/** Stores one listed message: RETR and parse, or raw-only (too large, poison) from two RETRs; null when gone. */
-async function ingestListed(
-  deps: Deps,
-  mb: Pop3Mailbox,
-  client: Pop3Client,
-  guard: PoisonGuard,
-  state: MailboxStateHandle,
-  m: ListedMessage,
-): Promise<IngestOutcome | null> {
-  const key = `pop3 ${m.uidl ?? `#${m.number}`} ${m.size}`
-  const meta = { receivedAt: new Date(deps.clock.now()).toISOString(), folder: null }
-  const source: RawSource = { open: () => client.retrStream(m.number) }
-  const reason = rawOnlyReason(deps, m.size, await guard.begin(key))
-  let prepared
-  if (reason) prepared = await storeRawOnly(deps, mb.id, source, meta, reason)
-  else {
-    const raw = await client.retr(m.number)
-    prepared = await preparedOrPoison(deps, mb.id, guard, key, prepareMessage(deps, mb.id, { raw, ...meta }), source, meta)
+/** One listed message on its way: read and being written (`prepared`), or to be stored raw-only when its turn comes. */
+interface Pending {
+  m: ListedMessage
+  key: string
+  meta: { receivedAt: string; folder: null }
+  rawOnly: string | null
+  prepared: Promise<PreparedMessage> | null
+}
+
+/** Messages stored between two saves of the seen record. */
+const SAVE_EVERY = 50
+
+/** Messages RETRieved and written ahead of the one being committed (one in careful mode). */
+const PIPELINE = 4
+
+/**
+ * The messages of `todo` in order, each RETRieved while earlier ones commit, so the store's latency overlaps the
+ * server's. Every POP3 command is issued by the caller's loop, one at a time: `next()` reads ahead, then yields the
+ * head. A message to be stored raw-only (too large, poison) needs the connection for two RETRs of its own at its
+ * turn, so nothing is read past it until then.
+ */
+function readAhead(deps: Deps, mb: Pop3Mailbox, client: Pop3Client, guard: PoisonGuard, todo: ListedMessage[]) {
+  const queue: Pending[] = []
+  let i = 0
+  return {
+    async next(): Promise<Pending | undefined> {
+      while (queue.length < (guard.careful ? 1 : PIPELINE) && i < todo.length && !queue.some((q) => q.rawOnly)) {
+        const m = todo[i++]
+        const key = `pop3 ${m.uidl ?? `#${m.number}`} ${m.size}`
+        const meta = { receivedAt: new Date(deps.clock.now()).toISOString(), folder: null }
+        const rawOnly = rawOnlyReason(deps, m.size, await guard.begin(key))
+        let prepared = null
+        if (!rawOnly) {
+          const raw = await client.retr(m.number)
+          prepared = prepareMessage(deps, mb.id, { raw, ...meta })
+          prepared.catch(() => {}) // observed when its turn comes
+        }
+        queue.push({ m, key, meta, rawOnly, prepared })
+      }
+      return queue.shift()
+    },
+    /** Lets writes already started finish (before the lease is given back). */
+    async settle() {
+      await Promise.allSettled(queue.map((q) => q.prepared))
+    },
   }
-  return prepared && commitMessage(deps, mb.id, state, prepared)
 }

@@ -95,39 +95,43 @@ describe('poison messages', () => {
     },
   )
 
-  test('a message whose objects the store refuses fails the poll twice, then is stored raw with a header-only document; the cursor moves on', async () => {
-    const u = await dovecot.addUser('refused@example.test')
-    const big = Buffer.from(`From: s@example.test\r\nSubject: big\r\nMessage-ID: <big@example.test>\r\n\r\n${'lorem ipsum '.repeat(30_000)}\r\n`)
-    const [before, after] = [plain(2), plain(3)]
-    await dovecot.append(u, 'INBOX', [before, big, after])
-    const { store: inner, close } = await tempFsStore()
-    onTestFinished(close)
-    const store = sizeCappedStore(inner, 256 * 1024)
-    const mb = dovecotMailbox(dovecot, u, 'imap')
-    const deps = testDeps({ mailboxes: [mb] }, store)
-    const poll = () => pollMailbox(deps, deps.config.mailboxes[0])
-    const refused = /^EntityTooLarge: inbound\/refused-example-test\/messages\/m[0-9a-f]{32}\/message\.(eml|json) is \d+ bytes, over 262144$/
-    const first = await poll()
-    expect(first).toMatchObject({ stored: 1, failed: 1 })
-    expect(first.error?.message).toMatch(refused)
-    expect((await stateOf(inner, mb.id)).inFlight).toMatchObject({
-      key: `imap INBOX ${(await stateOf(inner, mb.id)).folders.INBOX.uidValidity} 2`,
-      tries: 1,
-      running: false,
-    })
-    expect((await poll()).error?.message).toMatch(refused)
-    expect((await stateOf(inner, mb.id)).inFlight).toMatchObject({ tries: 2, running: false })
-    expect(await poll()).toMatchObject({ stored: 2, failed: 0, error: null })
-    const doc = (await docOf(inner, mb.id, big))!
-    expect(doc.parseError).toMatch(/^poison: Error: EntityTooLarge: .* \(3 tries\)$/)
-    expect(doc).toMatchObject({ subject: 'big', size: big.length, text: null })
-    expect((await inner.get(inboundMessageKeys(mb.id, inboundMessageId(big)).raw))!.body.equals(big)).toBe(true)
-    expect((await docOf(inner, mb.id, after))!.parseError).toBeNull()
-    const state = await stateOf(inner, mb.id)
-    expect(state.inFlight).toBeUndefined()
-    expect(state.folders.INBOX.lastUid).toBe(3)
-    expect((await events(inner, mb.id)).map((e) => e.sequence)).toEqual([1, 2, 3])
-  })
+  test.each(['imap', 'pop3'] as const)(
+    '%s: a message whose objects the store refuses fails the poll twice, then is stored raw with a header-only document; the mailbox moves on',
+    async (protocol) => {
+      const u = await dovecot.addUser(`refused-${protocol}@example.test`)
+      const big = Buffer.from(`From: s@example.test\r\nSubject: big\r\nMessage-ID: <big@example.test>\r\n\r\n${'lorem ipsum '.repeat(30_000)}\r\n`)
+      const [before, after] = [plain(2), plain(3)]
+      await dovecot.append(u, 'INBOX', [before, big, after])
+      const { store: inner, close } = await tempFsStore()
+      onTestFinished(close)
+      const store = sizeCappedStore(inner, 256 * 1024)
+      const mb = dovecotMailbox(dovecot, u, protocol)
+      const deps = testDeps({ mailboxes: [mb] }, store)
+      const poll = () => pollMailbox(deps, deps.config.mailboxes[0])
+      const refused = new RegExp(`^EntityTooLarge: inbound/${mb.id}/messages/m[0-9a-f]{32}/message\\.(eml|json) is \\d+ bytes, over 262144$`)
+      const first = await poll()
+      expect(first).toMatchObject({ stored: 1, failed: 1 })
+      expect(first.error?.message).toMatch(refused)
+      const key =
+        protocol === 'imap'
+          ? `imap INBOX ${(await stateOf(inner, mb.id)).folders.INBOX.uidValidity} 2`
+          : expect.stringMatching(new RegExp(`^pop3 [0-9a-f]{16} ${big.length}$`))
+      expect((await stateOf(inner, mb.id)).inFlight).toEqual({ key, tries: 1, lastError: expect.stringMatching(/^Error: EntityTooLarge: /), running: false })
+      expect((await poll()).error?.message).toMatch(refused)
+      expect((await stateOf(inner, mb.id)).inFlight).toMatchObject({ tries: 2, running: false })
+      expect(await poll()).toMatchObject({ stored: 2, failed: 0, error: null })
+      const doc = (await docOf(inner, mb.id, big))!
+      expect(doc.parseError).toMatch(/^poison: Error: EntityTooLarge: .* \(3 tries\)$/)
+      expect(doc).toMatchObject({ subject: 'big', size: big.length, text: null })
+      expect((await inner.get(inboundMessageKeys(mb.id, inboundMessageId(big)).raw))!.body.equals(big)).toBe(true)
+      expect((await docOf(inner, mb.id, after))!.parseError).toBeNull()
+      const state = await stateOf(inner, mb.id)
+      expect(state.inFlight).toBeUndefined()
+      if (protocol === 'imap') expect(state.folders.INBOX.lastUid).toBe(3)
+      else expect(state.seenUidls).toHaveLength(3)
+      expect((await events(inner, mb.id)).map((e) => e.sequence)).toEqual([1, 2, 3])
+    },
+  )
 
   test("a store that is down is nobody's poison: polls fail, then every message is stored whole, in order", async () => {
     const u = await dovecot.addUser('store-down@example.test')
