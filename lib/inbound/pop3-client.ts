@@ -4,6 +4,7 @@ import Pop3Command from 'node-pop3'
 import type { Pop3Mailbox } from '../config/mailbox.js'
 
 const DOT = 0x2e
+const CR = 0x0d
 const CRLF = Buffer.from('\r\n')
 /** A line longer than this cannot be the terminator, so it is passed on before its end arrives. */
 const MAX_CARRY = 64 * 1024
@@ -49,10 +50,16 @@ export class Pop3Client extends Pop3Command {
       }
     }
     let rest = data.subarray(start)
-    if (rest.length > MAX_CARRY) {
-      out.push(!this.midLine && rest[0] === DOT ? rest.subarray(1) : rest)
-      this.midLine = true
-      rest = Buffer.alloc(0)
+    if (this.midLine || rest.length > MAX_CARRY) {
+      // Inside a line too long to be the terminator: pass it on as it comes, keeping back only a final CR, which
+      // may be the first half of the line's CRLF.
+      const keep = rest[rest.length - 1] === CR ? 1 : 0
+      const pass = rest.subarray(0, rest.length - keep)
+      if (pass.length) {
+        out.push(!this.midLine && pass[0] === DOT ? pass.subarray(1) : pass)
+        this.midLine = true
+      }
+      rest = rest.subarray(rest.length - keep)
     }
     this.carry = Buffer.from(rest)
     this.emitLines(out)

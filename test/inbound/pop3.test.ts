@@ -114,6 +114,34 @@ describe('POP3 multi-line reader', () => {
   })
 })
 
+describe('POP3 multi-line reader: lines longer than 64 KiB', () => {
+  test('a long line is passed on as it comes; its CRLF and the terminator are found wherever the chunks split', async () => {
+    const long = 'a'.repeat(100_000)
+    // On the wire: a long line, a dot-stuffed line, a long line starting with a stuffed dot, the terminator.
+    const wire = Buffer.from(`${long}\r\n..dot\r\n..${long}\r\n.\r\n`, 'latin1')
+    const expected = `${long}\r\n.dot\r\n.${long}\r\n`
+    const cuts = [1, 65_535, 100_000, 100_001, 100_002, 100_003, 100_007, 100_008, 200_008, 200_009, wire.length - 3, wire.length - 2, wire.length - 1]
+    for (const cut of cuts) {
+      for (const step of [16_384, 999, 70_000]) {
+        const c = new Pop3Client({ host: '127.0.0.1', user: 'u', password: 'p' })
+        const stream = c._updateStream()
+        const out: Buffer[] = []
+        stream.on('data', (d: Buffer) => out.push(d))
+        const ended = new Promise((r) => stream.on('end', r))
+        c.on('end', () => {})
+        c._pushStream(wire.subarray(0, cut))
+        for (let i = cut; i < wire.length; i += step) c._pushStream(wire.subarray(i, Math.min(wire.length, i + step)))
+        await ended
+        const got = Buffer.concat(out).toString('latin1')
+        expect(got.length, `cut ${cut} step ${step}`).toBe(expected.length)
+        expect(got === expected, `cut ${cut} step ${step}`).toBe(true)
+        // Within the long line only a final CR is ever held back, not the line so far.
+        expect(out.every((d) => d.length <= Math.max(step, cut) + 65_536 + 16)).toBe(true)
+      }
+    }
+  })
+})
+
 describe('POP3 server that stops answering', () => {
   test('a stalled command ends the poll with a timeout instead of hanging', async () => {
     // A real TCP peer that logs in and then never answers: node-pop3 alone would wait forever.
