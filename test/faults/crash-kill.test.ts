@@ -1,9 +1,6 @@
-import { spawn } from 'node:child_process'
-import { chownSync, writeFileSync } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { setTimeout as sleep } from 'node:timers/promises'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import type { StoredMarker } from '../../lib/inbound/ingest.js'
 import type { MailboxState } from '../../lib/inbound/mailbox-state.js'
@@ -16,11 +13,12 @@ import { inboundMailboxKeys, inboundMessageKeys } from '../../lib/store/keys.js'
 import type { ObjectStore } from '../../lib/store/object-store.js'
 import type { OutboxRecord } from '../../lib/webhooks/outbox.js'
 import { dovecotMailbox } from '../inbound/harness.js'
-import { startDovecot, type DovecotServer, type DovecotUser } from '../servers/dovecot.js'
+import { startDovecot, type DovecotServer } from '../servers/dovecot.js'
+import { deliverToMaildir } from './maildir.js'
+import { runPoller } from './poller-process.js'
 
 const COUNT = 500
 const KILLS = 12
-const NOBODY = 65534
 const LIMIT = 64 * 1024
 
 /** Seeded PRNG (mulberry32): the kill moments are random but the same on every run. */
@@ -51,33 +49,6 @@ afterAll(async () => {
   await dovecot?.close()
   if (dir) await rm(dir, { recursive: true, force: true })
 })
-
-/** Delivers into the user's Maildir directly (APPEND costs about 35 ms a message on this disk). */
-async function deliver(u: DovecotUser, raws: Buffer[]) {
-  await dovecot.append(u, 'INBOX', [raws[0]])
-  const maildir = join(dovecot.doveadm(['user', '-f', 'home', u.user]).trim(), 'Maildir', 'new')
-  raws.slice(1).forEach((raw, i) => {
-    const file = join(maildir, `${1_800_000_000 + i}.M${i}P1.postern-kill`)
-    writeFileSync(file, raw)
-    chownSync(file, NOBODY, NOBODY)
-  })
-}
-
-/** Runs the poller child; kills it with SIGKILL after `killAfterMs` from its `ready`, or waits for it to finish. */
-async function runPoller(configPath: string, killAfterMs: number | null, nodeArgs: string[] = []): Promise<{ code: number | null; signal: string | null }> {
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', join(import.meta.dirname, 'poller-child.ts'), configPath], {
-    stdio: ['ignore', 'pipe', 'ignore'],
-    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
-  })
-  const exited = new Promise<{ code: number | null; signal: string | null }>((r) => child.on('exit', (code, signal) => r({ code, signal })))
-  if (killAfterMs !== null) {
-    await new Promise<void>((r) => child.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && r()))
-    await Promise.race([sleep(killAfterMs), exited])
-    child.kill('SIGKILL')
-  } else child.stdout!.resume()
-  // Awaiting the exit reaps the child, so its pid is free and the next poller takes its lease over at once.
-  return exited
-}
 
 const diedOnIt = new RegExp(`^poison: ${DIED.replace(/[()]/g, '\\$&')} \\([3-9] tries\\)$`)
 
@@ -127,8 +98,8 @@ describe('kill -9 at random moments while ingesting', () => {
     const imapUser = await dovecot.addUser('kill-imap@example.test')
     const popUser = await dovecot.addUser('kill-pop@example.test')
     const [imapMail, popMail] = [messages('imap'), messages('pop')]
-    await deliver(imapUser, imapMail)
-    await deliver(popUser, popMail)
+    await deliverToMaildir(dovecot, imapUser, imapMail)
+    await deliverToMaildir(dovecot, popUser, popMail)
     const storeDir = join(dir, 'store')
     const configPath = join(dir, 'config.json')
     await writeFile(
@@ -144,10 +115,10 @@ describe('kill -9 at random moments while ingesting', () => {
     const kills: Array<{ afterMs: number; signal: string | null }> = []
     for (let i = 0; i < KILLS; i++) {
       const afterMs = Math.round(random() * 1500)
-      const r = await runPoller(configPath, afterMs)
+      const r = await runPoller(configPath, { killAfterMs: afterMs })
       kills.push({ afterMs, signal: r.signal })
     }
-    expect(await runPoller(configPath, null)).toEqual({ code: 0, signal: null })
+    expect(await runPoller(configPath)).toMatchObject({ code: 0, signal: null })
     const store = createFsStore(storeDir)
     const imap = await audit(store, 'imap', imapMail)
     const pop = await audit(store, 'pop', popMail)
@@ -189,7 +160,10 @@ describe('kill -9 at random moments while ingesting', () => {
         JSON.stringify({ store: { driver: 'fs', dir: storeDir }, logLevel: 'silent', inbound: { maxMessageBytes: 100 * 1024 * 1024 }, mailboxes: [mb] }),
       )
       const runs: Array<{ code: number | null; signal: string | null }> = []
-      for (let i = 0; i < 8 && runs.at(-1)?.code !== 0; i++) runs.push(await runPoller(configPath, null, ['--max-old-space-size=64']))
+      for (let i = 0; i < 8 && runs.at(-1)?.code !== 0; i++) {
+        const { code, signal } = await runPoller(configPath, { nodeArgs: ['--max-old-space-size=64'] })
+        runs.push({ code, signal })
+      }
       // A first death in normal mode, three charged in careful mode, then the run that stores it raw.
       expect(runs.slice(0, -1).every((r) => r.code !== 0)).toBe(true)
       expect(runs).toHaveLength(5)

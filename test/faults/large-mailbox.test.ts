@@ -1,5 +1,3 @@
-import { chownSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, onTestFinished, test } from 'vitest'
 import type { MailboxState } from '../../lib/inbound/mailbox-state.js'
 import { pollMailbox } from '../../lib/inbound/poll-mailbox.js'
@@ -8,27 +6,24 @@ import { inboundMailboxKeys } from '../../lib/store/keys.js'
 import type { OutboxRecord } from '../../lib/webhooks/outbox.js'
 import { dovecotMailbox, tempFsStore, testDeps } from '../inbound/harness.js'
 import { startDovecot, type DovecotServer, type DovecotUser } from '../servers/dovecot.js'
+import { deliverToMaildir } from './maildir.js'
 
 const COUNT = 5000
-/** uid/gid Dovecot's mail processes run as (test/servers/dovecot.ts). */
-const NOBODY = 65534
 
 let dovecot: DovecotServer
 let user: DovecotUser
 beforeAll(async () => {
   dovecot = await startDovecot()
   user = await dovecot.addUser('five-thousand@example.test')
-  // APPEND takes about 35 ms a message on this disk: deliver into the Maildir directly, as an MDA would.
-  await dovecot.append(user, 'INBOX', [Buffer.from('From: s@example.test\r\nSubject: first\r\nMessage-ID: <first@example.test>\r\n\r\nfirst\r\n')])
-  const dir = join(dovecot.doveadm(['user', '-f', 'home', user.user]).trim(), 'Maildir', 'new')
-  for (let i = 1; i < COUNT; i++) {
-    const file = join(dir, `${1_800_000_000 + i}.M${i}P1.postern-test`)
-    writeFileSync(
-      file,
-      `From: s@example.test\r\nTo: r@example.test\r\nSubject: bulk ${i}\r\nMessage-ID: <bulk${i}@example.test>\r\n\r\nmessage ${i} of ${COUNT}\r\n`,
-    )
-    chownSync(file, NOBODY, NOBODY)
-  }
+  await deliverToMaildir(
+    dovecot,
+    user,
+    Array.from({ length: COUNT }, (_, i) =>
+      Buffer.from(
+        `From: s@example.test\r\nTo: r@example.test\r\nSubject: bulk ${i}\r\nMessage-ID: <bulk${i}@example.test>\r\n\r\nmessage ${i} of ${COUNT}\r\n`,
+      ),
+    ),
+  )
 }, 180_000)
 afterAll(() => dovecot?.close())
 
