@@ -1,9 +1,10 @@
+import { Readable } from 'node:stream'
 import type { Deps } from '../deps.js'
 import { normalizeMessage } from '../normalize/normalize.js'
 import { getJson, putJson } from '../store/json.js'
 import { inboundMessageKeys } from '../store/keys.js'
 import { recordEvent } from '../webhooks/outbox.js'
-import { documentLimitBytes, jsonLengthBound } from './document-size.js'
+import { DocumentTooLargeError, documentLimitBytes, isLargeDocument, writeDocument } from './document-size.js'
 import { HEAD_BYTES, headerOnlyDocument } from './header-only-document.js'
 import { inboundMessageId, webhookEventId } from './message-id.js'
 import type { MailboxStateHandle } from './mailbox-state.js'
@@ -50,15 +51,29 @@ export interface PreparedMessage {
   duplicateOf?: { id: string; marker: StoredMarker }
 }
 
+/** Bodies larger than this (bytes) are written as a stream of 1 MiB slices. */
+const STREAM_BYTES_ABOVE = 4 * 1024 * 1024
+const SLICE_BYTES = 1024 * 1024
+
+/**
+ * Writes bytes to the store; a large body as a stream of slices (no copies), so neither the write nor its checksum
+ * holds the event loop for the whole body at once.
+ */
+function putBytes(deps: Deps, key: string, bytes: Buffer, contentType: string) {
+  if (bytes.length <= STREAM_BYTES_ABOVE) return deps.store.put(key, bytes, { contentType })
+  const slices = Array.from({ length: Math.ceil(bytes.length / SLICE_BYTES) }, (_, i) => bytes.subarray(i * SLICE_BYTES, (i + 1) * SLICE_BYTES))
+  return deps.store.putStream(key, Readable.from(slices), { contentType })
+}
+
 /** The stored marker of a message, or null when it is not fully stored. */
 export const readMarker = async (deps: Deps, mailbox: string, id: string) =>
   (await getJson<StoredMarker>(deps.store, inboundMessageKeys(mailbox, id).stored))?.value ?? null
 
 /**
- * First half of storing a message: its raw `.eml`, attachments, JSON and fingerprint, written concurrently (each
- * is keyed by the message's bytes, so a repeat rewrites the same objects). Writes nothing when the message is
- * already stored, or (after a UIDVALIDITY reset) is a changed copy of a stored one. A document whose JSON would
- * exceed documentLimitBytes is replaced by a header-only one (`parseError` `document_too_large: ...`).
+ * First half of storing a message: its raw `.eml`, attachments, JSON and fingerprint, concurrently (each is keyed
+ * by the message's bytes, so a repeat rewrites the same objects); a JSON over 1 MiB first, streamed. Writes nothing when the message is
+ * already stored, or (after a UIDVALIDITY reset) is a changed copy of a stored one. A document whose JSON passes
+ * documentLimitBytes is replaced by a header-only one (`parseError` `document_too_large: ...`), without attachments.
  * Safe to run ahead of earlier messages' commits: nothing here moves a cursor or records an event.
  * Throws on store errors; never for bad mail (see normalizeMessage).
  */
@@ -70,19 +85,25 @@ export async function prepareMessage(deps: Deps, mailbox: string, msg: FetchedMe
   if (marker) return { ...base, marker, parseError: null }
   const ctx = { id, mailbox, receivedAt: msg.receivedAt }
   let { document, attachments } = await normalizeMessage(msg.raw, { ...ctx, attachmentKey: keys.attachment })
-  const bound = await jsonLengthBound(document)
-  const limit = documentLimitBytes(msg.raw.length)
-  if (bound > limit) {
-    const why = `document_too_large: its JSON could take ${bound} bytes, over ${limit}`
-    document = await headerOnlyDocument(msg.raw.subarray(0, HEAD_BYTES), document, ctx, why)
-    attachments = []
-  }
   const duplicateOf = msg.resync ? await findResyncDuplicate(deps, mailbox, id, document) : null
   if (duplicateOf) return { ...base, marker: null, parseError: null, duplicateOf }
+  // A large document is written first, as a stream with its length checked: one that passes the limit gets a
+  // header-only document and no attachments. Any other is written with the rest, concurrently.
+  const large = isLargeDocument(document)
+  if (large) {
+    try {
+      await writeDocument(deps.store, keys.doc, document, documentLimitBytes(msg.raw.length))
+    } catch (err) {
+      if (!(err instanceof DocumentTooLargeError)) throw err
+      document = await headerOnlyDocument(msg.raw.subarray(0, HEAD_BYTES), document, ctx, err.message)
+      attachments = []
+      await putJson(deps.store, keys.doc, document)
+    }
+  }
   await Promise.all([
-    deps.store.put(keys.raw, msg.raw, { contentType: 'message/rfc822' }),
-    ...attachments.map((a) => deps.store.put(a.key, a.content, { contentType: a.contentType })),
-    putJson(deps.store, keys.doc, document),
+    putBytes(deps, keys.raw, msg.raw, 'message/rfc822'),
+    ...attachments.map((a) => putBytes(deps, a.key, a.content, a.contentType)),
+    large ? null : putJson(deps.store, keys.doc, document),
     writeFingerprint(deps, mailbox, id, document),
   ])
   return { ...base, marker: null, parseError: document.parseError }
