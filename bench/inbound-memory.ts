@@ -41,11 +41,11 @@ async function peak(protocol: 'imap' | 'pop3', messages: Buffer[]) {
 }
 
 const fmt = (b: number) => `${Math.round(b / MB)} MB`
-console.log(`message                         proto  peak RSS  over idle  bound (3x+150)  longest stall (CPU) / delay`)
+console.log(`message                             proto  peak RSS  over idle  bound (3x+150)  longest stall (CPU) / delay`)
 try {
   for (const protocol of ['imap', 'pop3'] as const) {
     const idle = await peak(protocol, [small])
-    console.log(`${'one small message (baseline)'.padEnd(32)}${protocol.padEnd(7)}${fmt(idle.maxRssBytes).padStart(8)}`)
+    console.log(`${'one small message (baseline)'.padEnd(36)}${protocol.padEnd(7)}${fmt(idle.maxRssBytes).padStart(8)}`)
     for (const [name, raw] of [
       [`${size / MB} MB single line (too_large)`, longLine(size)],
       ['40 MB control bytes (too big JSON)', controlBytes],
@@ -53,7 +53,7 @@ try {
     ] as const) {
       const s = await peak(protocol, [small, raw])
       console.log(
-        `${name.padEnd(32)}${protocol.padEnd(7)}${fmt(s.maxRssBytes).padStart(8)}${fmt(s.maxRssBytes - idle.maxRssBytes).padStart(11)}${fmt(3 * raw.length + 150 * MB).padStart(16)}  ${s.maxBlockedMs} / ${s.maxDelayMs} ms`,
+        `${name.padEnd(36)}${protocol.padEnd(7)}${fmt(s.maxRssBytes).padStart(8)}${fmt(s.maxRssBytes - idle.maxRssBytes).padStart(11)}${fmt(3 * raw.length + 150 * MB).padStart(16)}  ${s.maxBlockedMs} / ${s.maxDelayMs} ms`,
       )
     }
   }
