@@ -25,6 +25,7 @@ export async function syncPop3(deps: Deps, mb: Pop3Mailbox, state: MailboxStateH
   // node-pop3 emits 'error' for -ERR replies; commands reject on them, this keeps a stray one from throwing.
   client.on('error', () => {})
   const guard = new PoisonGuard(state, deps.config.inbound.poisonMaxTries)
+  let ahead: ReturnType<typeof readAhead> | undefined
   try {
     await client.login()
     const uidls = await client.uidls()
@@ -58,7 +59,7 @@ export async function syncPop3(deps: Deps, mb: Pop3Mailbox, state: MailboxStateH
     progress.onFound?.(todo.length)
     let saved: Promise<void> = Promise.resolve()
     let sinceSave = 0
-    const ahead = readAhead(deps, mb, client, guard, todo)
+    ahead = readAhead(deps, mb, client, guard, todo)
     for (let p = await ahead.next(); p; p = await ahead.next()) {
       const { m } = p
       await lease.renew()
@@ -72,7 +73,6 @@ export async function syncPop3(deps: Deps, mb: Pop3Mailbox, state: MailboxStateH
       } catch (err) {
         summary.failed++
         progress.onMessage?.('failed')
-        await ahead.settle()
         throw err
       }
       if (m.uidl !== null && !isSeen(seen, m)) {
@@ -94,6 +94,8 @@ export async function syncPop3(deps: Deps, mb: Pop3Mailbox, state: MailboxStateH
     await saved
     if (guard.finish() || sinceSave) await state.save()
   } catch (err) {
+    // Let writes already started finish before the lease is given back.
+    await ahead?.settle()
     await guard.interrupted()
     throw err
   } finally {
