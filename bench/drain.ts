@@ -30,6 +30,7 @@ function counting(store: ObjectStore) {
   const wrapped: ObjectStore = {
     get: (k) => (n.GET++, store.get(k)),
     put: (k, b, o) => (n.PUT++, store.put(k, b, o)),
+    putStream: (k, b, o) => (n.PUT++, store.putStream(k, b, o)),
     list: (p, o) => (n.LIST++, store.list(p, o)),
     delete: (k) => (n.DELETE++, store.delete(k)),
     urlFor: (k, s) => store.urlFor(k, s),

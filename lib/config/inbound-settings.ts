@@ -14,6 +14,22 @@ export const InboundSettings = z.strictObject({
     .int()
     .min(4096)
     .default(256 * 1024),
+  /**
+   * Largest message, in bytes (IMAP RFC822.SIZE, POP3 LIST size), that is parsed. A larger one is streamed into the
+   * store raw, never held whole in memory, and reported with a header-only document whose `parseError` is
+   * `too_large` (docs/inbound.md "Size limit"). Default 50 MiB.
+   */
+  maxMessageBytes: z
+    .number()
+    .int()
+    .min(64 * 1024)
+    .default(50 * 1024 * 1024),
+  /**
+   * Tries before a message that cannot be stored is passed with its raw copy and a header-only document
+   * (`parseError` `poison: ...`): failed attempts to build or store its document, or polls that died on it
+   * (docs/inbound.md "Poison messages").
+   */
+  poisonMaxTries: z.number().int().min(1).max(100).default(3),
   /** Lifetime of presigned URLs in webhooks, in seconds (S3 allows at most 7 days). */
   urlExpiresInS: z.number().int().min(60).max(604_800).default(604_800),
   /** A poll's lease on its mailbox, in ms; renewed while it runs. */

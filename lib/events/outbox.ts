@@ -4,6 +4,7 @@ import { getJson, putJson } from '../store/json.js'
 import { webhookKeys } from '../store/keys.js'
 import { isPreconditionFailed } from '../store/object-store.js'
 import { parseSource, type EventSource, type EventType } from './event-types.js'
+import type { MailboxResetData, MessageReceivedRef } from './inbound-events.js'
 
 /**
  * One recorded event (the outbox record of the webhook job, and the line of the event log). `data` is what the
@@ -24,6 +25,9 @@ export interface EventRecord<T extends EventType = EventType, D = unknown> {
   mailbox?: string
   data: D
 }
+
+/** An event of a mailbox source, with its data typed by its type. */
+export type MailboxEventRecord = EventRecord<'message.received', MessageReceivedRef> | EventRecord<'mailbox.reset', MailboxResetData>
 
 export type NewEvent<T extends EventType = EventType, D = unknown> = Omit<EventRecord<T, D>, 'sequence'>
 

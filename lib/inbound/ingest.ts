@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream'
 import type { Deps } from '../deps.js'
 import { linkReport } from '../feedback/link-report.js'
 import { normalizeMessage } from '../normalize/normalize.js'
@@ -5,8 +6,11 @@ import { getJson, putJson } from '../store/json.js'
 import { inboundMessageKeys } from '../store/keys.js'
 import { mailboxSource } from '../events/event-types.js'
 import { recordEvent } from '../events/outbox.js'
+import { DocumentTooLargeError, documentLimitBytes, isLargeDocument, writeDocument } from './document-size.js'
+import { HEAD_BYTES, headerOnlyDocument } from './header-only-document.js'
 import { inboundMessageId, webhookEventId } from './message-id.js'
 import type { MailboxStateHandle } from './mailbox-state.js'
+import { findResyncDuplicate, writeFingerprint } from './resync-dedupe.js'
 
 /** One fetched message. */
 export interface FetchedMessage {
@@ -15,12 +19,16 @@ export interface FetchedMessage {
   /** ISO 8601: IMAP INTERNALDATE, or when POP3 retrieved it. */
   receivedAt: string
   folder: string | null
+  /** Read again after a UIDVALIDITY reset: also recognised by Message-ID, Date and From (resync-dedupe.ts). */
+  resync?: boolean
 }
 
 /** Written last for each message; its presence is what "already stored" means. */
 export interface StoredMarker {
   eventId: string
   sequence: number
+  /** Set when this message was recognised after a UIDVALIDITY reset as a changed copy of the stored message `duplicateOf`: its objects are there, under that id. */
+  duplicateOf?: string
 }
 
 export interface IngestOutcome {
@@ -29,6 +37,8 @@ export interface IngestOutcome {
   eventId: string
   sequence: number
   parseError: string | null
+  /** The stored message this one is a changed copy of (resync-dedupe.ts); null otherwise. */
+  duplicateOf: string | null
 }
 
 /** A message whose objects are written (or found already stored), waiting for commitMessage. */
@@ -39,45 +49,86 @@ export interface PreparedMessage {
   /** The marker when the message was already stored; then nothing was written. */
   marker: StoredMarker | null
   parseError: string | null
+  /** A stored message this one is a changed copy of, found after a UIDVALIDITY reset; then nothing was written. */
+  duplicateOf?: { id: string; marker: StoredMarker }
 }
 
+/** Bodies larger than this (bytes) are written as a stream of 1 MiB slices. */
+const STREAM_BYTES_ABOVE = 4 * 1024 * 1024
+const SLICE_BYTES = 1024 * 1024
+
 /**
- * First half of storing a message: its raw `.eml`, attachments and JSON, written concurrently (each is keyed by
- * the message's bytes, so a repeat rewrites the same objects). Writes nothing when the message is already stored.
+ * Writes bytes to the store; a large body as a stream of slices (no copies), so neither the write nor its checksum
+ * holds the event loop for the whole body at once.
+ */
+function putBytes(deps: Deps, key: string, bytes: Buffer, contentType: string) {
+  if (bytes.length <= STREAM_BYTES_ABOVE) return deps.store.put(key, bytes, { contentType })
+  const slices = Array.from({ length: Math.ceil(bytes.length / SLICE_BYTES) }, (_, i) => bytes.subarray(i * SLICE_BYTES, (i + 1) * SLICE_BYTES))
+  return deps.store.putStream(key, Readable.from(slices), { contentType })
+}
+
+/** The stored marker of a message, or null when it is not fully stored. */
+export const readMarker = async (deps: Deps, mailbox: string, id: string) =>
+  (await getJson<StoredMarker>(deps.store, inboundMessageKeys(mailbox, id).stored))?.value ?? null
+
+/**
+ * First half of storing a message: its raw `.eml`, attachments, JSON and fingerprint, concurrently (each is keyed
+ * by the message's bytes, so a repeat rewrites the same objects); a JSON over 1 MiB first, streamed. Writes nothing when the message is
+ * already stored, or (after a UIDVALIDITY reset) is a changed copy of a stored one. A document whose JSON passes
+ * documentLimitBytes is replaced by a header-only one (`parseError` `document_too_large: ...`), without attachments.
  * Safe to run ahead of earlier messages' commits: nothing here moves a cursor or records an event.
  * Throws on store errors; never for bad mail (see normalizeMessage).
  */
 export async function prepareMessage(deps: Deps, mailbox: string, msg: FetchedMessage): Promise<PreparedMessage> {
   const id = inboundMessageId(msg.raw)
   const keys = inboundMessageKeys(mailbox, id)
-  const eventId = webhookEventId(mailbox, 'message.received', id)
-  const marker = (await getJson<StoredMarker>(deps.store, keys.stored))?.value ?? null
-  if (marker) return { id, eventId, folder: msg.folder, marker, parseError: null }
-  const { document, attachments } = await normalizeMessage(msg.raw, { id, mailbox, receivedAt: msg.receivedAt, attachmentKey: keys.attachment })
+  const base = { id, eventId: webhookEventId(mailbox, 'message.received', id), folder: msg.folder }
+  const marker = await readMarker(deps, mailbox, id)
+  if (marker) return { ...base, marker, parseError: null }
+  const ctx = { id, mailbox, receivedAt: msg.receivedAt }
+  let { document, attachments } = await normalizeMessage(msg.raw, { ...ctx, attachmentKey: keys.attachment })
+  const duplicateOf = msg.resync ? await findResyncDuplicate(deps, mailbox, id, document) : null
+  if (duplicateOf) return { ...base, marker: null, parseError: null, duplicateOf }
   // A bounce or complaint is linked to the message it answers before the document is written (idempotent: a repeat
   // after a crash records nothing new).
   document.report = await linkReport(deps, msg.raw, document, { mailbox, reportId: id, receivedAt: msg.receivedAt })
+  // A large document is written first, as a stream with its length checked: one that passes the limit gets a
+  // header-only document and no attachments. Any other is written with the rest, concurrently.
+  const large = isLargeDocument(document)
+  if (large) {
+    try {
+      await writeDocument(deps.store, keys.doc, document, documentLimitBytes(msg.raw.length))
+    } catch (err) {
+      if (!(err instanceof DocumentTooLargeError)) throw err
+      document = await headerOnlyDocument(msg.raw.subarray(0, HEAD_BYTES), document, ctx, err.message)
+      attachments = []
+      await putJson(deps.store, keys.doc, document)
+    }
+  }
   await Promise.all([
-    deps.store.put(keys.raw, msg.raw, { contentType: 'message/rfc822' }),
-    ...attachments.map((a) => deps.store.put(a.key, a.content, { contentType: a.contentType })),
-    putJson(deps.store, keys.doc, document),
+    putBytes(deps, keys.raw, msg.raw, 'message/rfc822'),
+    ...attachments.map((a) => putBytes(deps, a.key, a.content, a.contentType)),
+    large ? null : putJson(deps.store, keys.doc, document),
+    writeFingerprint(deps, mailbox, id, document),
   ])
-  return { id, eventId, folder: msg.folder, marker: null, parseError: document.parseError }
+  return { ...base, marker: null, parseError: document.parseError }
 }
 
 /**
  * Second half, in mailbox order under the lease: records the `message.received` event in the outbox (create-only,
  * the webhook job), then the stored marker. The caller then saves its cursor (MailboxStateHandle.save). A message
  * already stored (a resync, a re-upload under a new UID, a repeat after a crash) records nothing and only catches
- * the sequence up with its marker.
+ * the sequence up with its marker; a changed copy found after a reset gets a marker naming what it duplicates.
  */
 export async function commitMessage(deps: Deps, mailbox: string, state: MailboxStateHandle, p: PreparedMessage): Promise<IngestOutcome> {
   const keys = inboundMessageKeys(mailbox, p.id)
   // Checked again: an identical copy earlier in the same batch may have been committed since prepareMessage.
-  const marker = p.marker ?? (await getJson<StoredMarker>(deps.store, keys.stored))?.value ?? null
-  if (marker) {
-    state.value.sequence = Math.max(state.value.sequence, marker.sequence)
-    return { kind: 'duplicate', id: p.id, eventId: p.eventId, sequence: marker.sequence, parseError: null }
+  const marker = p.marker ?? (await readMarker(deps, mailbox, p.id))
+  if (marker || p.duplicateOf) {
+    const m = marker ?? { ...p.duplicateOf!.marker, duplicateOf: p.duplicateOf!.id }
+    if (!marker) await putJson(deps.store, keys.stored, m satisfies StoredMarker)
+    state.value.sequence = Math.max(state.value.sequence, m.sequence)
+    return { kind: 'duplicate', id: p.id, eventId: m.eventId, sequence: m.sequence, parseError: null, duplicateOf: m.duplicateOf ?? null }
   }
   const event = await recordEvent(deps, state.value, {
     id: p.eventId,
@@ -88,7 +139,7 @@ export async function commitMessage(deps: Deps, mailbox: string, state: MailboxS
     data: { messageId: p.id, folder: p.folder, docKey: keys.doc, rawKey: keys.raw, parseError: p.parseError },
   })
   await putJson(deps.store, keys.stored, { eventId: p.eventId, sequence: event.sequence } satisfies StoredMarker)
-  return { kind: 'stored', id: p.id, eventId: p.eventId, sequence: event.sequence, parseError: p.parseError }
+  return { kind: 'stored', id: p.id, eventId: p.eventId, sequence: event.sequence, parseError: p.parseError, duplicateOf: null }
 }
 
 /**

@@ -2,6 +2,7 @@ import { getJson, putJson } from '../store/json.js'
 import { inboundMailboxKeys } from '../store/keys.js'
 import { isPreconditionFailed, type ObjectStore } from '../store/object-store.js'
 import { LeaseLostError } from './lease.js'
+import type { InFlight } from './poison-guard.js'
 
 /** IMAP cursor of one folder (RFC 3501 §2.3.1.1): UIDs are only comparable under the same UIDVALIDITY. */
 export interface FolderCursor {
@@ -11,6 +12,11 @@ export interface FolderCursor {
   lastUid: number
   /** HIGHESTMODSEQ at the last poll when the server offers CONDSTORE (RFC 7162), as a decimal string. */
   highestModseq?: string
+  /**
+   * Set while a folder is resynced after a UIDVALIDITY change: UIDNEXT when the change was seen. UIDs below it may
+   * be stored mail with changed bytes, so they are also recognised by Message-ID, Date and From (resync-dedupe.ts).
+   */
+  resyncBelowUid?: number
 }
 
 /** Everything a mailbox's polls remember, in one object written by compare-and-swap as messages are stored. */
@@ -18,8 +24,13 @@ export interface MailboxState {
   /** Sequence number of the mailbox's last recorded webhook event; events count from 1. */
   sequence: number
   folders: Record<string, FolderCursor>
-  /** POP3 UIDLs (RFC 1939 §7) already stored, oldest first; absent before the first poll. */
+  /**
+   * POP3 messages already stored, oldest first, each as `"<uidl> <size>"` (pop3-seen.ts; entries written before
+   * sizes were recorded are a bare UIDL); absent before the first poll.
+   */
   seenUidls?: string[]
+  /** What a poll is working on, for poison-message handling (poison-guard.ts); absent between clean polls. */
+  inFlight?: InFlight
 }
 
 /** The mailbox state loaded by the poll that holds the lease, and how to save it. */

@@ -1,10 +1,11 @@
-import { isIP } from 'node:net'
-import type { Readable } from 'node:stream'
+import { isIP, type Socket } from 'node:net'
+import { Readable } from 'node:stream'
 import Pop3Command from 'node-pop3'
 import type { Pop3Mailbox } from '../config/mailbox.js'
 import type { Resolved } from '../config/secret-ref.js'
 
 const DOT = 0x2e
+const CR = 0x0d
 const CRLF = Buffer.from('\r\n')
 /** A line longer than this cannot be the terminator, so it is passed on before its end arrives. */
 const MAX_CARRY = 64 * 1024
@@ -17,11 +18,17 @@ const MAX_CARRY = 64 * 1024
 export class Pop3Client extends Pop3Command {
   private carry: Buffer = Buffer.alloc(0)
   private midLine = false
+  private watched: Socket | null = null
 
+  /**
+   * The reply stream of a multi-line command, with backpressure: the socket pauses while the reader has a full
+   * buffer and resumes when it reads, so a slow consumer (a store upload) does not make the reply pile up.
+   */
   _updateStream(): Readable {
     this.carry = Buffer.alloc(0)
     this.midLine = false
-    return super._updateStream()
+    this._stream = new Readable({ read: () => (this._socket as Socket | null)?.resume() })
+    return this._stream
   }
 
   _pushStream(chunk: Buffer): void {
@@ -44,18 +51,45 @@ export class Pop3Client extends Pop3Command {
       }
     }
     let rest = data.subarray(start)
-    if (rest.length > MAX_CARRY) {
-      out.push(!this.midLine && rest[0] === DOT ? rest.subarray(1) : rest)
-      this.midLine = true
-      rest = Buffer.alloc(0)
+    if (this.midLine || rest.length > MAX_CARRY) {
+      // Inside a line too long to be the terminator: pass it on as it comes, keeping back only a final CR, which
+      // may be the first half of the line's CRLF.
+      const keep = rest[rest.length - 1] === CR ? 1 : 0
+      const pass = rest.subarray(0, rest.length - keep)
+      if (pass.length) {
+        out.push(!this.midLine && pass[0] === DOT ? pass.subarray(1) : pass)
+        this.midLine = true
+      }
+      rest = rest.subarray(rest.length - keep)
     }
     this.carry = Buffer.from(rest)
     this.emitLines(out)
   }
 
+  /** The reply is complete: a socket paused for backpressure must read the next reply. */
+  _endStream(err?: Error): void {
+    ;(this._socket as Socket | null)?.resume()
+    super._endStream(err)
+  }
+
   private emitLines(out: Buffer[]) {
     const stream: Readable | null = this._stream
-    if (out.length && stream) stream.push(Buffer.concat(out))
+    if (out.length && stream && !stream.push(out.length === 1 ? out[0] : Buffer.concat(out))) (this._socket as Socket | null)?.pause()
+  }
+
+  /**
+   * node-pop3 0.11.0 leaves a reply stream open forever when the connection closes in the middle of it (a dropped
+   * RETR): end it with an error instead, so the reader fails rather than waits.
+   */
+  private watchSocket() {
+    const socket = this._socket as Socket | null
+    if (!socket || socket === this.watched) return
+    this.watched = socket
+    socket.once('close', () => {
+      const stream: Readable | null = this._stream
+      this._stream = null
+      stream?.destroy(new Error(`POP3 connection to ${this.host}:${this.port} closed in the middle of a reply`))
+    })
   }
 
   /**
@@ -76,16 +110,27 @@ export class Pop3Client extends Pop3Command {
   }
 
   /** Logs in when needed; returns the server's reply to PASS. Throws on a `-ERR` reply, a socket error or a timeout. */
-  login(): Promise<string> {
-    return this.guard('login', this._connect())
+  async login(): Promise<string> {
+    const info = await this.guard('login', this._connect())
+    this.watchSocket()
+    return info
   }
 
-  /** RETR (RFC 1939 §5): the message's exact bytes. A stalled transfer ends by the socket's inactivity timeout. */
-  async retr(msgNumber: number): Promise<Buffer> {
+  /**
+   * RETR (RFC 1939 §5): a stream of the message's exact bytes, to be read to its end before the next command.
+   * It fails when the connection closes before the terminating line; a stalled transfer ends by the socket's
+   * inactivity timeout.
+   */
+  async retrStream(msgNumber: number): Promise<Readable> {
     await this.login()
     const [, stream] = (await this.guard('RETR', this.command('RETR', msgNumber))) as [string, Readable]
+    return stream
+  }
+
+  /** RETR (RFC 1939 §5): the message's exact bytes, in one buffer. */
+  async retr(msgNumber: number): Promise<Buffer> {
     const chunks: Buffer[] = []
-    for await (const c of stream) chunks.push(c as Buffer)
+    for await (const c of await this.retrStream(msgNumber)) chunks.push(c as Buffer)
     return Buffer.concat(chunks)
   }
 

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { closeSync, fdatasync, fstatSync, linkSync, mkdirSync, openSync, readSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs'
-import { readFile } from 'node:fs/promises'
+import { open, readFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { promisify } from 'node:util'
@@ -82,6 +82,29 @@ export function createFsStore(root: string): ObjectStore {
       if (!written) unlinkQuiet(tmp)
     }
     return tmp
+  }
+
+  /** Writes a stream to a new temp file (fsync'd unless not durable); returns its path and the body's ETag. */
+  async function writeTempStream(body: AsyncIterable<unknown>, durable: boolean): Promise<{ tmp: string; etag: string }> {
+    const dir = join(root, TMP)
+    ensureDir(dir)
+    const tmp = join(dir, `${tmpPrefix}${tmpCount++}`)
+    const md5 = createHash('md5')
+    const fh = await open(tmp, 'wx')
+    let written = false
+    try {
+      for await (const c of body) {
+        const chunk = c as Buffer
+        md5.update(chunk)
+        for (let off = 0; off < chunk.length; ) off += (await fh.write(chunk, off)).bytesWritten
+      }
+      if (durable) await fh.datasync()
+      written = true
+    } finally {
+      await fh.close()
+      if (!written) unlinkQuiet(tmp)
+    }
+    return { tmp, etag: `"${md5.digest('hex')}"` }
   }
 
   /**
@@ -203,6 +226,27 @@ export function createFsStore(root: string): ObjectStore {
         await write()
       }
       return lazyEtag(body)
+    },
+
+    async putStream(key, body, options = {}) {
+      const path = pathOf(key)
+      const { tmp, etag } = await writeTempStream(body, options.durable !== false)
+      try {
+        try {
+          ensureDir(dirname(path))
+          renameSync(tmp, path)
+        } catch (err) {
+          // A folder removed behind our back: make it again, once.
+          if (code(err) !== 'ENOENT') throw err
+          made.clear()
+          ensureDir(dirname(path))
+          renameSync(tmp, path)
+        }
+      } catch (err) {
+        unlinkQuiet(tmp)
+        throw err
+      }
+      return { etag }
     },
 
     async delete(key) {

@@ -87,6 +87,12 @@ export const inboundMessageKeys = (mailbox: string, id: string) => {
   }
 }
 
+/**
+ * The fingerprint index of a mailbox: one `{ id }` per Message-ID + Date + From (lib/inbound/fingerprint.ts), so a
+ * message re-uploaded with changed bytes after a UIDVALIDITY reset is recognised.
+ */
+export const inboundFingerprintKey = (mailbox: string, fingerprint: string) => `inbound/${mailbox}/fingerprints/${fingerprint}.json`
+
 /** Per-mailbox poll state (cursors, sequence, seen UIDLs; compare-and-swap) and its lease (create-only, then CAS). */
 export const inboundMailboxKeys = (mailbox: string) => ({
   state: `inbound/${mailbox}/state.json`,

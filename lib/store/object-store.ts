@@ -1,3 +1,5 @@
+import type { Readable } from 'node:stream'
+
 /**
  * The storage contract every driver (`fs`, `sqlite`, `s3`) passes: see test/store/contract.test.ts.
  * Keys are `/`-separated strings owned by lib/store/keys.ts; bodies are bytes.
@@ -16,6 +18,9 @@ export interface PutOptions {
   durable?: boolean
 }
 
+/** Options of a streamed write: unconditional, so only the type and durability. */
+export type PutStreamOptions = Pick<PutOptions, 'contentType' | 'durable'>
+
 export interface StoredObject {
   body: Buffer
   /** Opaque version tag, quoted as S3 returns it; pass to `put(..., { ifMatch })`. */
@@ -27,6 +32,13 @@ export interface ObjectStore {
   get(key: string): Promise<StoredObject | null>
   /** Writes an object and returns its new ETag. Throws PreconditionFailedError when a condition fails. */
   put(key: string, body: Buffer | Uint8Array | string, options?: PutOptions): Promise<{ etag: string }>
+  /**
+   * Writes an object from a stream without holding it whole in memory (fs: a temp file; s3: a multipart upload
+   * in parts of 5 MiB or more). The object appears at `key` only once the stream has ended without error: a
+   * stream that errors (or a write that fails) leaves whatever was at `key` before. Returns the new ETag
+   * (for S3 multipart uploads not an MD5 of the body). Unconditional: for large bodies keyed by their content.
+   */
+  putStream(key: string, body: Readable, options?: PutStreamOptions): Promise<{ etag: string }>
   /** Deletes an object; deleting a missing key is not an error. */
   delete(key: string): Promise<void>
   /**

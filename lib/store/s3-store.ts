@@ -1,4 +1,5 @@
 import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3ServiceException, type S3Client } from '@aws-sdk/client-s3'
+import { Upload } from '@aws-sdk/lib-storage'
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner'
 import { assertSafeKey, PreconditionFailedError, type ObjectStore } from './object-store.js'
 
@@ -45,6 +46,28 @@ export function createS3Store(client: S3Client, bucket: string): ObjectStore {
           throw new PreconditionFailedError(key, { cause: err })
         }
         throw err
+      }
+    },
+
+    async putStream(key, body, options = {}) {
+      assertSafeKey(key)
+      // lib-storage sends a body under 5 MiB as one PutObject, else a multipart upload of 5 MiB parts, at most
+      // 4 in flight; a failed stream aborts the upload, so no object appears at `key`.
+      const upload = new Upload({
+        client,
+        params: { Bucket: bucket, Key: key, Body: body, ContentType: options.contentType ?? 'application/octet-stream' },
+        queueSize: 4,
+        partSize: 5 * 1024 * 1024,
+        leavePartsOnError: false,
+      })
+      // When the body fails, that failure is the cause worth reporting, not a failed abort behind it.
+      let bodyError: unknown
+      body.once('error', (err) => (bodyError = err))
+      try {
+        const res = await upload.done()
+        return { etag: res.ETag ?? '' }
+      } catch (err) {
+        throw bodyError ?? err
       }
     },
 

@@ -4,7 +4,7 @@ import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { assertSafeKey, PreconditionFailedError, type ObjectStore, type PutOptions } from './object-store.js'
-import { exportVersion, storePaths, writeBodyFile } from './sqlite/body-files.js'
+import { exportVersion, storePaths, writeBodyFile, writeBodyFileFromStream } from './sqlite/body-files.js'
 import { openDatabase, type Database } from './sqlite/open-database.js'
 import { createReadSide } from './sqlite/read-side.js'
 import { startWriter } from './sqlite/writer-client.js'
@@ -106,6 +106,27 @@ export function createSqliteStore(dir: string, options: SqliteStoreOptions = {})
       )
       if (result.ok) return { etag }
       if (!inline) await rm(join(paths.bodies, version), { force: true })
+      throw failure(key, result)
+    },
+
+    async putStream(key, stream, options = {}) {
+      assertSafeKey(key)
+      const version = newVersion()
+      // Always a file: the size is known only at the end, and a streamed body is a large one.
+      const size = await writeBodyFileFromStream(paths.bodies, version, stream)
+      const etag = `"${version}"`
+      const result = await writer.write({
+        op: 'put',
+        key,
+        etag,
+        contentType: options.contentType ?? 'application/octet-stream',
+        size,
+        body: null,
+        file: version,
+        durable: options.durable !== false,
+      })
+      if (result.ok) return { etag }
+      await rm(join(paths.bodies, version), { force: true })
       throw failure(key, result)
     },
 

@@ -48,13 +48,17 @@ describe('a crash between any two effects, then a restart', () => {
     await createWebhookDispatcher(testDeps(config, ref.store)).runAll()
     const refEvents = receiver.received.map((r) => [r.id, r.payload!.data.sequence])
     expect(refEvents).toHaveLength(2)
-    // Per message: raw, attachments and JSON (concurrently, and possibly ahead of the previous message's commit),
-    // then the outbox record, then the marker, then the cursor; the lease first and last.
+    // The lease first and last; then the poll's in-flight record (poison-guard.ts), dropped by the state write
+    // before the lease's. Per message: raw, attachments, JSON and fingerprint (concurrently, and possibly ahead of
+    // the previous message's commit), then the outbox record, then the marker, then the cursor.
     const w = recorder.writes
     const at = (k: string | RegExp, from = 0) => w.findIndex((x, i) => i >= from && (typeof k === 'string' ? x === k : k.test(x)))
     expect(w[0]).toBe('inbound/crash-example-test/lease.json')
+    expect(w[1]).toBe('inbound/crash-example-test/state.json')
+    expect(w.at(-2)).toBe('inbound/crash-example-test/state.json')
     expect(w.at(-1)).toBe('inbound/crash-example-test/lease.json')
-    expect(w).toHaveLength(14)
+    expect(w.filter((k) => k.startsWith('inbound/crash-example-test/fingerprints/'))).toHaveLength(2)
+    expect(w).toHaveLength(18)
     for (const [seq, id] of [
       [1, 'm'],
       [2, 'm'],

@@ -72,6 +72,16 @@ export function crashingStore(inner: ObjectStore, n: number) {
       writes.push(key)
       return r
     },
+    async putStream(key, body, options) {
+      if (crashed || ++count === n) {
+        crashed = true
+        body.destroy()
+        throw new InjectedCrash(key)
+      }
+      const r = await inner.putStream(key, body, options)
+      writes.push(key)
+      return r
+    },
     async delete(key: string) {
       if (crashed) throw new InjectedCrash(key)
       return inner.delete(key)

@@ -49,7 +49,8 @@ describe('POP3 polling', () => {
       for (const n of [1, 2]) expect((await store.get(inboundMessageKeys(mb.id, inboundMessageId(msg(n))).raw))?.body.equals(msg(n))).toBe(true)
       const state = (await getJson<MailboxState>(store, inboundMailboxKeys(mb.id).state))!.value
       expect(state.seenUidls).toHaveLength(2)
-      expect(state.seenUidls![0]).toMatch(/^[0-9a-f]{16}$/)
+      // UIDL and size: Dovecot's UIDL (pop3_uidl_format %08Xu%08Xv) and the LIST size of the message.
+      expect(state.seenUidls![0]).toMatch(new RegExp(`^00000001[0-9a-f]{8} ${msg(1).length}$`))
       expect(await pollMailbox(deps, deps.config.mailboxes[0])).toMatchObject({ found: 0, stored: 0, error: null })
       expect(await countOnServer(u)).toBe(2)
       await dovecot.append(u, 'INBOX', [msg(3)])
@@ -92,22 +93,46 @@ describe('POP3 polling', () => {
   })
 })
 
+/** Feeds `wire` to the multi-line reader: the first `cut` bytes in one chunk, then chunks of `step`; returns what it passed on. */
+async function readReply(wire: Buffer, cut: number, step: number): Promise<Buffer[]> {
+  const c = new Pop3Client({ host: '127.0.0.1', user: 'u', password: 'p' })
+  const stream = c._updateStream()
+  const out: Buffer[] = []
+  stream.on('data', (d: Buffer) => out.push(d))
+  const ended = new Promise((r) => stream.on('end', r))
+  c.on('end', () => {})
+  c._pushStream(wire.subarray(0, cut))
+  for (let i = cut; i < wire.length; i += step) c._pushStream(wire.subarray(i, Math.min(wire.length, i + step)))
+  await ended
+  return out
+}
+
 describe('POP3 multi-line reader', () => {
   test('un-stuffs dots and finds the terminator split across chunks at every position', async () => {
     const wire = Buffer.from('Subject: x\r\n\r\n..dot\r\nline\r\n...\r\n\r\n.\r\n', 'latin1')
     const expected = Buffer.from('Subject: x\r\n\r\n.dot\r\nline\r\n..\r\n\r\n', 'latin1')
     for (let cut = 1; cut < wire.length; cut++) {
       for (const step of [1, 3, cut]) {
-        const c = new Pop3Client({ host: '127.0.0.1', user: 'u', password: 'p' })
-        const stream = c._updateStream()
-        const out: Buffer[] = []
-        stream.on('data', (d: Buffer) => out.push(d))
-        const ended = new Promise((r) => stream.on('end', r))
-        c.on('end', () => {})
-        c._pushStream(wire.subarray(0, cut))
-        for (let i = cut; i < wire.length; i += step) c._pushStream(wire.subarray(i, i + step))
-        await ended
+        const out = await readReply(wire, cut, step)
         expect(Buffer.concat(out).toString('latin1'), `cut ${cut} step ${step}`).toBe(expected.toString('latin1'))
+      }
+    }
+  })
+
+  test('a line over 64 KiB is passed on as it comes; its CRLF and the terminator are found wherever the chunks split', async () => {
+    const long = 'a'.repeat(100_000)
+    // On the wire: a long line, a dot-stuffed line, a long line starting with a stuffed dot, the terminator.
+    const wire = Buffer.from(`${long}\r\n..dot\r\n..${long}\r\n.\r\n`, 'latin1')
+    const expected = `${long}\r\n.dot\r\n.${long}\r\n`
+    const cuts = [1, 65_535, 100_000, 100_001, 100_002, 100_003, 100_007, 100_008, 200_008, 200_009, wire.length - 3, wire.length - 2, wire.length - 1]
+    for (const cut of cuts) {
+      for (const step of [16_384, 999, 70_000]) {
+        const out = await readReply(wire, cut, step)
+        const got = Buffer.concat(out).toString('latin1')
+        expect(got.length, `cut ${cut} step ${step}`).toBe(expected.length)
+        expect(got === expected, `cut ${cut} step ${step}`).toBe(true)
+        // Within the long line only a final CR is ever held back, not the line so far.
+        expect(out.every((d) => d.length <= Math.max(step, cut) + 65_536 + 16)).toBe(true)
       }
     }
   })

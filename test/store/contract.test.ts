@@ -1,6 +1,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { Readable } from 'node:stream'
 import { describe, expect, test, beforeAll, afterAll } from 'vitest'
 import { createFsStore } from '../../lib/store/fs-store.js'
 import { createS3Store } from '../../lib/store/s3-store.js'
@@ -110,6 +111,33 @@ describe.each(drivers)('store contract: $name', (driver) => {
     const keys = Array.from({ length: 1005 }, (_, i) => `many/${String(i).padStart(5, '0')}`)
     for (let i = 0; i < keys.length; i += 50) await Promise.all(keys.slice(i, i + 50).map((k) => store.put(k, '')))
     expect(await store.list('many/')).toEqual(keys)
+  })
+
+  test('putStream writes a body larger than one S3 part, byte for byte, and its ETag serves a compare-and-swap', async () => {
+    // 12 MiB + 7 bytes in 64 KiB chunks: three multipart parts on S3, a temp file on fs.
+    const body = Buffer.alloc(12 * 1024 * 1024 + 7)
+    for (let i = 0; i < body.length; i++) body[i] = (i * 31 + (i >> 16)) & 0xff
+    const chunks = Array.from({ length: Math.ceil(body.length / 65536) }, (_, i) => body.subarray(i * 65536, (i + 1) * 65536))
+    const { etag } = await store.putStream('stream/big.bin', Readable.from(chunks), { contentType: 'message/rfc822' })
+    expect((await store.get('stream/big.bin'))?.body.equals(body)).toBe(true)
+    await store.put('stream/big.bin', 'replaced', { ifMatch: etag })
+    expect((await store.get('stream/big.bin'))?.body.toString()).toBe('replaced')
+  })
+
+  test('putStream of a stream that fails part-way leaves the key as it was', async () => {
+    const failing = (bytes: number) =>
+      Readable.from(
+        (async function* () {
+          for (let sent = 0; sent < bytes; sent += 1024 * 1024) yield Buffer.alloc(1024 * 1024, 0x61)
+          throw new Error('connection dropped')
+        })(),
+      )
+    await store.put('failed-stream/kept.txt', 'before')
+    await expect(store.putStream('failed-stream/kept.txt', failing(6 * 1024 * 1024))).rejects.toThrow('connection dropped')
+    expect((await store.get('failed-stream/kept.txt'))?.body.toString()).toBe('before')
+    await expect(store.putStream('failed-stream/never.txt', failing(1024))).rejects.toThrow('connection dropped')
+    expect(await store.get('failed-stream/never.txt')).toBeNull()
+    expect(await store.list('failed-stream/')).toEqual(['failed-stream/kept.txt'])
   })
 
   test('delete removes an object and tolerates a missing one', async () => {

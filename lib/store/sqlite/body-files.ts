@@ -48,6 +48,30 @@ export async function writeBodyFile(dir: string, name: string, body: Uint8Array)
   await syncFolder(dir)
 }
 
+/**
+ * Like writeBodyFile, from a stream, never holding the body whole: chunks are written as they come. Returns the
+ * size in bytes. A stream that errors removes what was written.
+ */
+export async function writeBodyFileFromStream(dir: string, name: string, body: AsyncIterable<Uint8Array>): Promise<number> {
+  const path = join(dir, name)
+  const fh = await open(path, 'wx')
+  let size = 0
+  try {
+    for await (const chunk of body) {
+      for (let off = 0; off < chunk.byteLength; ) off += (await fh.write(chunk, off)).bytesWritten
+      size += chunk.byteLength
+    }
+    await fh.datasync()
+  } catch (err) {
+    await fh.close()
+    await rm(path, { force: true })
+    throw err
+  }
+  await fh.close()
+  await syncFolder(dir)
+  return size
+}
+
 /** A body file's bytes; `null` when it is gone (replaced and removed since its row was read). */
 export async function readBodyFile(dir: string, name: string): Promise<Buffer | null> {
   try {

@@ -1,0 +1,74 @@
+import { connect, createServer, type AddressInfo, type Socket } from 'node:net'
+
+/**
+ * A fault to inject once: after the client sends a command matching `afterCommand`, let `afterBytes` bytes of the
+ * server's answer through, then `cut` the connection (both sides destroyed) or `stall` it (nothing more is
+ * forwarded to the client; the connection stays open).
+ */
+export interface Fault {
+  afterCommand: RegExp
+  afterBytes: number
+  kind: 'cut' | 'stall'
+}
+
+export interface TcpProxy {
+  port: number
+  /** Armed fault; cleared once it has fired. */
+  fault: Fault | null
+  /** Faults fired so far. */
+  fired: number
+  close(): Promise<void>
+}
+
+/**
+ * A TCP proxy of the tests' own on 127.0.0.1 in front of a real server (Dovecot), for faults a real server does not
+ * make on demand: a connection dropped, or a server gone silent, in the middle of an answer.
+ */
+export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
+  const sockets = new Set<Socket>()
+  const proxy: TcpProxy = { port: 0, fault: null, fired: 0, close: async () => {} }
+  const server = createServer((client) => {
+    const upstream = connect(targetPort, '127.0.0.1')
+    for (const s of [client, upstream]) {
+      sockets.add(s)
+      s.on('close', () => sockets.delete(s))
+      s.on('error', () => {})
+    }
+    let armed: Fault | null = null
+    let passed = 0
+    let stalled = false
+    client.on('data', (d) => {
+      if (!armed && proxy.fault && proxy.fault.afterCommand.test(d.toString('latin1'))) {
+        armed = proxy.fault
+        proxy.fault = null
+        passed = 0
+      }
+      upstream.write(d)
+    })
+    upstream.on('data', (d) => {
+      if (stalled) return
+      if (!armed) return void client.write(d)
+      const room = armed.afterBytes - passed
+      if (d.length < room) {
+        passed += d.length
+        return void client.write(d)
+      }
+      client.write(d.subarray(0, room))
+      proxy.fired++
+      if (armed.kind === 'stall') stalled = true
+      else {
+        client.destroy()
+        upstream.destroy()
+      }
+    })
+    client.on('close', () => upstream.destroy())
+    upstream.on('close', () => client.destroy())
+  })
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+  proxy.port = (server.address() as AddressInfo).port
+  proxy.close = async () => {
+    for (const s of sockets) s.destroy()
+    await new Promise<void>((r) => server.close(() => r()))
+  }
+  return proxy
+}
