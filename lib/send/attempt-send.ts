@@ -1,11 +1,10 @@
-import { Readable } from 'node:stream'
-import MailComposer from 'nodemailer/lib/mail-composer'
 import type { Deps } from '../deps.js'
 import { needsSmtpUtf8 } from './address.js'
 import { classifySmtpFailure, classifySmtpSuccess, type DeliveryOutcome, type SmtpError, type SmtpInfo } from './classify.js'
 import { composeMail } from './compose.js'
 import type { AcceptedRequest, RejectedRecipient } from './records.js'
 import { relayExtensions } from './relay-capabilities.js'
+import type { WrittenHook } from './transport.js'
 
 /** What one attempt came to, and why it failed when that was decided before the wire. */
 export type AttemptOutcome = DeliveryOutcome & { reason: string | null }
@@ -67,15 +66,14 @@ export async function attemptSend(deps: Deps, record: AcceptedRequest, recipient
   const refused = plan.refused.map(refusedBeforeWire)
   if (!plan.send.length) return failedBeforeWire(recipients, 'smtputf8_unsupported', NO_SMTPUTF8, refused)
   const mail = composeMail(record, { date, recipients: plan.send, returnPath: deps.config.returnPath })
-  // Compose first and stream the bytes ourselves: when the stream has been read to its end, the whole message
-  // has gone to the relay, and a drop from then on is ambiguous (nodemailer reports it only as "CONN").
+  // nodemailer composes the message once, from options fixed at acceptance and at the first attempt (Message-ID,
+  // Date, boundaries from the id), so every attempt sends the same bytes. When the composed message has been read to
+  // its end, all of it has gone to the relay, and a drop from then on is ambiguous.
   let messageWritten = false
+  const onWritten = () => (messageWritten = true)
   let outcome: DeliveryOutcome
   try {
-    const raw = await new MailComposer(mail).compile().build()
-    const stream = Readable.from([raw])
-    stream.on('end', () => (messageWritten = true))
-    const info = (await deps.relay.sendMail({ envelope: mail.envelope, raw: stream })) as SmtpInfo
+    const info = (await deps.relay.sendMail({ ...mail, onWritten } as typeof mail & WrittenHook)) as SmtpInfo
     outcome = classifySmtpSuccess(info)
   } catch (err) {
     outcome = classifySmtpFailure(err as SmtpError, { messageWritten })

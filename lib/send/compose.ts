@@ -50,6 +50,10 @@ export function composeMail(record: AcceptedRequest, opts: { date: Date; recipie
     headers: r.headers,
     messageId: record.messageId,
     date: opts.date,
+    // Boundaries from the id instead of random bytes drawn per message: the same on every attempt.
+    baseBoundary: record.id.toLowerCase(),
+    // No X-Mailer header: what Postern sends is the request's message.
+    xMailer: false,
     envelope: {
       from: returnPathFor(record, opts.returnPath),
       to: recipients ?? [...to, ...(cc ?? []), ...(bcc ?? [])].map((m) => m.address),

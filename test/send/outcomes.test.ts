@@ -51,6 +51,22 @@ describe('the Date header', () => {
   })
 })
 
+describe('the bytes of a retry', () => {
+  test('are the bytes of the first attempt: same Message-ID, Date and MIME boundaries', async () => {
+    const { smtp, h } = await setup({ data: () => 'drop' })
+    const id = await submit(h, { html: '<p>hi</p>', attachments: [{ filename: 'a.txt', content: Buffer.from('attached').toString('base64') }] })
+    await h.runner.drain()
+    expect((await view(h, id)).attempts[0]).toMatchObject({ outcome: 'deferred', ambiguous: true })
+    smtp.behave({})
+    h.clock.advance(3600_000)
+    await h.runner.drain()
+    expect((await view(h, id)).status).toBe('sent')
+    expect(smtp.received).toHaveLength(2)
+    expect(smtp.received[1].raw.equals(smtp.received[0].raw)).toBe(true)
+    expect(smtp.received[0].raw.toString()).toContain(id.toLowerCase())
+  })
+})
+
 describe('addresses that need SMTPUTF8 (RFC 6531)', () => {
   test('are sent with SMTPUTF8 when the relay offers it', async () => {
     const { smtp, h } = await setup()
