@@ -31,6 +31,7 @@ function counting(store: ObjectStore) {
     get: (k) => (n.GET++, store.get(k)),
     put: (k, b, o) => (n.PUT++, store.put(k, b, o)),
     list: (p, o) => (n.LIST++, store.list(p, o)),
+    listEntries: (p, o) => (n.LIST++, store.listEntries(p, o)),
     delete: (k) => (n.DELETE++, store.delete(k)),
     urlFor: (k, s) => store.urlFor(k, s),
   }

@@ -5,7 +5,7 @@ import { dirname, join, relative, sep } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { promisify } from 'node:util'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { assertSafeKey, PreconditionFailedError, type ObjectStore, type PutOptions } from './object-store.js'
+import { assertSafeKey, PreconditionFailedError, type ListedObject, type ObjectStore, type PutOptions } from './object-store.js'
 
 const TMP = '.tmp'
 const LOCKS = '.locks'
@@ -158,6 +158,27 @@ export function createFsStore(root: string): ObjectStore {
     }
   }
 
+  /** Keys under `prefix` in byte order (ObjectStore.list). */
+  async function listKeys(prefix: string, options: { startAfter?: string; limit?: number }): Promise<string[]> {
+    // Walk only the deepest folder the prefix names in full.
+    const cut = prefix.lastIndexOf('/')
+    const base = cut >= 0 ? join(root, ...prefix.slice(0, cut).split('/')) : root
+    let entries: string[]
+    try {
+      entries = (await readdir(base, { recursive: true, withFileTypes: true }))
+        .filter((e) => e.isFile())
+        .map((e) => relative(root, join(e.parentPath, e.name)).split(sep).join('/'))
+    } catch (err) {
+      if (code(err) === 'ENOENT') return []
+      throw err
+    }
+    const keys = entries
+      .filter((k) => k.startsWith(prefix) && !k.startsWith(`${TMP}/`) && !k.startsWith(`${LOCKS}/`))
+      .filter((k) => options.startAfter === undefined || k > options.startAfter)
+      .sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)))
+    return options.limit === undefined ? keys : keys.slice(0, options.limit)
+  }
+
   return {
     async get(key) {
       const body = await readCurrent(pathOf(key))
@@ -207,23 +228,20 @@ export function createFsStore(root: string): ObjectStore {
     },
 
     async list(prefix, options = {}) {
-      // Walk only the deepest folder the prefix names in full.
-      const cut = prefix.lastIndexOf('/')
-      const base = cut >= 0 ? join(root, ...prefix.slice(0, cut).split('/')) : root
-      let entries: string[]
-      try {
-        entries = (await readdir(base, { recursive: true, withFileTypes: true }))
-          .filter((e) => e.isFile())
-          .map((e) => relative(root, join(e.parentPath, e.name)).split(sep).join('/'))
-      } catch (err) {
-        if (code(err) === 'ENOENT') return []
-        throw err
+      return listKeys(prefix, options)
+    },
+
+    async listEntries(prefix, options = {}) {
+      const keys = await listKeys(prefix, options)
+      const out: ListedObject[] = []
+      for (const key of keys) {
+        try {
+          out.push({ key, lastModifiedMs: statSync(pathOf(key)).mtimeMs })
+        } catch (err) {
+          if (code(err) !== 'ENOENT') throw err // deleted since the walk: not listed, as S3 would not
+        }
       }
-      const keys = entries
-        .filter((k) => k.startsWith(prefix) && !k.startsWith(`${TMP}/`) && !k.startsWith(`${LOCKS}/`))
-        .filter((k) => options.startAfter === undefined || k > options.startAfter)
-        .sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)))
-      return options.limit === undefined ? keys : keys.slice(0, options.limit)
+      return out
     },
 
     async urlFor(key) {
