@@ -42,6 +42,8 @@ export const queueKeys = {
 export const sweepKeys = {
   delivery: 'sweeps/delivery.json',
   pollTick: 'sweeps/poll-tick.json',
+  /** How far the webhook sweep has looked for outbox records whose S3 notification was lost. */
+  webhooks: 'sweeps/webhooks.json',
 }
 
 /** What the local sandbox relay received: the exact bytes and the SMTP envelope, in arrival order. */
@@ -109,6 +111,20 @@ export const webhookKeys = {
     if (kind === 'mailbox') return webhookKeys.outbox(id, sequence)
     if (kind === 'message') return `webhooks/outbox/_messages/${id}.${pad(sequence, 12)}.json`
     throw new Error(`not an event source: ${JSON.stringify(source)}`)
+  },
+  /** Whether `key` names an outbox record (what a webhook-queue message may point at). */
+  isOutboxKey: (key: string) => key.startsWith('webhooks/outbox/') && key.endsWith('.json') && !key.includes('//'),
+  /**
+   * An event set aside on AWS until `dueAtMs` (its next attempt is further ahead than SQS can hide a message, or its
+   * message was received too often); the body names its outbox key. Sorted by due time, like `queue/`.
+   */
+  laterPrefix: 'webhooks/later/',
+  later: (dueAtMs: number, eventId: string) => `webhooks/later/${stamp(dueAtMs)}_${eventId}.json`,
+  /** The due time of a `later` key; null for a key that is not one. */
+  parseLater(key: string): { dueAtMs: number } | null {
+    const m = /^webhooks\/later\/([^/_]+)_[^/]+\.json$/.exec(key)
+    const dueAtMs = m ? Date.parse(m[1]) : NaN
+    return Number.isNaN(dueAtMs) ? null : { dueAtMs }
   },
   /** Attempts of one event to one endpoint. */
   delivery: (endpointId: string, eventId: string) => `webhooks/deliveries/${endpointId}/${eventId}.json`,
