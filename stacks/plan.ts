@@ -26,9 +26,6 @@ export const WEBHOOK_VISIBILITY_S = 6 * WEBHOOK_TIMEOUT_S
 export const WEBHOOK_MAX_RECEIVES = 10
 export const WEBHOOK_BATCH = 10
 
-/** Webhook consumer instances: `aws.webhookConsumers`, and each one's attempts in flight per endpoint (lib/webhooks/sqs-plan.ts). */
-export { attemptsPerInstance } from '../lib/webhooks/sqs-plan.js'
-
 /**
  * Delivery instances allowed at once so that instances × `relay.pool.maxConnections` stays within
  * `aws.relayConnections`: the function's reserved concurrency. At least 1.
