@@ -5,42 +5,26 @@
 import { webhookKeys } from '../lib/store/keys.js'
 import type { Alarms } from './alarms.js'
 import type { FunctionDefaults } from './function-defaults.js'
-import { sourceConcurrency, WEBHOOK_BATCH, WEBHOOK_MAX_RECEIVES, WEBHOOK_TIMEOUT_S, WEBHOOK_VISIBILITY_S } from './plan.js'
+import { WEBHOOK_BATCH, WEBHOOK_MAX_RECEIVES, WEBHOOK_TIMEOUT_S, WEBHOOK_VISIBILITY_S } from './plan.js'
+import { consume, queueWithDlq } from './queues.js'
 import type { StageConfig } from './stage-config.js'
 import { newObjectsTo } from './storage.js'
 
 export function createWebhooks(defaults: FunctionDefaults, config: StageConfig, alarms: Alarms) {
   if (!config.hasWebhooks) return null
-  const dlq = new sst.aws.Queue('WebhooksDlq')
-  const queue = new sst.aws.Queue('Webhooks', {
-    visibilityTimeout: `${WEBHOOK_VISIBILITY_S} seconds`,
-    dlq: { queue: dlq.arn, retry: WEBHOOK_MAX_RECEIVES },
-  })
+  const { queue, dlq } = queueWithDlq('Webhooks', WEBHOOK_VISIBILITY_S, WEBHOOK_MAX_RECEIVES, alarms)
   const environment = { ...defaults.environment, POSTERN_WEBHOOK_QUEUE_URL: queue.url }
   // Together the instances keep inbound.webhookConcurrency attempts in flight per endpoint (lib/webhooks/sqs-plan.ts).
   const instances = config.aws.webhookConsumers
-  const consumer = queue.subscribe(
-    {
-      ...defaults,
-      handler: 'functions/webhooks.records',
-      timeout: `${WEBHOOK_TIMEOUT_S} seconds`,
-      environment,
-      link: [...defaults.link, queue],
-      concurrency: { reserved: instances },
-    },
-    {
-      batch: { size: WEBHOOK_BATCH, partialResponses: true },
-      transform: {
-        eventSourceMapping: (args) => {
-          args.scalingConfig = { maximumConcurrency: sourceConcurrency(instances) }
-        },
-      },
-    },
+  const consumer = consume(
+    queue,
+    { ...defaults, handler: 'functions/webhooks.records', timeout: `${WEBHOOK_TIMEOUT_S} seconds`, environment, link: [...defaults.link, queue] },
+    WEBHOOK_BATCH,
+    instances,
   )
   const sweep = new sst.aws.CronV2('WebhookSweep', {
     schedule: 'rate(5 minutes)',
     function: { ...defaults, handler: 'functions/webhooks.sweep', timeout: '5 minutes', environment, link: [...defaults.link, queue] },
   })
-  alarms.onDeadLetters('WebhooksDlq', dlq)
   return { queue, dlq, consumer, sweep, notification: newObjectsTo('Outbox', queue, webhookKeys.outboxPrefix) }
 }
