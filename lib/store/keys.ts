@@ -44,6 +44,9 @@ export const sweepKeys = {
   pollTick: 'sweeps/poll-tick.json',
   /** How far the webhook sweep has looked for outbox records whose S3 notification was lost. */
   webhooks: 'sweeps/webhooks.json',
+  /** One object per mailbox whose last poll on AWS failed: its error backoff, which the poll tick reads. */
+  pollBackoffPrefix: 'sweeps/poll-backoff/',
+  pollBackoff: (mailbox: string) => `sweeps/poll-backoff/${mailbox}.json`,
 }
 
 /** What the local sandbox relay received: the exact bytes and the SMTP envelope, in arrival order. */

@@ -52,7 +52,7 @@ test('every bundled handler answers one real-shaped event in a fresh process', a
   expect(JSON.parse(http.body)).toMatchObject({ status: 'queued', id: expect.stringMatching(/^[0-9A-HJKMNP-TV-Z]{26}$/) })
   expect(deliverRecords).toEqual({ batchItemFailures: [] })
   expect(sweep).toEqual({ enqueued: 0, stale: 0, lists: 1 })
-  expect(tick).toEqual({ enqueued: [] })
+  expect(tick).toEqual({ enqueued: [], backingOff: [] })
   expect(pollRecords).toEqual({ batchItemFailures: [] })
   expect(webhookRecords).toEqual({ batchItemFailures: [] })
   expect(webhookSweep).toEqual({ unparked: 0, stale: 0, lists: 2 })
