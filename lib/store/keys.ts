@@ -116,7 +116,7 @@ export const webhookKeys = {
     throw new Error(`not an event source: ${JSON.stringify(source)}`)
   },
   /** Whether `key` names an outbox record (what a webhook-queue message may point at). */
-  isOutboxKey: (key: string) => key.startsWith('webhooks/outbox/') && key.endsWith('.json') && !key.includes('//'),
+  isOutboxKey: (key: string) => /^webhooks\/outbox\/(?!\.\.?\/)[^/]+\/[^/]+\.json$/.test(key),
   /**
    * An event set aside on AWS until `dueAtMs` (its next attempt is further ahead than SQS can hide a message, or its
    * message was received too often); the body names its outbox key. Sorted by due time, like `queue/`.

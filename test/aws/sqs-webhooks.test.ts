@@ -310,6 +310,8 @@ test('queue message bodies: S3 notifications of outbox records, the sweep’s me
     outboxMessage('queue/2026-11-29T12:00:00.000Z_01J'),
     notification('webhooks/deliveries/app/x.json'),
     notification('%E0%A4%A'),
+    outboxMessage('webhooks/outbox/../x/1.json'),
+    outboxMessage('webhooks/outbox/a/b/1.json'),
   ])
     expect(webhookMessageIn(poisoned)).toBeNull()
 })
