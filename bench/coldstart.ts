@@ -7,7 +7,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { bundleFunction } from '../scripts/bundle-functions.js'
-import { functionUrlEvent, handlerInvocations } from '../scripts/lambda-events.js'
+import { functionUrlEvent, handlerInvocations, unusedQueueUrls } from '../scripts/lambda-events.js'
 
 const runs = Number(process.argv[process.argv.indexOf('--runs') + 1]) || 7
 const dir = await mkdtemp(join(tmpdir(), 'postern-coldstart-'))
@@ -15,8 +15,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const env = {
   ...process.env,
   POSTERN_API_KEY: 'coldstart-key-123456',
-  POSTERN_DELIVERY_QUEUE_URL: 'http://127.0.0.1:9/000000000000/delivery',
-  POSTERN_POLL_QUEUE_URL: 'http://127.0.0.1:9/000000000000/poll',
+  ...unusedQueueUrls,
   POSTERN_LOG_LEVEL: 'silent',
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
 }

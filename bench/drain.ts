@@ -18,25 +18,14 @@ import { startS3 } from '../test/servers/s3.js'
 import { startSmtp } from '../test/servers/smtp.js'
 import { startSqs } from '../test/servers/sqs.js'
 import { notifyS3ToSqs, pollOnce } from '../test/servers/sqs-event-source.js'
+import { countingStore } from './procs/counting-store.js'
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true'
 const arg = (name: string, dflt: number) => Number(process.argv[process.argv.indexOf(`--${name}`) + 1]) || dflt
 const N = arg('messages', 600)
 const INSTANCES = arg('instances', 10)
 
-/** Counts the store's requests by S3 operation. */
-function counting(store: ObjectStore) {
-  const n = { GET: 0, PUT: 0, LIST: 0, DELETE: 0 }
-  const wrapped: ObjectStore = {
-    get: (k) => (n.GET++, store.get(k)),
-    put: (k, b, o) => (n.PUT++, store.put(k, b, o)),
-    putStream: (k, b, o) => (n.PUT++, store.putStream(k, b, o)),
-    list: (p, o) => (n.LIST++, store.list(p, o)),
-    delete: (k) => (n.DELETE++, store.delete(k)),
-    urlFor: (k, s) => store.urlFor(k, s),
-  }
-  return { store: wrapped, n }
-}
+const counting = countingStore
 
 async function rig(queueUrl?: string) {
   const smtp = await startSmtp()

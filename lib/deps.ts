@@ -50,8 +50,8 @@ export interface Deps {
   pop3(mailbox: Pop3Mailbox): Promise<Pop3Client>
   /** Secrets of the config that are read at run time (`{ "ssm": ... }`), cached. */
   secrets: Secrets
-  /** The SQS queue of `aws.deliveryQueueUrl` or `aws.pollQueueUrl`; throws when that URL is not configured. */
-  queue(name: 'delivery' | 'poll'): WorkQueue
+  /** The SQS queue of `aws.deliveryQueueUrl`, `aws.pollQueueUrl` or `aws.webhookQueueUrl`; throws when that URL is not configured. */
+  queue(name: QueueName): WorkQueue
 }
 
 export function createStore(config: Config): ObjectStore {
@@ -80,10 +80,15 @@ export function lazyRelay(config: RelayConfig): Relay {
   }
 }
 
+/** The SQS queues Postern uses on AWS (stacks/), each with its URL in `aws`. */
+export type QueueName = 'delivery' | 'poll' | 'webhooks'
+const QUEUE_URLS = { delivery: 'deliveryQueueUrl', poll: 'pollQueueUrl', webhooks: 'webhookQueueUrl' } as const
+const QUEUE_ENV = { delivery: 'POSTERN_DELIVERY_QUEUE_URL', poll: 'POSTERN_POLL_QUEUE_URL', webhooks: 'POSTERN_WEBHOOK_QUEUE_URL' } as const
+
 /** A queue whose SQS client is built on its first call; the endpoint is the queue URL's origin, as the SDK would pick. */
-function lazyQueue(config: Config, name: 'delivery' | 'poll'): WorkQueue {
-  const url = name === 'delivery' ? config.aws.deliveryQueueUrl : config.aws.pollQueueUrl
-  if (!url) throw new Error(`no ${name} queue is configured (POSTERN_${name.toUpperCase()}_QUEUE_URL)`)
+function lazyQueue(config: Config, name: QueueName): WorkQueue {
+  const url = config.aws[QUEUE_URLS[name]]
+  if (!url) throw new Error(`no ${name} queue is configured (${QUEUE_ENV[name]})`)
   let queue: Promise<WorkQueue> | undefined
   const load = () => (queue ??= import('./aws/sqs.js').then((m) => m.createSqsQueue(url, { region: config.aws.region, endpoint: new URL(url).origin })))
   return {

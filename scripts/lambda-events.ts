@@ -57,6 +57,13 @@ export const s3TestEvent = JSON.stringify({
   HostId: 'H1',
 })
 
+/** The queue URLs the stacks give the functions; nothing listens there (the invocations send nothing). */
+export const unusedQueueUrls = {
+  POSTERN_DELIVERY_QUEUE_URL: 'http://127.0.0.1:9/000000000000/delivery',
+  POSTERN_POLL_QUEUE_URL: 'http://127.0.0.1:9/000000000000/poll',
+  POSTERN_WEBHOOK_QUEUE_URL: 'http://127.0.0.1:9/000000000000/webhooks',
+}
+
 /** Every handler the stacks deploy, with one event each. `token`: the API key the HTTP event carries. */
 export function handlerInvocations(token: string) {
   return [
@@ -69,6 +76,7 @@ export function handlerInvocations(token: string) {
     { entry: 'functions/deliver.ts', export: 'sweep', event: {} },
     { entry: 'functions/poll.ts', export: 'tick', event: {} },
     { entry: 'functions/poll.ts', export: 'records', event: sqsEvent('poll', [JSON.stringify({ mailbox: 'gone', due: '2026-11-29T12:00:00.000Z' })]) },
-    { entry: 'functions/webhooks.ts', export: 'handler', event: {} },
+    { entry: 'functions/webhooks.ts', export: 'records', event: sqsEvent('webhooks', [s3TestEvent]) },
+    { entry: 'functions/webhooks.ts', export: 'sweep', event: {} },
   ]
 }

@@ -7,6 +7,7 @@ import { createInbound } from './inbound.js'
 import { createSecrets } from './secrets.js'
 import { readStageConfig } from './stage-config.js'
 import { createStorage } from './storage.js'
+import { createWebhooks } from './webhooks.js'
 
 export function createStage(stage: string, dir = '.') {
   const config = readStageConfig(stage, dir)
@@ -15,8 +16,11 @@ export function createStage(stage: string, dir = '.') {
   const defaults = functionDefaults(bucket, secrets, config)
   const alarms = createAlarms()
   const { api } = createApi(defaults)
-  const delivery = createDelivery(bucket, defaults, config, alarms)
+  const delivery = createDelivery(defaults, config, alarms)
   const inbound = createInbound(defaults, config, alarms)
+  const webhooks = createWebhooks(defaults, config, alarms)
+  // A bucket has one notification configuration: every prefix's notification is set here, in one call.
+  bucket.notify({ notifications: [delivery.notification, ...(webhooks ? [webhooks.notification] : [])] })
   return {
     api: api.url,
     bucket: bucket.name,
@@ -25,5 +29,6 @@ export function createStage(stage: string, dir = '.') {
     config: config.file ?? 'none (no postern.config.<stage>.json)',
     polledMailboxes: config.mailboxes.length,
     pollQueue: inbound.poll?.queue.url ?? null,
+    webhookQueue: webhooks?.queue.url ?? null,
   }
 }

@@ -13,6 +13,20 @@ export const POLL_MAX_RECEIVES = 3
 export { POLL_BATCH }
 
 /**
+ * Webhook function: a batch of 10 events, each endpoint's attempts bounded per instance (timeoutMs each, 15 s by
+ * default); the consumer starts no attempt it cannot finish before the timeout. SQS hides a batch 6× that.
+ */
+export const WEBHOOK_TIMEOUT_S = 300
+export const WEBHOOK_VISIBILITY_S = 6 * WEBHOOK_TIMEOUT_S
+/**
+ * Receives before a webhook message goes to the dead-letter queue. Messages that wait through retries are parked
+ * after PARK_AFTER_RECEIVES (5) receives and come back as new messages, so only messages that cannot be handled
+ * (a poisoned body, a store failing each time) reach it.
+ */
+export const WEBHOOK_MAX_RECEIVES = 10
+export const WEBHOOK_BATCH = 10
+
+/**
  * Delivery instances allowed at once so that instances × `relay.pool.maxConnections` stays within
  * `aws.relayConnections`: the function's reserved concurrency. At least 1.
  */

@@ -10,3 +10,11 @@ export function createStorage() {
   })
   return { bucket }
 }
+
+/** A notification of new objects under `prefix` to `queue`; stacks/app.ts sets all of the bucket's at once. */
+export const newObjectsTo = (name: string, queue: sst.aws.Queue, prefix: string) => ({
+  name,
+  queue,
+  events: ['s3:ObjectCreated:*' as const],
+  filterPrefix: prefix,
+})

@@ -80,7 +80,7 @@ function intFromEnv(env: Record<string, string | undefined>, name: string, issue
  * not named), secret references resolved, then environment overrides (PORT, POSTERN_DATA_DIR, POSTERN_STORE (sqlite or
  * fs), POSTERN_DOMAIN,
  * POSTERN_RELAY_URL, POSTERN_RELAY_CA_FILE (PEM of a private relay CA), POSTERN_S3_BUCKET, POSTERN_S3_ENDPOINT, POSTERN_S3_REGION, POSTERN_API_KEY,
- * POSTERN_LOG_LEVEL; on AWS also AWS_REGION, POSTERN_DELIVERY_QUEUE_URL, POSTERN_POLL_QUEUE_URL, POSTERN_SSM_ENDPOINT), validated by the one zod schema in lib/config/schema.ts.
+ * POSTERN_LOG_LEVEL; on AWS also AWS_REGION, POSTERN_DELIVERY_QUEUE_URL, POSTERN_POLL_QUEUE_URL, POSTERN_WEBHOOK_QUEUE_URL, POSTERN_SSM_ENDPOINT), validated by the one zod schema in lib/config/schema.ts.
  * @throws ConfigError listing every bad field with its path.
  */
 export function loadConfig(env: Record<string, string | undefined>, cwd = process.cwd()): Config {
@@ -141,6 +141,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
     region: env.AWS_REGION,
     deliveryQueueUrl: env.POSTERN_DELIVERY_QUEUE_URL,
     pollQueueUrl: env.POSTERN_POLL_QUEUE_URL,
+    webhookQueueUrl: env.POSTERN_WEBHOOK_QUEUE_URL,
     ssmEndpoint: env.POSTERN_SSM_ENDPOINT,
   }
   const setAws = Object.fromEntries(Object.entries(aws).filter(([, v]) => v))

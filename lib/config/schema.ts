@@ -63,10 +63,17 @@ export const AwsConfig = z.strictObject({
   deliveryQueueUrl: z.url().optional(),
   /** SQS queue of mailboxes due for a poll (POSTERN_POLL_QUEUE_URL); set by the stacks. */
   pollQueueUrl: z.url().optional(),
+  /** SQS queue of recorded webhook events (POSTERN_WEBHOOK_QUEUE_URL); set by the stacks. */
+  webhookQueueUrl: z.url().optional(),
   /** An SSM-compatible endpoint instead of AWS's (POSTERN_SSM_ENDPOINT; tests). */
   ssmEndpoint: z.url().optional(),
   /** SMTP connections the relay allows from all delivery instances together: instances × relay.pool.maxConnections stays within it. */
   relayConnections: z.number().int().min(1).max(10_000).default(10),
+  /**
+   * Webhook consumer instances at most (the function's reserved concurrency); they share
+   * `inbound.webhookConcurrency` attempts in flight per endpoint (lib/webhooks/sqs-plan.ts).
+   */
+  webhookConsumers: z.number().int().min(1).max(100).default(2),
   /** Mailboxes polled at once, across all poll instances. */
   pollers: z.number().int().min(1).max(1000).default(10),
   /** How long a secret read from SSM is kept by a warm instance, in ms (default 5 minutes). */

@@ -1,5 +1,6 @@
 import { eachRecord, type SqsBatchResponse, type SqsEvent, type SqsRecord } from '../aws/sqs-event.js'
 import type { Deps } from '../deps.js'
+import { clearPollFailure, recordPollFailure } from './poll-backoff.js'
 import { pollMailbox } from './poll-mailbox.js'
 import { POLL_BATCH } from './poll-schedule.js'
 import type { PollRequest } from './poll-tick.js'
@@ -8,7 +9,8 @@ import type { PollRequest } from './poll-tick.js'
 export function pollRequestIn(body: string): PollRequest | null {
   try {
     const r = JSON.parse(body)
-    return typeof r?.mailbox === 'string' && typeof r?.due === 'string' ? { mailbox: r.mailbox, due: r.due } : null
+    if (typeof r?.mailbox !== 'string' || typeof r?.due !== 'string') return null
+    return Number.isInteger(r.failures) && r.failures > 0 ? { mailbox: r.mailbox, due: r.due, failures: r.failures } : { mailbox: r.mailbox, due: r.due }
   } catch {
     return null
   }
@@ -16,8 +18,9 @@ export function pollRequestIn(body: string): PollRequest | null {
 
 /**
  * The poll function on AWS: polls each mailbox a batch of the poll queue names, under the mailbox lease (a poll
- * that finds the lease held is skipped). A mailbox's own failure (refused login, unreachable server) is logged and
- * counted done: its next instant polls again, and a dead-letter queue of broken passwords would help nobody. A
+ * that finds the lease held is skipped). A mailbox's own failure (refused login, unreachable server) is logged,
+ * starts or lengthens its error backoff (poll-backoff.ts; the tick skips it meanwhile) and is counted done: a
+ * dead-letter queue of broken passwords would help nobody; a success ends the backoff. A
  * mailbox no longer in the config is skipped with a warning. Only a body that is not a poll request is reported
  * in batchItemFailures (and so reaches the dead-letter queue).
  */
@@ -37,8 +40,13 @@ export function createPollConsumer(deps: Deps) {
       return true
     }
     const s = await pollMailbox(deps, mb)
-    if (s.error) deps.logger.error({ mailbox: s.mailbox, err: s.error.message }, 'poll failed')
-    else deps.logger.info({ ...s, error: undefined, due: req.due }, 'poll done')
+    if (s.error) {
+      const b = await recordPollFailure(deps, mb.id, req.failures ?? 0, s.error.message)
+      deps.logger.error({ mailbox: s.mailbox, err: s.error.message, consecutiveFailures: b.failures, retryAt: b.retryAt }, 'poll failed; backing off')
+    } else {
+      if (req.failures && !s.busy) await clearPollFailure(deps, mb.id)
+      deps.logger.info({ ...s, error: undefined, due: req.due }, 'poll done')
+    }
     return true
   }
   return {

@@ -1,15 +1,12 @@
-import { SQS_MAX_VISIBILITY_S } from '../aws/sqs-limits.js'
+import { SQS_HIDE_HORIZON_MS } from '../aws/sqs-limits.js'
 import { eachRecord, type SqsBatchResponse, type SqsEvent, type SqsRecord } from '../aws/sqs-event.js'
 import type { Deps } from '../deps.js'
 import { newWorkerId } from '../worker-id.js'
 import { deliverMessage, LEASE_MS } from './deliver.js'
 import { planEntry, queueEntriesIn } from './sqs-messages.js'
 
-/**
- * How far ahead a received message may be hidden until its entry is due (ms): SQS caps a message's visibility at
- * 12 hours from its receive; ten minutes are kept for the batch's own time. Later entries are left to the sweep.
- */
-export const DELIVERY_HORIZON_MS = SQS_MAX_VISIBILITY_S * 1000 - 10 * 60_000
+/** How far ahead a received message may be hidden until its entry is due (ms); later entries are left to the sweep. */
+export const DELIVERY_HORIZON_MS = SQS_HIDE_HORIZON_MS
 
 /**
  * The delivery function on AWS: consumes batches of the delivery queue (S3 notifications of new `queue/` entries,

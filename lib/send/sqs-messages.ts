@@ -1,3 +1,4 @@
+import { parseBody, s3NotificationKeys } from '../aws/s3-notification.js'
 import { queueKeys } from '../store/keys.js'
 
 /** What the sweep sends to the delivery queue for one queue entry. */
@@ -10,28 +11,9 @@ export const sweepMessage = (key: string) => JSON.stringify({ queueEntry: key })
  * that is not a queue entry: a poisoned message, which retries cannot fix.
  */
 export function queueEntriesIn(body: string): { dueAtMs: number; id: string; key: string }[] | null {
-  let msg: any
-  try {
-    msg = JSON.parse(body)
-  } catch {
-    return null
-  }
-  let keys: string[]
-  if (msg?.Event === 's3:TestEvent') return []
-  if (typeof msg?.queueEntry === 'string') keys = [msg.queueEntry]
-  else if (Array.isArray(msg?.Records)) {
-    keys = []
-    for (const r of msg.Records) {
-      const raw = r?.s3?.object?.key
-      if (typeof raw !== 'string') return null
-      if (typeof r.eventName === 'string' && !r.eventName.startsWith('ObjectCreated:')) continue
-      try {
-        keys.push(decodeURIComponent(raw.replace(/\+/g, ' ')))
-      } catch {
-        return null
-      }
-    }
-  } else return null
+  const msg = parseBody(body) as { queueEntry?: unknown } | undefined
+  const keys = typeof msg?.queueEntry === 'string' ? [msg.queueEntry] : s3NotificationKeys(msg)
+  if (!keys) return null
   const entries = keys.map((key) => ({ key, parsed: queueKeys.parse(key) }))
   if (entries.some((e) => !e.parsed)) return null
   return entries.map((e) => ({ ...e.parsed!, key: e.key }))

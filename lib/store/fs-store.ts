@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url'
 import { promisify } from 'node:util'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { walkKeys } from './fs-list.js'
-import { assertSafeKey, PreconditionFailedError, type ObjectStore, type PutOptions } from './object-store.js'
+import { assertSafeKey, PreconditionFailedError, type ListedObject, type ObjectStore, type PutOptions } from './object-store.js'
 
 const TMP = '.tmp'
 const LOCKS = '.locks'
@@ -184,6 +184,17 @@ export function createFsStore(root: string): ObjectStore {
     }
   }
 
+  /** Keys under `prefix` in byte order (ObjectStore.list): a lazy walk of the folders, stopping at `limit`. */
+  async function listKeys(prefix: string, options: { startAfter?: string; limit?: number }): Promise<string[]> {
+    const keys: string[] = []
+    if (options.limit === 0) return keys
+    for await (const key of walkKeys(root, prefix, options.startAfter, FS_OWN_FOLDERS)) {
+      keys.push(key)
+      if (keys.length === options.limit) break
+    }
+    return keys
+  }
+
   return {
     async get(key) {
       const body = await readCurrent(pathOf(key))
@@ -254,13 +265,20 @@ export function createFsStore(root: string): ObjectStore {
     },
 
     async list(prefix, options = {}) {
-      const keys: string[] = []
-      if (options.limit === 0) return keys
-      for await (const key of walkKeys(root, prefix, options.startAfter, FS_OWN_FOLDERS)) {
-        keys.push(key)
-        if (keys.length === options.limit) break
+      return listKeys(prefix, options)
+    },
+
+    async listEntries(prefix, options = {}) {
+      const keys = await listKeys(prefix, options)
+      const out: ListedObject[] = []
+      for (const key of keys) {
+        try {
+          out.push({ key, lastModifiedMs: statSync(pathOf(key)).mtimeMs })
+        } catch (err) {
+          if (code(err) !== 'ENOENT') throw err // deleted since the walk: not listed, as S3 would not
+        }
       }
-      return keys
+      return out
     },
 
     async urlFor(key) {

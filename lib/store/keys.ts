@@ -42,6 +42,11 @@ export const queueKeys = {
 export const sweepKeys = {
   delivery: 'sweeps/delivery.json',
   pollTick: 'sweeps/poll-tick.json',
+  /** How far the webhook sweep has looked for outbox records whose S3 notification was lost. */
+  webhooks: 'sweeps/webhooks.json',
+  /** One object per mailbox whose last poll on AWS failed: its error backoff, which the poll tick reads. */
+  pollBackoffPrefix: 'sweeps/poll-backoff/',
+  pollBackoff: (mailbox: string) => `sweeps/poll-backoff/${mailbox}.json`,
 }
 
 /** What the local sandbox relay received: the exact bytes and the SMTP envelope, in arrival order. */
@@ -118,6 +123,20 @@ export const webhookKeys = {
     if (kind === 'mailbox') return webhookKeys.outbox(id, sequence)
     if (kind === 'message') return `webhooks/outbox/_messages/${id}.${pad(sequence, 12)}.json`
     throw new Error(`not an event source: ${JSON.stringify(source)}`)
+  },
+  /** Whether `key` names an outbox record (what a webhook-queue message may point at). */
+  isOutboxKey: (key: string) => /^webhooks\/outbox\/(?!\.\.?\/)[^/]+\/[^/]+\.json$/.test(key),
+  /**
+   * An event set aside on AWS until `dueAtMs` (its next attempt is further ahead than SQS can hide a message, or its
+   * message was received too often); the body names its outbox key. Sorted by due time, like `queue/`.
+   */
+  laterPrefix: 'webhooks/later/',
+  later: (dueAtMs: number, eventId: string) => `webhooks/later/${stamp(dueAtMs)}_${eventId}.json`,
+  /** The due time of a `later` key; null for a key that is not one. */
+  parseLater(key: string): { dueAtMs: number } | null {
+    const m = /^webhooks\/later\/([^/_]+)_[^/]+\.json$/.exec(key)
+    const dueAtMs = m ? Date.parse(m[1]) : NaN
+    return Number.isNaN(dueAtMs) ? null : { dueAtMs }
   },
   /** Attempts of one event to one endpoint. */
   delivery: (endpointId: string, eventId: string) => `webhooks/deliveries/${endpointId}/${eventId}.json`,

@@ -27,6 +27,12 @@ export interface StoredObject {
   etag: string
 }
 
+/** One listed object: its key and when it was last written (ms since the epoch; S3 `LastModified`, file mtime). */
+export interface ListedObject {
+  key: string
+  lastModifiedMs: number
+}
+
 export interface ObjectStore {
   /** Reads an object; `null` when the key does not exist. Throws on I/O failure. */
   get(key: string): Promise<StoredObject | null>
@@ -46,6 +52,8 @@ export interface ObjectStore {
    * `startAfter` skips keys up to and including it; `limit` caps the count (default: all).
    */
   list(prefix: string, options?: { startAfter?: string; limit?: number }): Promise<string[]>
+  /** Like `list`, with each object's last-modified time, which S3 ListObjectsV2 returns at no extra request. */
+  listEntries(prefix: string, options?: { startAfter?: string; limit?: number }): Promise<ListedObject[]>
   /**
    * A URL that reads the object for `expiresInS` seconds without credentials
    * (S3 presigned GET; the fs driver returns a `file://` URL, valid while the file exists).

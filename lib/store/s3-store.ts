@@ -1,7 +1,7 @@
 import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3ServiceException, type S3Client } from '@aws-sdk/client-s3'
 import { Upload } from '@aws-sdk/lib-storage'
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner'
-import { assertSafeKey, PreconditionFailedError, type ObjectStore } from './object-store.js'
+import { assertSafeKey, PreconditionFailedError, type ListedObject, type ObjectStore } from './object-store.js'
 
 const status = (err: unknown) => (err instanceof S3ServiceException ? err.$metadata.httpStatusCode : undefined)
 
@@ -12,6 +12,25 @@ const status = (err: unknown) => (err instanceof S3ServiceException ? err.$metad
  * The client is built in lib/deps.ts and passed in.
  */
 export function createS3Store(client: S3Client, bucket: string): ObjectStore {
+  async function listEntries(prefix: string, options: { startAfter?: string; limit?: number } = {}): Promise<ListedObject[]> {
+    const out: ListedObject[] = []
+    let token: string | undefined
+    do {
+      const res = await client.send(
+        new ListObjectsV2Command({
+          Bucket: bucket,
+          Prefix: prefix,
+          StartAfter: token ? undefined : options.startAfter,
+          ContinuationToken: token,
+          MaxKeys: options.limit ? Math.min(1000, options.limit - out.length) : undefined,
+        }),
+      )
+      for (const o of res.Contents ?? []) if (o.Key) out.push({ key: o.Key, lastModifiedMs: o.LastModified?.getTime() ?? 0 })
+      token = res.IsTruncated ? res.NextContinuationToken : undefined
+    } while (token && (options.limit === undefined || out.length < options.limit))
+    return out
+  }
+
   return {
     async get(key) {
       assertSafeKey(key)
@@ -77,23 +96,10 @@ export function createS3Store(client: S3Client, bucket: string): ObjectStore {
     },
 
     async list(prefix, options = {}) {
-      const keys: string[] = []
-      let token: string | undefined
-      do {
-        const res = await client.send(
-          new ListObjectsV2Command({
-            Bucket: bucket,
-            Prefix: prefix,
-            StartAfter: token ? undefined : options.startAfter,
-            ContinuationToken: token,
-            MaxKeys: options.limit ? Math.min(1000, options.limit - keys.length) : undefined,
-          }),
-        )
-        for (const o of res.Contents ?? []) if (o.Key) keys.push(o.Key)
-        token = res.IsTruncated ? res.NextContinuationToken : undefined
-      } while (token && (options.limit === undefined || keys.length < options.limit))
-      return keys
+      return (await listEntries(prefix, options)).map((o) => o.key)
     },
+
+    listEntries,
 
     async urlFor(key, expiresInS) {
       assertSafeKey(key)

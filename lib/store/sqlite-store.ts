@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs'
 import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { assertSafeKey, PreconditionFailedError, type ObjectStore, type PutOptions } from './object-store.js'
+import { assertSafeKey, PreconditionFailedError, type ListedObject, type ObjectStore, type PutOptions } from './object-store.js'
 import { exportVersion, storePaths, writeBodyFile, writeBodyFileFromStream } from './sqlite/body-files.js'
 import { openDatabase, type Database } from './sqlite/open-database.js'
 import { createReadSide } from './sqlite/read-side.js'
@@ -137,6 +137,15 @@ export function createSqliteStore(dir: string, options: SqliteStoreOptions = {})
     },
 
     list: (prefix, options) => read.list(prefix, options),
+
+    async listEntries(prefix, options) {
+      const out: ListedObject[] = []
+      for (const key of await read.list(prefix, options)) {
+        const lastModifiedMs = read.modifiedMs(key)
+        if (lastModifiedMs !== null) out.push({ key, lastModifiedMs }) // deleted since the list: not listed
+      }
+      return out
+    },
 
     /**
      * A `file://` URL of the object's bytes as they are now, kept in `exports/` under the version's ETag until the

@@ -70,6 +70,7 @@ export function checkAwsLimits(made: Recorded[], ssmParameters: number, configFi
     return { name: f.name, envBytes, policyBytes, roleChars }
   })
   if (notified.length) violations.push(`S3 notifications invoke functions directly (${notified.length}); expected queues`)
+  violations.push(...notificationConflicts(made))
   if (crons.length > LIMITS.rulesPerBus) violations.push(`${crons.length} EventBridge rules on the default bus (limit ${LIMITS.rulesPerBus})`)
   if (cronV2.length > LIMITS.schedules) violations.push(`${cronV2.length} schedules (limit ${LIMITS.schedules})`)
   const notes: string[] = []
@@ -78,4 +79,23 @@ export function checkAwsLimits(made: Recorded[], ssmParameters: number, configFi
     notes.push(`${ssmParameters} SSM parameters: more than the ${LIMITS.ssmStandardParameters} of the standard tier, so some must be advanced-tier parameters`)
   if (configFileBytes > LIMITS.packageBytes) violations.push(`config file of ${configFileBytes} bytes in every package`)
   return { functions: report, rules: crons.length, schedules: cronV2.length, ssmParameters, violations, notes }
+}
+
+/**
+ * A bucket has one notification configuration (S3 PutBucketNotificationConfiguration replaces it whole; two
+ * `notify` calls fight over it), and S3 refuses two of its notifications for the same event type whose prefixes
+ * overlap ("Configuration is ambiguously defined").
+ */
+function notificationConflicts(made: Recorded[]): string[] {
+  const calls = made.filter((r) => r.type === 'sst.aws.BucketNotification')
+  const out: string[] = []
+  if (calls.length > 1) out.push(`${calls.length} notification configurations on one bucket (S3 keeps one)`)
+  const all = calls.flatMap((c) => c.args.notifications as { name: string; events: string[]; filterPrefix?: string }[])
+  for (const [i, a] of all.entries())
+    for (const b of all.slice(i + 1)) {
+      const [pa, pb] = [a.filterPrefix ?? '', b.filterPrefix ?? '']
+      if (a.events.some((e) => b.events.includes(e)) && (pa.startsWith(pb) || pb.startsWith(pa)))
+        out.push(`S3 notifications ${a.name} and ${b.name} overlap (prefixes "${pa}" and "${pb}")`)
+    }
+  return out
 }

@@ -2,7 +2,9 @@ import { afterAll, beforeAll, expect, test } from 'vitest'
 import { createPollConsumer } from '../../lib/inbound/poll-queue.js'
 import { pollTick } from '../../lib/inbound/poll-tick.js'
 import { pollDueIn, pollPhaseMs } from '../../lib/inbound/poll-schedule.js'
-import { inboundMessageKeys } from '../../lib/store/keys.js'
+import type { PollBackoff } from '../../lib/inbound/poll-backoff.js'
+import { getJson } from '../../lib/store/json.js'
+import { inboundMessageKeys, sweepKeys } from '../../lib/store/keys.js'
 import { inboundMessageId } from '../../lib/inbound/message-id.js'
 import { manualClock } from '../harness.js'
 import { dovecotMailbox, tempFsStore, testDeps } from '../inbound/harness.js'
@@ -123,6 +125,61 @@ test('a missing SSM parameter fails that mailbox poll with the parameter named, 
     })
     expect(res).toEqual({ batchItemFailures: [] })
     expect(errors).toEqual(['cannot read SSM parameter /postern/test/nope: ParameterNotFound: UnknownError'])
+  } finally {
+    await close()
+  }
+})
+
+test('a mailbox whose poll fails is skipped by the tick until its error backoff has passed; a success ends it', async () => {
+  const u = await dovecot.addUser('aws-backoff@example.test')
+  const ok = await dovecot.addUser('aws-healthy@example.test')
+  ssm.set('/postern/test/backoff', 'wrong-password')
+  const { store: inner, close } = await tempFsStore()
+  try {
+    // Which backoff objects the tick and the poller read: only those of mailboxes both due and failing.
+    const read: string[] = []
+    const store = { ...inner, get: (k: string) => (k.startsWith(sweepKeys.pollBackoffPrefix) && read.push(k), inner.get(k)) }
+    const clock = manualClock(Date.parse('2026-11-29T12:00:00.000Z'))
+    const every = { everyMs: 60_000 }
+    const mb = dovecotMailbox(dovecot, u, 'imap', { password: { ssm: '/postern/test/backoff' }, schedule: every })
+    const healthy = dovecotMailbox(dovecot, ok, 'pop3', { schedule: every })
+    const deps = testDeps(
+      {
+        mailboxes: [mb, healthy],
+        inbound: { errorBackoff: { baseDelayMs: 300_000, maxDelayMs: 3_600_000 } },
+        aws: { pollQueueUrl: sqs.url('poll'), ssmEndpoint: ssm.endpoint, secretCacheMs: 0 },
+      },
+      store,
+      { clock, random: () => 0.5 },
+    )
+    const consumer = createPollConsumer(deps)
+    /** One tick a minute, then the poll function over what it enqueued; the ticks' outcomes for `mb`. */
+    const minutes = async (n: number) => {
+      const out: string[] = []
+      for (let i = 0; i < n; i++) {
+        clock.advance(60_000)
+        const t = await pollTick(deps)
+        out.push(t.enqueued.includes(mb.id) ? 'polled' : t.backingOff.includes(mb.id) ? 'backing off' : 'not due')
+        expect(t.enqueued).toContain(healthy.id)
+        while (await pollOnce(sqs.url('poll'), consumer.handle));
+      }
+      return out
+    }
+    const backoff = async () => (await getJson<PollBackoff>(inner, sweepKeys.pollBackoff(mb.id)))?.value ?? null
+
+    expect(await minutes(1)).toEqual(['polled'])
+    const failedAt = clock.now()
+    expect(await backoff()).toMatchObject({ failures: 1, retryAt: new Date(failedAt + 300_000).toISOString() })
+    // Polled again at its first instant from the retry time on: 5 minutes, then 10 after a second failure.
+    expect(await minutes(6)).toEqual(['backing off', 'backing off', 'backing off', 'backing off', 'backing off', 'polled'])
+    expect(await backoff()).toMatchObject({ failures: 2, retryAt: new Date(clock.now() + 600_000).toISOString() })
+    ssm.set('/postern/test/backoff', u.password)
+    expect(await minutes(11)).toEqual([...Array(10).fill('backing off'), 'polled'])
+    expect(await backoff()).toBeNull()
+    expect(await minutes(1)).toEqual(['polled'])
+    // Read only while mb was due and failing (17 ticks), never for the healthy mailbox.
+    expect(new Set(read)).toEqual(new Set([sweepKeys.pollBackoff(mb.id)]))
+    expect(read).toHaveLength(17)
   } finally {
     await close()
   }

@@ -61,6 +61,7 @@ test('10,000 mailboxes: the same components as 10, and no AWS limit passed', asy
   expect(shape(big.made)).toEqual([
     'aws.cloudwatch.MetricAlarm DeliveryDlqAlarm',
     'aws.cloudwatch.MetricAlarm PollDlqAlarm',
+    'aws.cloudwatch.MetricAlarm WebhooksDlqAlarm',
     'sst.Secret ApiKey',
     'sst.Secret Domain',
     'sst.Secret RelayPassword',
@@ -69,14 +70,17 @@ test('10,000 mailboxes: the same components as 10, and no AWS limit passed', asy
     'sst.aws.BucketNotification notify',
     'sst.aws.CronV2 DeliverySweep',
     'sst.aws.CronV2 PollTick',
-    'sst.aws.CronV2 Webhooks',
+    'sst.aws.CronV2 WebhookSweep',
     'sst.aws.Function DeliverySubscriber',
     'sst.aws.Function Http',
     'sst.aws.Function PollSubscriber',
+    'sst.aws.Function WebhooksSubscriber',
     'sst.aws.Queue Delivery',
     'sst.aws.Queue DeliveryDlq',
     'sst.aws.Queue Poll',
     'sst.aws.Queue PollDlq',
+    'sst.aws.Queue Webhooks',
+    'sst.aws.Queue WebhooksDlq',
     'sst.aws.SnsTopic Alarms',
   ])
 
@@ -100,11 +104,37 @@ test('10,000 mailboxes: the same components as 10, and no AWS limit passed', asy
     { actions: ['ssm:GetParameter'], resources: ['arn:aws:ssm:*:*:parameter/postern/ci/mailboxes/*', 'arn:aws:ssm:*:*:parameter/postern/ci/webhooks/*'] },
   ])
   expect(made(big, 'sst.aws.Queue', 'Delivery').args).toEqual({ visibilityTimeout: '720 seconds', dlq: { queue: expect.anything(), retry: 10 } })
+  // Webhooks: new outbox records notify their own queue, consumed by aws.webhookConsumers (default 2) instances.
+  expect(made(big, 'sst.aws.Queue', 'Webhooks').args).toEqual({ visibilityTimeout: '1800 seconds', dlq: { queue: expect.anything(), retry: 10 } })
+  expect(subscriber('WebhooksSubscriber').args).toMatchObject({ handler: 'functions/webhooks.records', timeout: '300 seconds', concurrency: { reserved: 2 } })
+  expect(subscriber('WebhooksSubscriber').eventSource).toMatchObject({
+    batch: { size: 10, partialResponses: true },
+    mapping: { scalingConfig: { maximumConcurrency: 2 } },
+  })
+  const notify = big.made.filter((r) => r.type === 'sst.aws.BucketNotification')
+  expect(notify.map((n) => n.args.notifications.map((x: any) => [x.name, x.filterPrefix, x.events, x.queue.name]))).toEqual([
+    [
+      ['Queued', 'queue/', ['s3:ObjectCreated:*'], 'Delivery'],
+      ['Outbox', 'webhooks/outbox/', ['s3:ObjectCreated:*'], 'Webhooks'],
+    ],
+  ])
+  expect(made(big, 'sst.aws.CronV2', 'WebhookSweep').args).toMatchObject({ schedule: 'rate(5 minutes)', function: { handler: 'functions/webhooks.sweep' } })
   // The same file loads through the one config schema (what every function does at a cold start).
   expect(loadConfig({ POSTERN_CONFIG: join(dir, '10000', 'postern.config.ci.json'), RELAY_PASSWORD: 'x' }).mailboxes).toHaveLength(10_000)
 })
 
 const made = (s: { made: Recorded[] }, type: string, name: string) => s.made.find((r) => r.type === type && r.name === name)!
+
+test('the check fails for two notification configurations on the bucket, and for overlapping prefixes', () => {
+  const notify = (notifications: object[]) => ({ type: 'sst.aws.BucketNotification', name: 'notify', args: { notifications } })
+  const queued = { name: 'Queued', events: ['s3:ObjectCreated:*'], filterPrefix: 'queue/' }
+  const outbox = { name: 'Outbox', events: ['s3:ObjectCreated:*'], filterPrefix: 'webhooks/outbox/' }
+  expect(checkAwsLimits([notify([queued]), notify([outbox])], 0, 1000).violations).toEqual(['2 notification configurations on one bucket (S3 keeps one)'])
+  expect(checkAwsLimits([notify([queued, { ...outbox, filterPrefix: 'webhooks/' }, outbox])], 0, 1000).violations).toEqual([
+    'S3 notifications Outbox and Outbox overlap (prefixes "webhooks/" and "webhooks/outbox/")',
+  ])
+  expect(checkAwsLimits([notify([queued, outbox])], 0, 1000).violations).toEqual([])
+})
 
 test('the check fails for the design it replaced: one EventBridge rule per mailbox on one poll function', () => {
   const poller = { fakeName: 'Poll' }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import { bundleFunction, type FunctionBundle } from '../../scripts/bundle-functions.js'
-import { handlerInvocations } from '../../scripts/lambda-events.js'
+import { handlerInvocations, unusedQueueUrls } from '../../scripts/lambda-events.js'
 
 // Each function bundled as SST bundles it, then imported in a fresh Node process and invoked once with a
 // real-shaped event. The HTTP function must start without the mail clients (issue 13, cold start).
@@ -32,8 +32,7 @@ test('every bundled handler answers one real-shaped event in a fresh process', a
   const env = {
     ...process.env,
     POSTERN_API_KEY: 'bundle-key-123456',
-    POSTERN_DELIVERY_QUEUE_URL: 'http://127.0.0.1:9/000000000000/delivery',
-    POSTERN_POLL_QUEUE_URL: 'http://127.0.0.1:9/000000000000/poll',
+    ...unusedQueueUrls,
     POSTERN_LOG_LEVEL: 'silent',
     // The functions read the fs layout here (on AWS the stacks set POSTERN_S3_BUCKET); sqlite is native, never bundled.
     POSTERN_STORE: 'fs',
@@ -43,19 +42,20 @@ test('every bundled handler answers one real-shaped event in a fresh process', a
   for (const [i, inv] of handlerInvocations('bundle-key-123456').entries()) {
     const eventFile = join(dir, `event-${i}.json`)
     await writeFile(eventFile, JSON.stringify(inv.event))
-    // Each in a store of its own (the fs driver stands in for the bucket), so the sweep finds an empty queue.
+    // Each in a store of its own (the fs driver stands in for the bucket), so the sweeps find nothing to send.
     const out = execFileSync(process.execPath, ['scripts/invoke-bundle.mjs', bundles.get(inv.entry)!.file, inv.export, eventFile], {
       env: { ...env, POSTERN_DATA_DIR: join(dir, `data-${i}`) },
       encoding: 'utf8',
     })
     results.push(JSON.parse(out).result)
   }
-  const [http, deliverRecords, sweep, tick, pollRecords, webhooks] = results as any[]
+  const [http, deliverRecords, sweep, tick, pollRecords, webhookRecords, webhookSweep] = results as any[]
   expect(http).toMatchObject({ statusCode: 202 })
   expect(JSON.parse(http.body)).toMatchObject({ status: 'queued', id: expect.stringMatching(/^[0-9A-HJKMNP-TV-Z]{26}$/) })
   expect(deliverRecords).toEqual({ batchItemFailures: [] })
   expect(sweep).toEqual({ enqueued: 0, stale: 0, lists: 1 })
-  expect(tick).toEqual({ enqueued: [] })
+  expect(tick).toEqual({ enqueued: [], backingOff: [] })
   expect(pollRecords).toEqual({ batchItemFailures: [] })
-  expect(webhooks).toMatchObject({ delivered: 0 })
+  expect(webhookRecords).toEqual({ batchItemFailures: [] })
+  expect(webhookSweep).toEqual({ unparked: 0, stale: 0, lists: 2 })
 }, 120_000)

@@ -107,6 +107,19 @@ describe.each(drivers)('store contract: $name', (driver) => {
     expect(await store.list('o/c/d/e')).toEqual(['o/c/d/e'])
   })
 
+  test('listEntries gives the keys of list with the time each object was last written', async () => {
+    const before = Date.now()
+    await store.put('le/b', 'b')
+    await store.put('le/a', 'a')
+    const entries = await store.listEntries('le/')
+    expect(entries.map((e) => e.key)).toEqual(await store.list('le/'))
+    expect(entries.map((e) => e.key)).toEqual(['le/a', 'le/b'])
+    // S3 keeps LastModified to the second.
+    for (const e of entries) expect(e.lastModifiedMs).toBeGreaterThanOrEqual(Math.floor(before / 1000) * 1000)
+    for (const e of entries) expect(e.lastModifiedMs).toBeLessThanOrEqual(Date.now())
+    expect(await store.listEntries('le/', { startAfter: 'le/a', limit: 1 })).toEqual([{ key: 'le/b', lastModifiedMs: entries[1].lastModifiedMs }])
+  })
+
   test('list pages past 1000 keys', { timeout: 120_000 }, async () => {
     const keys = Array.from({ length: 1005 }, (_, i) => `many/${String(i).padStart(5, '0')}`)
     for (let i = 0; i < keys.length; i += 50) await Promise.all(keys.slice(i, i + 50).map((k) => store.put(k, '')))

@@ -5,7 +5,7 @@ export type Database = BetterSqlite3.Database
 export type Statement<P extends unknown[], R> = BetterSqlite3.Statement<P, R>
 
 /** Layout version in `PRAGMA user_version`; a database from a newer Postern is refused rather than misread. */
-const SCHEMA_VERSION = 1
+const SCHEMA_VERSION = 2
 
 /**
  * One row per object. `key` is unique (its index keeps keys in byte order: SQLite compares TEXT with memcmp over
@@ -20,7 +20,8 @@ CREATE TABLE IF NOT EXISTS objects (
   content_type TEXT NOT NULL,
   size INTEGER NOT NULL,
   body BLOB,
-  file TEXT
+  file TEXT,
+  modified_ms INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS objects_file ON objects(file) WHERE file IS NOT NULL;
 `
@@ -52,6 +53,9 @@ export function openDatabase(path: string, options: OpenOptions): Database {
       // IMMEDIATE: two processes starting at once create the tables one after the other.
       db.transaction(() => {
         db.exec(SCHEMA)
+        // Layout 1 had no modified_ms: its objects read as written at 0 (the epoch) until rewritten.
+        const columns = (db.pragma('table_info(objects)') as { name: string }[]).map((c) => c.name)
+        if (!columns.includes('modified_ms')) db.exec('ALTER TABLE objects ADD COLUMN modified_ms INTEGER NOT NULL DEFAULT 0')
         db.pragma(`user_version = ${SCHEMA_VERSION}`)
       }).immediate()
     }

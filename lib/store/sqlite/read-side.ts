@@ -29,8 +29,11 @@ export function createReadSide(db: Database, bodiesDir: string) {
     return stmt
   }
 
+  const modifiedOf = db.prepare<[string], number>('SELECT modified_ms FROM objects WHERE key = ?').pluck()
   return {
     row: (key: string): StoredRow | null => rowOf.get(key) ?? null,
+    /** When the object was last written (ms since the epoch; 0 for one written before the store kept it), or null. */
+    modifiedMs: (key: string): number | null => modifiedOf.get(key) ?? null,
 
     /**
      * The object's body and ETag; `null` when absent. A body file removed under us (the row was replaced since it

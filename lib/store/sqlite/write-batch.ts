@@ -43,10 +43,10 @@ const OK: WriteResult = { ok: true }
  */
 export function createBatchWriter(db: Database) {
   const head = db.prepare<[string], { etag: string; file: string | null }>('SELECT etag, file FROM objects WHERE key = ?')
-  const upsert = db.prepare<[string, string, string, number, Uint8Array | null, string | null]>(
-    `INSERT INTO objects (key, etag, content_type, size, body, file) VALUES (?, ?, ?, ?, ?, ?)
+  const upsert = db.prepare<[string, string, string, number, Uint8Array | null, string | null, number]>(
+    `INSERT INTO objects (key, etag, content_type, size, body, file, modified_ms) VALUES (?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (key) DO UPDATE SET etag = excluded.etag, content_type = excluded.content_type, size = excluded.size,
-       body = excluded.body, file = excluded.file`,
+       body = excluded.body, file = excluded.file, modified_ms = excluded.modified_ms`,
   )
   const remove = db.prepare<[string]>('DELETE FROM objects WHERE key = ?')
   let full = true // openDatabase leaves the connection at FULL
@@ -60,7 +60,7 @@ export function createBatchWriter(db: Database) {
         outcome.results.push(PRECONDITION)
         continue
       } else {
-        upsert.run(o.key, o.etag, o.contentType, o.size, o.body, o.file)
+        upsert.run(o.key, o.etag, o.contentType, o.size, o.body, o.file, Date.now())
       }
       if (current?.file) outcome.freed.push(current.file)
       outcome.results.push(OK)
