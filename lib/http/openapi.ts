@@ -33,6 +33,9 @@ const Attempt = z.object({
   accepted: z.array(z.string()),
   rejected: z.array(RecipientRejection),
   nextAttemptAt: z.string().nullable(),
+  reason: z.string().nullable().meta({ description: 'why the attempt failed (outbound event reason), when it did' }),
+  recipients: z.array(z.string()).meta({ description: 'the recipients the attempt was for' }),
+  suppressed: z.array(RecipientSuppression).meta({ description: 'recipients left out because they are suppressed' }),
 })
 export const MessageView = z.object({
   id: z.string(),

@@ -1,12 +1,13 @@
 import type { Deps } from '../deps.js'
-import { getJson, putJson } from '../store/json.js'
+import type { RecipientSuppression } from '../events/outbound-events.js'
+import { getBookkeepingJson, getJson, putJson } from '../store/json.js'
 import { messageKeys, queueKeys } from '../store/keys.js'
 import { isPreconditionFailed } from '../store/object-store.js'
 import { findSuppressions, suppressionScope } from '../suppressions/suppression.js'
 import { workerIsGone } from '../worker-id.js'
+import { recordAttemptEvents } from './attempt-events.js'
 import { attemptSend, type AttemptOutcome } from './attempt-send.js'
 import { retryDelayMs } from './backoff.js'
-import { recordAttemptEvents } from './attempt-events.js'
 import { readMessageState, writeMessageState, type StateSnapshot } from './message-state.js'
 import { allRecipients, FINAL_STATUSES, initialState, statusAfterBounces, type AcceptedRequest, type DeliveryEvent, type MessageState } from './records.js'
 import { trackRelay } from './relay-alerts.js'
@@ -34,13 +35,26 @@ const allSuppressed = (): AttemptOutcome => ({
   reason: 'all_recipients_suppressed',
 })
 
+/** What one attempt came to, as recorded: its event, and what the state and the outbound events need besides. */
+interface Attempted {
+  event: DeliveryEvent
+  outcome: AttemptOutcome
+  sendTo: string[]
+  suppressed: RecipientSuppression[]
+  /** Recipients the attempt found suppressed (their earlier suppression entries are replaced). */
+  suppressedNow: Set<string>
+  /** Recovered from the record of a worker that died before writing the state: nothing was sent now. */
+  recovered: boolean
+}
+
 /**
  * Makes one delivery attempt for a due message and records it: claim the state by compare-and-swap (so two
  * workers never send the same attempt; the first claim fixes the `Date:` header), leave out suppressed recipients,
  * send through the relay, write the attempt's event, record its outbound events (message.sent, .deferred, .failed),
- * then the new state and its queue entry. A crash after the claim leaves the lease to expire and the message is tried
- * again with the same Message-ID and Date (at-least-once; receivers deduplicate on Message-ID). `justAccepted`: the
- * request, when the caller has just stored it and no attempt can have been made yet.
+ * then the new state and its queue entry. A crash after the claim leaves the lease to expire; the next worker then
+ * finishes from the attempt's event when it was written (nothing is sent again), else tries again with the same
+ * Message-ID and Date (at-least-once; receivers deduplicate on Message-ID). `justAccepted`: the request, when the
+ * caller has just stored it and no attempt can have been made yet.
  * @throws only on store failures; SMTP outcomes are recorded, not thrown.
  */
 export async function deliverMessage(deps: Deps, id: string, owner: string, justAccepted?: AcceptedRequest): Promise<DeliverResult> {
@@ -62,8 +76,10 @@ export async function deliverMessage(deps: Deps, id: string, owner: string, just
     if (!workerIsGone(st.lease.owner)) return { attempted: false, reason: 'leased' }
     deps.logger.warn({ id, previousOwner: st.lease.owner }, 'the worker holding this attempt is gone (crashed?); taking it over before its lease ends')
   }
+  // A claim left behind whose attempt was recorded: the worker died between its event and its state.
+  const recorded = st.lease ? (await getBookkeepingJson<DeliveryEvent>(deps.store, messageKeys(id).event(st.attempts)))?.value : null
 
-  const attempt = st.attempts + 1
+  const attempt = recorded ? st.attempts : st.attempts + 1
   const claimed: MessageState = { ...st, attempts: attempt, date: st.date ?? iso(now), lease: { owner, until: iso(now + LEASE_MS) }, updatedAt: iso(now) }
   let claimEtag: string
   try {
@@ -72,31 +88,35 @@ export async function deliverMessage(deps: Deps, id: string, owner: string, just
     if (isPreconditionFailed(err)) return { attempted: false, reason: 'leased' }
     throw err
   }
-
   const record = current.record ?? (await getJson<AcceptedRequest>(deps.store, messageKeys(id).request))!.value
+  const done = recorded ? fromRecord(recorded) : await attemptNow(deps, record, st, attempt, now, claimed.date!)
+  if (done.recovered) deps.logger.warn({ id, attempt }, 'finished an attempt a dead worker had made and recorded; nothing sent again')
+  await finish(deps, owner, record, st, { value: claimed, etag: claimEtag }, done, oldQueueKey)
+  return { attempted: true, event: done.event }
+}
+
+/** Sends the attempt now: suppressed recipients left out, the outcome classified and its event written. */
+async function attemptNow(deps: Deps, record: AcceptedRequest, st: MessageState, attempt: number, now: number, date: string): Promise<Attempted> {
   const pending = st.status === 'deferred' && st.pendingRecipients?.length ? st.pendingRecipients : undefined
   const targets = pending ?? allRecipients(record)
   const found = await findSuppressions(deps, suppressionScope(deps.config, record.request.from.address), targets)
   const suppressed = [...found].map(([recipient, s]) => ({ recipient, reason: s.reason, since: s.createdAt }))
   const sendTo = targets.filter((t) => !found.has(t))
-  const outcome = sendTo.length ? await attemptSend(deps, record, sendTo, new Date(claimed.date!)) : allSuppressed()
+  const outcome = sendTo.length ? await attemptSend(deps, record, sendTo, new Date(date)) : allSuppressed()
   const finished = deps.clock.now()
 
   const retry = deps.config.retry
-  let kind = outcome.kind
-  let reason = outcome.reason
   let nextAt: number | null = null
-  if (kind === 'deferred') {
-    if (attempt >= retry.maxAttempts) [kind, reason] = ['failed', 'retries_exhausted']
+  if (outcome.kind === 'deferred') {
+    if (attempt >= retry.maxAttempts) [outcome.kind, outcome.reason] = ['failed', 'retries_exhausted']
     else nextAt = finished + retryDelayMs(attempt, { baseMs: retry.baseDelayMs, maxMs: retry.maxDelayMs, random: deps.random, hintMs: outcome.retryAfterMs })
-  } else if (kind === 'failed') reason ??= 'rejected'
-
+  } else if (outcome.kind === 'failed') outcome.reason ??= 'rejected'
   const event: DeliveryEvent = {
-    id,
+    id: record.id,
     attempt,
     at: iso(now),
     durationMs: finished - now,
-    outcome: kind,
+    outcome: outcome.kind,
     reply: outcome.reply,
     enhancedStatus: outcome.enhancedStatus,
     response: outcome.response,
@@ -104,42 +124,64 @@ export async function deliverMessage(deps: Deps, id: string, owner: string, just
     accepted: outcome.accepted,
     rejected: outcome.rejected,
     nextAttemptAt: nextAt === null ? null : iso(nextAt),
+    reason: outcome.kind === 'failed' ? outcome.reason : null,
+    recipients: sendTo,
+    suppressed,
   }
   // Attempt bookkeeping need not survive a power failure: losing it means one more attempt, with the same Message-ID.
-  await putJson(deps.store, messageKeys(id).event(attempt), event, { durable: false })
+  await putJson(deps.store, messageKeys(record.id).event(attempt), event, { durable: false })
+  return { event, outcome, sendTo, suppressed, suppressedNow: new Set(found.keys()), recovered: false }
+}
 
+/** The attempt a dead worker made and recorded, as if it had just been made. */
+function fromRecord(event: DeliveryEvent): Attempted {
+  const outcome: AttemptOutcome = {
+    kind: event.outcome,
+    reply: event.reply,
+    enhancedStatus: event.enhancedStatus,
+    response: event.response,
+    ambiguous: event.ambiguous,
+    retryAfterMs: null,
+    accepted: event.accepted,
+    rejected: event.rejected,
+    deferredRecipients: event.outcome === 'deferred' ? event.rejected.filter((r) => r.reply !== null && r.reply < 500).map((r) => r.recipient) : [],
+    relayProblem: null,
+    reason: event.reason ?? (event.outcome === 'failed' ? 'rejected' : null),
+  }
+  const suppressed = event.suppressed ?? []
+  const sendTo = event.recipients ?? [...event.accepted, ...event.rejected.map((r) => r.recipient)]
+  return { event, outcome, sendTo, suppressed, suppressedNow: new Set(suppressed.map((s) => s.recipient)), recovered: true }
+}
+
+/** Records what an attempt came to: its outbound events, the next queue entry, the state over the claim. */
+async function finish(deps: Deps, owner: string, record: AcceptedRequest, st: MessageState, claim: StateSnapshot, a: Attempted, oldQueueKey: string | null) {
+  const { event, outcome } = a
+  const kind = event.outcome
+  const pending = st.status === 'deferred' && st.pendingRecipients?.length ? st.pendingRecipients : undefined
   const next: MessageState = {
-    ...claimed,
+    ...claim.value,
     status: kind,
-    updatedAt: iso(finished),
+    updatedAt: iso(Date.parse(event.at) + event.durationMs),
     nextAttemptAt: event.nextAttemptAt,
     accepted: [...new Set([...st.accepted, ...outcome.accepted])],
     rejected: [
       ...st.rejected.filter((r) => !outcome.accepted.includes(r.recipient) && !outcome.rejected.some((o) => o.recipient === r.recipient)),
       ...outcome.rejected,
     ],
-    suppressed: [...(st.suppressed ?? []).filter((s) => !found.has(s.recipient)), ...suppressed],
+    suppressed: [...(st.suppressed ?? []).filter((s) => !a.suppressedNow.has(s.recipient)), ...a.suppressed],
     pendingRecipients: kind === 'deferred' && outcome.deferredRecipients.length ? outcome.deferredRecipients : pending && kind === 'deferred' ? pending : null,
-    reason: kind === 'failed' ? reason : null,
+    reason: kind === 'failed' ? outcome.reason : null,
     lease: null,
   }
-  next.sequence = (
-    await recordAttemptEvents(
-      deps,
-      { sequence: st.sequence ?? 0 },
-      record,
-      { attempt, kind, reason, outcome, sendTo, suppressed, nextAt: event.nextAttemptAt },
-      finished,
-    )
-  ).sequence
+  const summary = { attempt: event.attempt, kind, reason: outcome.reason, outcome, sendTo: a.sendTo, suppressed: a.suppressed, nextAt: event.nextAttemptAt }
+  next.sequence = (await recordAttemptEvents(deps, { sequence: st.sequence ?? 0 }, record, summary, Date.parse(event.at) + event.durationMs)).sequence
   // The next queue entry exists before the old one goes, so a crash in between leaves one too many, never none.
-  if (nextAt !== null) await deps.store.put(queueKeys.entry(nextAt, id), '')
-  await writeOutcome(deps, id, owner, { value: claimed, etag: claimEtag }, next)
-  if (oldQueueKey) await deps.store.delete(oldQueueKey)
-  logAttempt(deps, record, event, outcome, reason, sendTo)
-  return { attempted: true, event }
+  if (event.nextAttemptAt) await deps.store.put(queueKeys.entry(Date.parse(event.nextAttemptAt), record.id), '')
+  await writeOutcome(deps, record.id, owner, claim, next)
+  if (oldQueueKey && oldQueueKey !== (event.nextAttemptAt ? queueKeys.entry(Date.parse(event.nextAttemptAt), record.id) : null))
+    await deps.store.delete(oldQueueKey)
+  if (!a.recovered) logAttempt(deps, record, event, outcome, outcome.reason, a.sendTo)
 }
-
 /**
  * Writes an attempt's outcome over its claim. A bounce or complaint recorded while the attempt ran (a report can come
  * back before the attempt is recorded) changed the state since the claim: its entries and sequence are kept, the

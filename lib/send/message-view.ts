@@ -29,7 +29,12 @@ export interface MessageView {
   bounces: Record<string, BounceInfo>
   complaints: Record<string, ComplaintInfo>
   canceledAt: string | null
-  attempts: (Omit<DeliveryEvent, 'id' | 'rejected'> & { rejected: RecipientRejection[] })[]
+  attempts: (Omit<DeliveryEvent, 'id' | 'rejected' | 'reason' | 'recipients' | 'suppressed'> & {
+    rejected: RecipientRejection[]
+    reason: string | null
+    recipients: string[]
+    suppressed: RecipientSuppression[]
+  })[]
 }
 
 /** Feedback entries as the API shows them: their data, without the event bookkeeping. */
@@ -57,7 +62,15 @@ export async function readMessage(deps: Deps, id: string): Promise<(MessageView 
   const attempts = (await Promise.all(eventKeys.map((k) => getBookkeepingJson<DeliveryEvent>(deps.store, k)))).flatMap((e) => {
     if (!e?.value) return []
     const { id: _id, ...attempt } = e.value
-    return [{ ...attempt, rejected: attempt.rejected.map(withStatus) }]
+    return [
+      {
+        ...attempt,
+        rejected: attempt.rejected.map(withStatus),
+        reason: attempt.reason ?? null,
+        recipients: attempt.recipients ?? [...attempt.accepted, ...attempt.rejected.map((r) => r.recipient)],
+        suppressed: attempt.suppressed ?? [],
+      },
+    ]
   })
   const s = state?.value ?? initialState(request.value)
   const r = request.value.request

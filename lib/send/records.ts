@@ -86,6 +86,12 @@ export interface DeliveryEvent {
   rejected: RejectedRecipient[]
   /** ISO 8601, when deferred. */
   nextAttemptAt: string | null
+  /** Why it failed (outbound event `reason`), when it failed; absent in events written before it was kept. */
+  reason?: string | null
+  /** The recipients this attempt was for (suppressed ones left out). */
+  recipients?: string[]
+  /** Recipients left out of this attempt because they are suppressed. */
+  suppressed?: RecipientSuppression[]
 }
 
 /** `bounced` for a `sent` message every accepted recipient of which bounced hard; else the status as it is. */

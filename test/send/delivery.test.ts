@@ -9,7 +9,8 @@ import { getJson, putJson } from '../../lib/store/json.js'
 import { messageKeys, queueKeys } from '../../lib/store/keys.js'
 import type { ObjectStore } from '../../lib/store/object-store.js'
 import { createFsStore } from '../../lib/store/fs-store.js'
-import { deadPid, harness, headersOf, relayFor, type Harness } from '../harness.js'
+import { deadPid, harness, headersOf, relayFor, TEST_KEY, type Harness } from '../harness.js'
+import { createApp } from '../../lib/http/app.js'
 import { smtpReply, startSmtp, type SmtpBehaviour, type SmtpTestServer } from '../servers/smtp.js'
 
 const cleanups: (() => Promise<void>)[] = []
@@ -231,6 +232,50 @@ describe('durability', () => {
     expect(v.status).toBe('sent')
     expect(v.attempts.map((a: { attempt: number }) => a.attempt)).toEqual([2])
     expect(messageIds(smtp)).toEqual([v.messageId, v.messageId])
+  })
+})
+
+describe('a worker that dies after recording its attempt, before its state', () => {
+  test('is finished from its record after the lease: nothing is sent again, the attempt keeps its number', async () => {
+    const smtp = await startSmtp()
+    const { mkdtemp, rm } = await import('node:fs/promises')
+    const { tmpdir } = await import('node:os')
+    const dir = await mkdtemp(`${tmpdir()}/postern-recover-`)
+    cleanups.push(() => rm(dir, { recursive: true, force: true }))
+    const real = createFsStore(dir)
+    // The second write of state.json (the outcome, after the claim) fails, and so does every write after it.
+    let stateWrites = 0
+    let dead = false
+    const dying: ObjectStore = {
+      ...real,
+      put: (key, body, opts) => {
+        if (key.endsWith('/state.json') && ++stateWrites === 2) dead = true
+        return dead ? Promise.reject(new Error('the process died here')) : real.put(key, body, opts)
+      },
+      delete: (key) => (dead ? Promise.reject(new Error('the process died here')) : real.delete(key)),
+    }
+    const h = await harness({ smtp, store: dying })
+    cleanups.push(
+      () => smtp.close(),
+      () => h.close(),
+    )
+    const id = await submit(h)
+    expect(await h.runner.drain()).toBe(0) // the attempt could not be recorded
+    expect(smtp.received).toHaveLength(1)
+    // A new process on the same folder, once the dead worker's lease has run out.
+    const deps2 = createDeps(h.deps.config, { store: real, clock: h.clock, random: () => 0.5 })
+    const runner2 = createQueueRunner(deps2)
+    cleanups.push(async () => {
+      await runner2.stop()
+      deps2.relay?.close()
+    })
+    h.clock.advance(LEASE_MS + 1000)
+    expect(await runner2.drain()).toBe(1)
+    const res = await createApp(deps2).request(`/v1/messages/${id}`, { headers: { authorization: `Bearer ${TEST_KEY}` } })
+    const v = (await res.json()) as any
+    expect(v).toMatchObject({ status: 'sent', attempts: [{ attempt: 1, outcome: 'sent', reply: 250 }] })
+    expect(smtp.received).toHaveLength(1)
+    expect(await real.list('queue/')).toEqual([])
   })
 })
 
