@@ -105,6 +105,14 @@ export const ApiKeyConfig = z.strictObject({
     .min(1)
     .optional(),
   rateLimit: RateLimitConfig.optional(),
+  /**
+   * `send`, `read`, `admin` (lib/scopes.ts); omit to keep the behaviour of keys before scopes: send, plus read and
+   * admin when `allowedFrom` is not set.
+   */
+  scopes: z
+    .array(z.enum(['send', 'read', 'admin']))
+    .min(1)
+    .optional(),
 })
 export type ApiKeyConfig = z.infer<typeof ApiKeyConfig>
 

@@ -4,6 +4,7 @@ import { getBookkeepingJson, getJson } from '../store/json.js'
 import { messageKeys } from '../store/keys.js'
 import type { BounceInfo, ComplaintInfo, RecipientRejection, RecipientSuppression } from '../events/outbound-events.js'
 import { initialState, type AcceptedRequest, type DeliveryEvent, type FeedbackEntry, type MessageState, type RejectedRecipient } from './records.js'
+import { hasScope } from '../scopes.js'
 
 /** What `GET /v1/messages/:id` answers: the state, the request's envelope facts and every attempt in order. */
 export interface MessageView {
@@ -102,5 +103,8 @@ export async function readMessage(deps: Deps, id: string): Promise<(MessageView 
   }
 }
 
-/** A key limited to some senders sees only its own messages; an unrestricted key is an operator's and sees all. */
-export const visibleTo = (key: ApiKeyConfig, view: { request: AcceptedRequest }) => !key.allowedFrom || view.request.apiKeyId === key.id
+/** A key sees its own messages; one with the `read` scope (lib/scopes.ts) sees every key's. */
+export const visibleTo = (key: ApiKeyConfig, view: { request: AcceptedRequest }) => hasScope(key, 'read') || view.request.apiKeyId === key.id
+
+/** A key may change (cancel, reschedule) its own messages; one with the `admin` scope any key's. */
+export const changeableBy = (key: ApiKeyConfig, view: { request: AcceptedRequest }) => hasScope(key, 'admin') || view.request.apiKeyId === key.id

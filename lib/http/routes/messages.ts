@@ -2,7 +2,8 @@ import { Hono } from 'hono'
 import type { Deps } from '../../deps.js'
 import type { OnAccepted } from '../../send/accept.js'
 import { cancelMessage } from '../../send/control.js'
-import { readMessage, visibleTo } from '../../send/message-view.js'
+import { changeableBy, readMessage, visibleTo } from '../../send/message-view.js'
+import { requireScope } from '../../scopes.js'
 import { rawRecipientCount, type SendBudget } from '../../send/send-budget.js'
 import { submitBatch, submitMessage } from '../../send/submit.js'
 import { withIdempotency, type IdempotencyScope, type StoredResponse } from '../../send/idempotency.js'
@@ -56,6 +57,7 @@ export function messageRoutes(deps: Deps, opts: RouteOptions = {}) {
   const app = new Hono<AppEnv>()
 
   app.post('/', async (c) => {
+    requireScope(c.get('apiKey'), 'send', 'send mail')
     const body = await readJson(c)
     return idempotent(c, deps, body, 1, async ([id]) => {
       opts.budget?.take(c.get('apiKey'), 1, rawRecipientCount(body))
@@ -64,6 +66,7 @@ export function messageRoutes(deps: Deps, opts: RouteOptions = {}) {
   })
 
   app.post('/batch', async (c) => {
+    requireScope(c.get('apiKey'), 'send', 'send mail')
     const body = await readJson(c)
     const unknown = body && typeof body === 'object' && !Array.isArray(body) ? Object.keys(body).filter((k) => k !== 'messages') : []
     if (unknown.length) {
@@ -103,10 +106,11 @@ export function messageRoutes(deps: Deps, opts: RouteOptions = {}) {
     return c.json(rest)
   })
 
-  // Cancels a scheduled, queued or deferred message; the key must be able to see it (its own, or any for an operator).
+  // Cancels a scheduled, queued or deferred message: the key's own, or any key's with the admin scope.
   app.delete('/:id', async (c) => {
     const view = await readMessage(deps, c.req.param('id'))
     if (!view || !visibleTo(c.get('apiKey'), view)) throw new ApiError('not_found', 'no message has this id')
+    if (!changeableBy(c.get('apiKey'), view)) throw new ApiError('insufficient_scope', 'this API key needs the "admin" scope to cancel another key\'s message')
     await cancelMessage(deps, view.id)
     const { request: _request, ...rest } = (await readMessage(deps, view.id))!
     return c.json(rest)

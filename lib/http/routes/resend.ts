@@ -7,7 +7,8 @@ import { ResendError } from '../../resend/resend-error.js'
 import { submitResendEmail } from '../../resend/submit-email.js'
 import { rawRecipientCount } from '../../send/send-budget.js'
 import { cancelMessage, rescheduleMessage } from '../../send/control.js'
-import { readMessage, visibleTo } from '../../send/message-view.js'
+import { changeableBy, readMessage, visibleTo } from '../../send/message-view.js'
+import { requireScope } from '../../scopes.js'
 import { z } from 'zod'
 import type { AppEnv } from '../app-env.js'
 import { ApiError } from '../../errors.js'
@@ -69,6 +70,7 @@ export function resendRoutes(deps: Deps, opts: ResendRouteOptions) {
   for (const path of ['/emails/*', ...NOT_OFFERED.map((r) => `/${r}/*`)]) app.use(path, ...opts.guards)
 
   app.post('/emails', async (c) => {
+    requireScope(c.get('apiKey'), 'send', 'send mail')
     const body = await readJson(c)
     checkIdempotencyKey(c)
     return idempotent(
@@ -85,6 +87,7 @@ export function resendRoutes(deps: Deps, opts: ResendRouteOptions) {
   })
 
   app.post('/emails/batch', async (c) => {
+    requireScope(c.get('apiKey'), 'send', 'send mail')
     const body = await readJson(c)
     const mode = batchValidation(c.req.header('x-batch-validation'))
     checkIdempotencyKey(c)
@@ -126,13 +129,13 @@ export function resendRoutes(deps: Deps, opts: ResendRouteOptions) {
       throw new ResendError('validation_error', 'scheduled_at must be ISO 8601 with an offset (2026-11-29T12:00:00Z)')
     if (Date.parse(at) > deps.clock.now() + deps.config.limits.maxScheduleMs) throw new ResendError('validation_error', 'scheduled_at is too far ahead')
     const view = await readMessage(deps, c.req.param('id'))
-    if (!view || !visibleTo(c.get('apiKey'), view)) throw new ResendError('not_found', 'Email not found')
+    if (!view || !changeableBy(c.get('apiKey'), view)) throw new ResendError('not_found', 'Email not found')
     await rescheduleMessage(deps, view.id, at)
     return c.json({ object: 'email', id: view.id })
   })
   app.post('/emails/:id/cancel', async (c) => {
     const view = await readMessage(deps, c.req.param('id'))
-    if (!view || !visibleTo(c.get('apiKey'), view)) throw new ResendError('not_found', 'Email not found')
+    if (!view || !changeableBy(c.get('apiKey'), view)) throw new ResendError('not_found', 'Email not found')
     await cancelMessage(deps, view.id)
     return c.json({ object: 'email', id: view.id })
   })

@@ -1,6 +1,6 @@
 import { Hono } from 'hono'
 import { z } from 'zod'
-import type { ApiKeyConfig } from '../../config/schema.js'
+import { requireScope } from '../../scopes.js'
 import type { Deps } from '../../deps.js'
 import { ApiError } from '../../errors.js'
 import { toFieldIssues } from '../../field-issues.js'
@@ -8,11 +8,6 @@ import { addSuppression, GLOBAL_SCOPE, listSuppressions, removeSuppression, supp
 import { normalizeAddress } from '../../send/address.js'
 import type { AppEnv } from '../app-env.js'
 import { readJson } from '../read-json.js'
-
-/** Suppression list changes are an operator's: a key limited to some senders may not make them. */
-export function requireOperator(key: ApiKeyConfig): void {
-  if (key.allowedFrom) throw new ApiError('insufficient_scope', 'this API key may not manage the suppression list')
-}
 
 const NewSuppression = z.strictObject({
   address: z.string().max(320),
@@ -35,11 +30,12 @@ function scopeOf(deps: Deps, domain: string | undefined, path: (string | number)
   return d
 }
 
-/** `/v1/suppressions`: list (paged, in address order), add (manual), remove. Operator keys only. */
+/** `/v1/suppressions`: list (paged, in address order; `read` scope), add (manual) and remove (`admin` scope). */
 export function suppressionRoutes(deps: Deps) {
   const app = new Hono<AppEnv>()
   app.use('*', async (c, next) => {
-    requireOperator(c.get('apiKey'))
+    const read = c.req.method === 'GET' || c.req.method === 'HEAD'
+    requireScope(c.get('apiKey'), read ? 'read' : 'admin', read ? 'read the suppression list' : 'change the suppression list')
     await next()
   })
 
