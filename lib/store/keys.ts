@@ -178,6 +178,9 @@ export const deliveryIndexKeys = {
     const name = `${reverseMs(e.createdAtMs)}~${e.eventId}~${e.endpointId}~${e.type}`
     return `${deliveryIndexKeys.partition(status, endpointId)}${reverseDay(e.createdAtMs)}/${name}`
   },
+  /** A `startAfter` that skips a partition's entries of events recorded after `ms` (newer ones sort first). */
+  olderThan: (status: string | null, endpointId: string | null, ms: number) =>
+    `${deliveryIndexKeys.partition(status, endpointId)}${reverseDay(ms + 1)}/${reverseMs(ms + 1)}~~`,
   /** The entry a key names; null for a key that is not one. */
   parse(key: string): DeliveryIndexEntry | null {
     const m = /^webhooks\/index\/[^/]+\/[^/]+\/\d{5}\/(\d{13})~([^~/]+)~([^~/]+)~([^~/]+)$/.exec(key)
