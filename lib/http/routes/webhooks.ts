@@ -8,6 +8,7 @@ import { requireScope } from '../../scopes.js'
 import { DELIVERY_STATUSES } from '../../webhooks/delivery-index.js'
 import { BadCursorError, listDeliveries, parseDeliveryId, readDelivery } from '../../webhooks/delivery-list.js'
 import { toFieldIssues } from '../../field-issues.js'
+import { enableEndpoint, listEndpoints } from '../../webhooks/endpoint-health.js'
 import { BadReplayCursorError, replayDeliveries } from '../../webhooks/replay.js'
 import { requeueDelivery, type RequeueOutcome } from '../../webhooks/requeue.js'
 import type { AppEnv } from '../app-env.js'
@@ -56,7 +57,10 @@ function deliveryOf(id: string) {
   return parsed
 }
 
-/** `/v1/webhooks`: deliveries (list, one with its attempts). Reading needs `read`, changes need `admin`. */
+/**
+ * `/v1/webhooks`: deliveries (list, one with its attempts, retry), replay of a time range, endpoints with their health
+ * (list, enable). Reading needs the `read` scope, every change `admin`.
+ */
 export function webhookRoutes(deps: Deps) {
   const app = new Hono<AppEnv>()
 
@@ -107,6 +111,18 @@ export function webhookRoutes(deps: Deps) {
       if (err instanceof BadReplayCursorError) throw badCursor(['cursor'])
       throw err
     }
+  })
+
+  app.get('/endpoints', async (c) => {
+    requireScope(c.get('apiKey'), 'read', 'read webhook endpoints')
+    return c.json({ data: await listEndpoints(deps) })
+  })
+
+  app.post('/endpoints/:id/enable', async (c) => {
+    requireScope(c.get('apiKey'), 'admin', 'enable webhook endpoints')
+    const view = await enableEndpoint(deps, c.req.param('id'))
+    if (!view) throw new ApiError('not_found', 'no webhook endpoint has this id')
+    return c.json(view)
   })
 
   return app
