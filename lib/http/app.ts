@@ -12,6 +12,7 @@ import { referencePage } from './reference-page.js'
 import { perKeyRateLimit } from './rate-limit.js'
 import { renderError } from './render-error.js'
 import { messageRoutes, type RouteOptions } from './routes/messages.js'
+import { inboundRoutes } from './routes/inbound.js'
 import { listMessageRoutes } from './routes/list-messages.js'
 import { resendRoutes } from './routes/resend.js'
 import { suppressionRoutes } from './routes/suppressions.js'
@@ -88,6 +89,7 @@ export function createApp(deps: Deps, opts: RouteOptions = {}) {
   const routeOpts = { ...opts, budget: createSendBudget(deps.config, deps.clock) }
   app.route('/v1/messages', listMessageRoutes(deps))
   app.route('/v1/messages', messageRoutes(deps, routeOpts))
+  app.route('/v1/inbound', inboundRoutes(deps))
   app.route('/v1/suppressions', suppressionRoutes(deps))
   // Resend's API shapes at /emails (docs/switching-from-resend.md); errors there render in Resend's shape.
   app.route('/', resendRoutes(deps, { ...routeOpts, guards: [auth, rateLimit, limitBody] }))

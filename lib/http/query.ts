@@ -50,3 +50,11 @@ export const listQuery = <T extends string>(values: readonly T[], description: s
       return items as T[]
     })
     .meta({ description, example: values[0] })
+
+/** The query parameters every list shares: `since`, `until` (of `what`: "Accepted", "Received"), `limit`, `cursor`. */
+export const pageQuery = (now: () => number, what: string) => ({
+  since: timeQuery(now, `${what} at or after: ISO 8601, a date, or a time ago (\`1h\`).`).optional(),
+  until: timeQuery(now, `${what} at or before: ISO 8601, a date, or a time ago.`).optional(),
+  limit: limitQuery,
+  cursor: cursorQuery.optional(),
+})

@@ -196,8 +196,8 @@ export const inboundIndexKeys = {
   from: (address: string) => `indexes/inbound/from/${indexValue(address)}/`,
   /** To and Cc addresses. */
   to: (address: string) => `indexes/inbound/to/${indexValue(address)}/`,
-  /** `<inverted receivedAt>_<id>.<mailbox>`: mailbox ids hold no `.` (lib/config/mailbox.ts ResourceId). */
-  entry: (prefix: string, invertedStamp: string, id: string, mailbox: string) => `${prefix}${invertedStamp}_${id}.${mailbox}`,
+  /** An entry: `tail` is `<inverted receivedAt>_<id>.<mailbox>` (lib/logs/inbound-index.ts inboundTail). */
+  entry: (prefix: string, tail: string) => `${prefix}${tail}`,
   /** The mailboxes holding a message id (the same bytes in two mailboxes share an id): one empty object each. */
   idPrefix: (id: string) => `indexes/inbound/ids/${segment(id)}/`,
   id: (id: string, mailbox: string) => `indexes/inbound/ids/${segment(id)}/${segment(mailbox)}`,

@@ -4,7 +4,7 @@ import type { Deps } from '../../deps.js'
 import { listMessages } from '../../logs/list-messages.js'
 import { MESSAGE_STATUSES } from '../../logs/message-index.js'
 import type { AppEnv } from '../app-env.js'
-import { cursorQuery, limitQuery, listQuery, parseQuery, queryString, timeQuery } from '../query.js'
+import { pageQuery, listQuery, parseQuery, queryString } from '../query.js'
 
 /** The query of `GET /v1/messages` (docs/api.md "Listing messages"). */
 export const messageListQuery = (now: () => number) =>
@@ -13,10 +13,7 @@ export const messageListQuery = (now: () => number) =>
     to: queryString('An envelope recipient (to, cc or bcc); case-insensitive.', 'carol@example.com').optional(),
     from: queryString('The sender address; case-insensitive.', 'alerts@example.com').optional(),
     tag: queryString('A tag the message was sent with; case-insensitive.', 'welcome').optional(),
-    since: timeQuery(now, 'Accepted at or after: ISO 8601, a date, or a time ago (`1h`).').optional(),
-    until: timeQuery(now, 'Accepted at or before: ISO 8601, a date, or a time ago.').optional(),
-    limit: limitQuery,
-    cursor: cursorQuery.optional(),
+    ...pageQuery(now, 'Accepted'),
   })
 
 /**
