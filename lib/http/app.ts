@@ -12,6 +12,8 @@ import { referencePage } from './reference-page.js'
 import { perKeyRateLimit } from './rate-limit.js'
 import { renderError } from './render-error.js'
 import { messageRoutes, type RouteOptions } from './routes/messages.js'
+import { inboundRoutes } from './routes/inbound.js'
+import { listMessageRoutes } from './routes/list-messages.js'
 import { resendRoutes } from './routes/resend.js'
 import { suppressionRoutes } from './routes/suppressions.js'
 import { webhookRoutes } from './routes/webhooks.js'
@@ -86,7 +88,9 @@ export function createApp(deps: Deps, opts: RouteOptions = {}) {
   app.use('/v1/*', rateLimit)
   app.use('/v1/*', limitBody)
   const routeOpts = { ...opts, budget: createSendBudget(deps.config, deps.clock) }
+  app.route('/v1/messages', listMessageRoutes(deps))
   app.route('/v1/messages', messageRoutes(deps, routeOpts))
+  app.route('/v1/inbound', inboundRoutes(deps))
   app.route('/v1/suppressions', suppressionRoutes(deps))
   app.route('/v1/webhooks', webhookRoutes(deps))
   // Resend's API shapes at /emails (docs/switching-from-resend.md); errors there render in Resend's shape.

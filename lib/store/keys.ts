@@ -210,3 +210,44 @@ export const suppressionKeys = {
     }
   },
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// Indexes (issue 11): small objects that list views read newest first. Mirrored in docs/storage.md "## Indexes".
+// Entry names sort newest first: outbound entries by the inverted Postern id (a ULID, so by acceptance time, then
+// id); inbound entries by an inverted 13-digit ms timestamp of `receivedAt`, then id and mailbox.
+// ---------------------------------------------------------------------------------------------------------------
+
+/** An index value (address, tag, API key id) as one key segment: lower-cased, percent-encoded, `_` when empty. */
+const indexValue = (v: string) => segment(encodeURIComponent(v.toLowerCase()))
+
+/** Outbound message indexes; `all` entries hold the message summary (lib/logs/message-index.ts), others are empty. */
+export const messageIndexKeys = {
+  all: 'indexes/messages/all/',
+  status: (status: string) => `indexes/messages/status/${status}/`,
+  /** Any envelope recipient (to, cc, bcc). */
+  to: (address: string) => `indexes/messages/to/${indexValue(address)}/`,
+  from: (address: string) => `indexes/messages/from/${indexValue(address)}/`,
+  tag: (tag: string) => `indexes/messages/tag/${indexValue(tag)}/`,
+  /** The API key that sent it. */
+  apiKey: (apiKeyId: string) => `indexes/messages/key/${indexValue(apiKeyId)}/`,
+  /** An entry under one of the prefixes above; `invertedId` from lib/logs/index-order.ts. */
+  entry: (prefix: string, invertedId: string) => `${prefix}${invertedId}`,
+}
+
+/** Inbound message indexes; `all` entries hold the message summary (lib/logs/inbound-index.ts), others are empty. */
+export const inboundIndexKeys = {
+  all: 'indexes/inbound/all/',
+  mailbox: (mailbox: string) => `indexes/inbound/mailbox/${segment(mailbox)}/`,
+  /** From and Sender addresses. */
+  from: (address: string) => `indexes/inbound/from/${indexValue(address)}/`,
+  /** To and Cc addresses. */
+  to: (address: string) => `indexes/inbound/to/${indexValue(address)}/`,
+  /** An entry: `tail` is `<inverted receivedAt>_<id>.<mailbox>` (lib/logs/inbound-index.ts inboundTail). */
+  entry: (prefix: string, tail: string) => `${prefix}${tail}`,
+  /** The mailboxes holding a message id (the same bytes in two mailboxes share an id): one empty object each. */
+  idPrefix: (id: string) => `indexes/inbound/ids/${segment(id)}/`,
+  id: (id: string, mailbox: string) => `indexes/inbound/ids/${segment(id)}/${segment(mailbox)}`,
+}
+
+/** The local gateway's key for signed URLs (lib/local/signed-urls.ts), made on first start when none is configured. */
+export const urlSigningKey = 'local/url-signing-key.txt'
