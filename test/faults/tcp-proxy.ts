@@ -25,9 +25,10 @@ export interface TcpProxy {
 
 /**
  * A TCP proxy of the tests' own on 127.0.0.1 in front of a real server (Dovecot, the test SMTP server), for faults a real server does not
- * make on demand: a connection dropped, or a server gone silent, in the middle of an answer.
+ * make on demand: a connection dropped, or a server gone silent, in the middle of an answer. `listenPort` (default
+ * 0: any free port) lets a test close the proxy (connections refused) and open it again where clients expect it.
  */
-export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
+export async function startTcpProxy(targetPort: number, listenPort = 0): Promise<TcpProxy> {
   const sockets = new Set<Socket>()
   const proxy: TcpProxy = { port: 0, fault: null, fired: 0, close: async () => {} }
   const server = createServer((client) => {
@@ -69,7 +70,7 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
     client.on('close', () => upstream.destroy())
     upstream.on('close', () => client.destroy())
   })
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+  await new Promise<void>((r) => server.listen(listenPort, '127.0.0.1', r))
   proxy.port = (server.address() as AddressInfo).port
   proxy.close = async () => {
     for (const s of sockets) s.destroy()
