@@ -1,6 +1,7 @@
 import type { Context } from 'hono'
 import type { AppEnv } from './app-env.js'
 import { ApiError } from '../errors.js'
+import { duplicateKey } from './duplicate-keys.js'
 
 /** Deepest nesting of arrays and objects a request may have: real requests need 4, and deeper input only costs stack. */
 export const MAX_JSON_DEPTH = 64
@@ -61,8 +62,8 @@ const utf8 = new TextDecoder('utf-8', { fatal: true })
  * A body the client stopped sending is logged at info (nothing is wrong with the gateway) and refused.
  * @throws ApiError unsupported_media_type (415) unless Content-Type is application/json with no charset other than
  * UTF-8 and the body has no Content-Encoding other than identity and no Transfer-Encoding other than chunked;
- * invalid_json (400) when the body is not UTF-8, does not parse, nests too deep, has too many values,
- * or could not be read to its end.
+ * invalid_json (400) when the body is not UTF-8, does not parse, nests too deep, has too many values, has a key twice
+ * in one object (issue code `duplicate_key` at the key's path), or could not be read to its end.
  */
 export async function readJson(c: Context<AppEnv>): Promise<unknown> {
   const type = c.req.header('content-type') ?? ''
@@ -90,9 +91,16 @@ export async function readJson(c: Context<AppEnv>): Promise<unknown> {
   const shape = jsonShapeProblem(text, MAX_JSON_DEPTH, MAX_JSON_ITEMS)
   if (shape === 'too_deep') throw new ApiError('invalid_json', `the body is nested too deep: at most ${MAX_JSON_DEPTH} levels of arrays and objects`)
   if (shape === 'too_many') throw new ApiError('invalid_json', `the body has too many values: at most ${MAX_JSON_ITEMS} arrays, objects, members and elements`)
+  let value: unknown
   try {
-    return JSON.parse(text)
+    value = JSON.parse(text)
   } catch (err) {
     throw new ApiError('invalid_json', `the body is not valid JSON: ${(err as Error).message}`)
   }
+  const dup = duplicateKey(text, value)
+  if (dup) {
+    const message = `the key ${JSON.stringify(dup.key)} appears twice in one object (RFC 7493 §2.3)`
+    throw new ApiError('invalid_json', `the body is not valid JSON: ${message}`, [{ path: [...dup.path, dup.key], code: 'duplicate_key', message }])
+  }
+  return value
 }
