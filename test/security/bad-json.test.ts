@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import { loadConfig } from '../../lib/config/load.js'
-import { duplicateKey } from '../../lib/http/duplicate-keys.js'
+import { duplicateKey } from '../../lib/json/duplicate-keys.js'
 import { startLocal, type LocalGateway } from '../../lib/local/start-local.js'
 import { startStallProbe } from './stall-probe.js'
 

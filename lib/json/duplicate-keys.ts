@@ -1,6 +1,6 @@
 import { visit } from 'jsonc-parser'
 
-/** Object keys in a parsed JSON value, nested ones included. Depth is bounded by MAX_JSON_DEPTH before parsing. */
+/** Object keys in a parsed JSON value, nested ones included. Callers bound the depth first (jsonShapeProblem). */
 function countKeys(value: unknown): number {
   if (value === null || typeof value !== 'object') return 0
   let n = 0
