@@ -10,7 +10,7 @@ import { openApiDocument } from './openapi.js'
 import { bodyNotRead } from './read-json.js'
 import { referencePage } from './reference-page.js'
 import { perKeyRateLimit } from './rate-limit.js'
-import { renderError } from './render-error.js'
+import { errorToRender, renderError } from './render-error.js'
 import { messageRoutes, type RouteOptions } from './routes/messages.js'
 import { inboundRoutes } from './routes/inbound.js'
 import { listMessageRoutes } from './routes/list-messages.js'
@@ -28,8 +28,10 @@ export function createApp(deps: Deps, opts: RouteOptions = {}) {
   const maxBody = Math.ceil((deps.config.limits.maxMessageBytes * 4) / 3) + 1024 * 1024
 
   app.onError((err, c) => {
-    if (!(err instanceof ApiError)) deps.logger.error({ err, path: c.req.path }, 'unhandled error')
-    return renderError(c, err)
+    return renderError(
+      c,
+      errorToRender(deps.logger, c.req.path, err, (e) => e instanceof ApiError),
+    )
   })
   app.notFound((c) => renderError(c, new ApiError('not_found', `no route for ${c.req.method} ${c.req.path}`)))
   app.use('*', async (c, next) => {
