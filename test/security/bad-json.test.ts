@@ -204,3 +204,9 @@ test('duplicateKey: keys compared after unescaping, per object; colons and brace
   expect(dup('{"__proto__":1,"__proto__":2}')).toEqual({ path: [], key: '__proto__' })
   expect(dup('[{"a":1},{"a":2}]')).toBeNull()
 })
+
+test('a parse error does not quote the body: the text V8 puts around the error (a password, a name) stays out', async () => {
+  const res = await post('/v1/messages', text('{"from":"ops@example.com","text":"my password is hunter2", "x": NaN}'))
+  expect(res.status).toBe(400)
+  expect(JSON.parse(res.body).error).toEqual({ code: 'invalid_json', message: "the body is not valid JSON: Unexpected token 'N'", issues: [] })
+})
