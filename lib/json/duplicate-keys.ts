@@ -9,17 +9,31 @@ function countKeys(value: unknown): number {
   return n
 }
 
-/** Object members written in JSON text: the colons outside strings, counted no further than `max + 1`. */
+/** Index of the quote that closes the string whose opening quote is at `open` (valid JSON), or -1. */
+function closingQuote(text: string, open: number): number {
+  for (let at = text.indexOf('"', open + 1); at !== -1; at = text.indexOf('"', at + 1)) {
+    let backslashes = 0
+    while (text.charCodeAt(at - 1 - backslashes) === 0x5c) backslashes++
+    if (backslashes % 2 === 0) return at
+  }
+  return -1
+}
+
+/**
+ * Object members written in JSON text: the colons outside strings, counted no further than `max + 1`. Strings are
+ * skipped with indexOf (native): a 27 MB body with a 20 MB attachment takes about 15 ms, a loop over every
+ * character 400 ms.
+ */
 function countMembers(text: string, max: number): number {
   let n = 0
-  let inString = false
-  for (let i = 0; i < text.length && n <= max; i++) {
-    const ch = text.charCodeAt(i)
-    if (inString) {
-      if (ch === 0x5c) i++
-      else if (ch === 0x22) inString = false
-    } else if (ch === 0x22) inString = true
-    else if (ch === 0x3a) n++
+  for (let i = 0; i < text.length && n <= max; ) {
+    const open = text.indexOf('"', i)
+    const end = open === -1 ? text.length : open
+    for (let c = text.indexOf(':', i); c !== -1 && c < end && n <= max; c = text.indexOf(':', c + 1)) n++
+    if (open === -1) break
+    const close = closingQuote(text, open)
+    if (close === -1) break
+    i = close + 1
   }
   return n
 }
