@@ -1,4 +1,5 @@
 import { visit } from 'jsonc-parser'
+import { closingQuote } from './shape.js'
 
 /** Object keys in a parsed JSON value, nested ones included. Callers bound the depth first (jsonShapeProblem). */
 function countKeys(value: unknown): number {
@@ -7,16 +8,6 @@ function countKeys(value: unknown): number {
   if (Array.isArray(value)) for (const v of value) n += countKeys(v)
   else for (const k in value) n += 1 + countKeys((value as Record<string, unknown>)[k])
   return n
-}
-
-/** Index of the quote that closes the string whose opening quote is at `open` (valid JSON), or -1. */
-function closingQuote(text: string, open: number): number {
-  for (let at = text.indexOf('"', open + 1); at !== -1; at = text.indexOf('"', at + 1)) {
-    let backslashes = 0
-    while (text.charCodeAt(at - 1 - backslashes) === 0x5c) backslashes++
-    if (backslashes % 2 === 0) return at
-  }
-  return -1
 }
 
 /**
