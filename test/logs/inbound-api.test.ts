@@ -8,38 +8,10 @@ import { inboundTail } from '../../lib/logs/inbound-index.js'
 import { inboundIndexKeys } from '../../lib/store/keys.js'
 import { harness, TEST_KEY, type Harness } from '../harness.js'
 import { storeDrivers } from '../store/drivers.js'
+import { mail, PDF } from './mail.js'
 
 const SEND = 'send-only-key-abcdef'
 const as = (key: string) => ({ authorization: `Bearer ${key}` })
-const PDF = Buffer.from('%PDF-1.4 not really\n\u0000\u00ff binary', 'latin1')
-
-/** A received message; `n` makes the bytes (and so the id) unique. */
-function mail(n: number, o: { from: string; to: string; cc?: string; subject: string; attach?: string }) {
-  const head = [`From: ${o.from}`, `To: ${o.to}`, ...(o.cc ? [`Cc: ${o.cc}`] : []), `Subject: ${o.subject}`, `Message-ID: <in-${n}@example.net>`]
-  if (!o.attach) return Buffer.from([...head, '', `body ${n}`, ''].join('\r\n'))
-  return Buffer.from(
-    [
-      ...head,
-      'MIME-Version: 1.0',
-      'Content-Type: multipart/mixed; boundary="b1"',
-      '',
-      '--b1',
-      'Content-Type: text/plain; charset=utf-8',
-      '',
-      `body ${n}`,
-      '--b1',
-      'Content-Type: application/pdf',
-      `Content-Disposition: attachment; filename*=UTF-8''${encodeURIComponent(o.attach)}`,
-      'Content-Transfer-Encoding: base64',
-      '',
-      PDF.toString('base64'),
-      '--b1--',
-      '',
-    ].join('\r\n'),
-    'latin1',
-  )
-}
-
 const HOUR = 3_600_000
 const T0 = Date.parse('2026-11-29T08:00:00.000Z')
 // Name → [mailbox, hours after T0, message]
