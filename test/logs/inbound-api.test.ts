@@ -88,6 +88,17 @@ describe.each(storeDrivers)('received mail API on $name', (driver) => {
     ])
   })
 
+  test('/openapi.json documents every inbound route, its parameters and the exact summary shape', async () => {
+    const doc = (await h.call('GET', '/openapi.json')).json
+    const names = (path: string) => doc.paths[path].get.parameters.map((p: { name: string }) => p.name)
+    expect(names('/v1/inbound')).toEqual(['mailbox', 'from', 'to', 'subject', 'since', 'until', 'limit', 'cursor'])
+    expect(names('/v1/inbound/{id}')).toEqual(['id', 'mailbox', 'expires', 'signature'])
+    expect(names('/v1/inbound/{id}/raw')).toEqual(['id', 'mailbox', 'expires', 'signature'])
+    expect(names('/v1/inbound/{id}/attachments/{attachmentId}')).toEqual(['id', 'attachmentId', 'mailbox', 'expires', 'signature'])
+    const item = (await list('?limit=1')).data[0]
+    expect(Object.keys(doc.components.schemas.InboundSummary.properties).sort()).toEqual(Object.keys(item).sort())
+  })
+
   test('mailbox, from (case-insensitive), to (To or Cc)', async () => {
     expect(await idsOf('?mailbox=support')).toEqual([at('i4'), at('i3'), at('i1')])
     expect(await idsOf('?mailbox=archive')).toEqual([at('i1', 'archive')])

@@ -88,6 +88,15 @@ describe.each(storeDrivers)('GET /v1/messages on $name', (driver) => {
     expect(page.nextCursor).toBeNull()
   })
 
+  test('/openapi.json documents the route: its query parameters and the exact item shape', async () => {
+    const doc = (await h.call('GET', '/openapi.json')).json
+    const op = doc.paths['/v1/messages'].get
+    expect(op.parameters.map((p: { name: string }) => p.name)).toEqual(['status', 'to', 'from', 'tag', 'since', 'until', 'limit', 'cursor'])
+    const item = (await list('?limit=1')).data[0]
+    expect(Object.keys(doc.components.schemas.MessageListItem.properties).sort()).toEqual(Object.keys(item).sort())
+    expect(doc.components.schemas.MessagePage.properties.data.items).toEqual({ $ref: '#/components/schemas/MessageListItem' })
+  })
+
   test('an item carries the summary and the state', async () => {
     const page = await list('?status=failed&from=b@example.com')
     expect(page.data).toEqual([
