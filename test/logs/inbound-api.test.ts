@@ -4,6 +4,7 @@ import { hashApiKey } from '../../lib/config/api-key-hash.js'
 import { ingestMessage } from '../../lib/inbound/ingest.js'
 import { loadMailboxState } from '../../lib/inbound/mailbox-state.js'
 import { inboundMessageId } from '../../lib/inbound/message-id.js'
+import { hourlyCounts } from '../../lib/logs/hourly-counts.js'
 import { inboundTail } from '../../lib/logs/inbound-index.js'
 import { inboundIndexKeys } from '../../lib/store/keys.js'
 import { harness, TEST_KEY, type Harness } from '../harness.js'
@@ -97,6 +98,11 @@ describe.each(storeDrivers)('received mail API on $name', (driver) => {
     expect(names('/v1/inbound/{id}/attachments/{attachmentId}')).toEqual(['id', 'attachmentId', 'mailbox', 'expires', 'signature'])
     const item = (await list('?limit=1')).data[0]
     expect(Object.keys(doc.components.schemas.InboundSummary.properties).sort()).toEqual(Object.keys(item).sort())
+  })
+
+  test('hourly counts: received per hour of receivedAt', async () => {
+    const counts = await hourlyCounts(h.deps, T0, T0 + 5 * HOUR)
+    expect(counts.map((c) => [c.hour, c.received, c.sent])).toEqual([0, 1, 2, 3, 4, 5].map((n) => [new Date(T0 + n * HOUR).toISOString(), n < 5 ? 1 : 0, 0]))
   })
 
   test('mailbox, from (case-insensitive), to (To or Cc)', async () => {
