@@ -11,6 +11,8 @@ export const ERROR_CODES = [
   'invalid_api_key',
   'insufficient_scope',
   'sender_not_allowed',
+  'invalid_signature',
+  'url_expired',
   'not_found',
   'method_not_allowed',
   'idempotency_key_reused',

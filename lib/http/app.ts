@@ -1,6 +1,7 @@
 import { Hono, type MiddlewareHandler } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import type { Deps } from '../deps.js'
+import type { UrlSigner } from '../signed-url.js'
 import type { AppEnv } from './app-env.js'
 import { authenticate } from './auth.js'
 import { clientAddress, createAuthFailureLimiter } from './auth-failures.js'
@@ -17,6 +18,16 @@ import { listMessageRoutes } from './routes/list-messages.js'
 import { resendRoutes } from './routes/resend.js'
 import { suppressionRoutes } from './routes/suppressions.js'
 import { webhookRoutes } from './routes/webhooks.js'
+
+/** Paths a signed URL may read (what lib/local/gateway-urls.ts signs): an inbound document, raw message, attachment. */
+const SIGNABLE = /^\/v1\/inbound\/[^/]+(?:\/raw|\/attachments\/[^/]+)?$/
+
+/** @throws ApiError invalid_signature or url_expired (403) unless the URL's signature is valid and unexpired. */
+function checkSignedUrl(signer: UrlSigner, path: string, query: URLSearchParams): void {
+  const verdict = signer.verify(path, query)
+  if (verdict === 'invalid') throw new ApiError('invalid_signature', 'the URL signature is not valid for this path and query')
+  if (verdict === 'expired') throw new ApiError('url_expired', 'the signed URL has expired: take a fresh one from a new webhook or the API')
+}
 
 /**
  * The HTTP API, the same for Lambda (hono/aws-lambda) and the local server (@hono/node-server).
@@ -46,6 +57,11 @@ export function createApp(deps: Deps, opts: RouteOptions = {}) {
 
   const authFailures = createAuthFailureLimiter(deps.config.authFailureLimit, deps.clock, deps.logger)
   const auth: MiddlewareHandler<AppEnv> = async (c, next) => {
+    if (deps.urlSigner && c.req.query('signature') !== undefined && SIGNABLE.test(c.req.path) && c.req.method === 'GET') {
+      checkSignedUrl(deps.urlSigner, c.req.path, new URL(c.req.url).searchParams)
+      c.set('signedUrl', true)
+      return next()
+    }
     const address = clientAddress(c)
     authFailures.check(address)
     try {

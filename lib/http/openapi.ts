@@ -6,6 +6,7 @@ import { SendRequest } from '../send/send-request.js'
 import { BounceInfo, ComplaintInfo, RecipientRejection, RecipientSuppression } from '../events/outbound-events.js'
 import { ERROR_CODES } from '../errors.js'
 import { HTTP_STATUS } from './status.js'
+import { errorResponses, inboundPaths, listMessagesOperation, opsSchemas } from './openapi-ops.js'
 
 const json = (schema: z.ZodType, io: 'input' | 'output' = 'output') => z.toJSONSchema(schema, { io, unrepresentable: 'any' })
 
@@ -63,16 +64,7 @@ export const MessageView = z.object({
   attempts: z.array(Attempt),
 })
 
-const errors = (...codes: (keyof typeof HTTP_STATUS)[]) =>
-  Object.fromEntries(
-    [...new Set(codes.map((c) => HTTP_STATUS[c]))].map((status) => [
-      String(status),
-      {
-        description: codes.filter((c) => HTTP_STATUS[c] === status).join(', '),
-        content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
-      },
-    ]),
-  )
+const errors = errorResponses
 
 const idempotencyHeader = {
   name: 'Idempotency-Key',
@@ -99,6 +91,7 @@ export function openApiDocument(config: Config) {
         Accepted: json(Accepted),
         Error: json(ErrorBody),
         Message: json(MessageView),
+        ...opsSchemas(MessageView),
         ResendEmail: json(ResendEmail, 'input'),
         ResendError: {
           type: 'object',
@@ -110,6 +103,7 @@ export function openApiDocument(config: Config) {
     security: [{ bearer: [] }],
     paths: {
       '/v1/messages': {
+        get: listMessagesOperation(),
         post: {
           summary: 'Send a message',
           description: 'Validates, stores durably, and answers 202; delivery follows (see GET /v1/messages/{id}).',
@@ -186,6 +180,7 @@ export function openApiDocument(config: Config) {
           },
         },
       },
+      ...inboundPaths(),
       '/v1/messages/{id}': {
         get: {
           summary: 'A message with its status and every delivery attempt',

@@ -49,7 +49,7 @@ export const listQuery = <T extends string>(values: readonly T[], description: s
       if (bad.length) ctx.addIssue({ code: 'custom', params: { code: 'invalid_value' }, message: `not one of ${values.join(', ')}: ${bad.join(', ')}` })
       return items as T[]
     })
-    .meta({ description, example: values[0] })
+    .meta({ description: `${description} One or more of: ${values.join(', ')}.`, example: values.slice(-2).join(',') })
 
 /** The query parameters every list shares: `since`, `until` (of `what`: "Accepted", "Received"), `limit`, `cursor`. */
 export const pageQuery = (now: () => number, what: string) => ({

@@ -10,19 +10,22 @@ export interface InboundRef {
 }
 
 const INBOUND_ID = /^m[0-9a-f]{32}$/
+/** lib/config/mailbox.ts ResourceId. */
+const MAILBOX_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/
 
 /**
- * Finds a fully stored message (its marker written) by id: in `mailbox` when given, else in the first mailbox (by
- * id order) that holds it (the same bytes in two mailboxes share an id). 1 list and 1 read per mailbox looked at.
- * Null when no mailbox holds it.
+ * Finds a message by id. With `mailbox`, that mailbox without a read: the object read next says whether it is
+ * there (a webhook consumer may fetch before the stored marker lands, right after the event). Without, the first
+ * mailbox (by name) holding it fully stored, its marker written (the same bytes in two mailboxes share an id): 1
+ * list and 1 read per mailbox looked at. Null when no mailbox holds it.
  */
 export async function findInbound(deps: Pick<Deps, 'store'>, id: string, mailbox?: string): Promise<InboundRef | null> {
   if (!INBOUND_ID.test(id)) return null
+  if (mailbox !== undefined) return MAILBOX_ID.test(mailbox) ? { mailbox, id } : null
   const prefix = inboundIndexKeys.idPrefix(id)
-  const boxes = mailbox !== undefined ? [mailbox] : (await deps.store.list(prefix)).map((k) => k.slice(prefix.length))
-  for (const box of boxes) {
-    if (!/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/.test(box)) continue
-    if (await deps.store.get(inboundMessageKeys(box, id).stored)) return { mailbox: box, id }
+  for (const key of await deps.store.list(prefix)) {
+    const box = key.slice(prefix.length)
+    if (MAILBOX_ID.test(box) && (await deps.store.get(inboundMessageKeys(box, id).stored))) return { mailbox: box, id }
   }
   return null
 }

@@ -249,5 +249,12 @@ export const inboundIndexKeys = {
   id: (id: string, mailbox: string) => `indexes/inbound/ids/${segment(id)}/${segment(mailbox)}`,
 }
 
+/** What an inbound message object key names (inboundMessageKeys): the raw message, its document or an attachment; null for any other key. */
+export function parseInboundObjectKey(key: string): { mailbox: string; id: string; object: 'raw' | 'doc' | { attachmentId: string } } | null {
+  const m = /^inbound\/([^/]+)\/messages\/([^/]+)\/(?:(message\.eml)|(message\.json)|attachments\/([^/]+)\/[^/]+)$/.exec(key)
+  if (!m) return null
+  return { mailbox: m[1], id: m[2], object: m[3] ? 'raw' : m[4] ? 'doc' : { attachmentId: m[5] } }
+}
+
 /** The local gateway's key for signed URLs (lib/local/signed-urls.ts), made on first start when none is configured. */
 export const urlSigningKey = 'local/url-signing-key.txt'

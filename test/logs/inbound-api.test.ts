@@ -4,42 +4,15 @@ import { hashApiKey } from '../../lib/config/api-key-hash.js'
 import { ingestMessage } from '../../lib/inbound/ingest.js'
 import { loadMailboxState } from '../../lib/inbound/mailbox-state.js'
 import { inboundMessageId } from '../../lib/inbound/message-id.js'
+import { hourlyCounts } from '../../lib/logs/hourly-counts.js'
 import { inboundTail } from '../../lib/logs/inbound-index.js'
 import { inboundIndexKeys } from '../../lib/store/keys.js'
 import { harness, TEST_KEY, type Harness } from '../harness.js'
 import { storeDrivers } from '../store/drivers.js'
+import { mail, PDF } from './mail.js'
 
 const SEND = 'send-only-key-abcdef'
 const as = (key: string) => ({ authorization: `Bearer ${key}` })
-const PDF = Buffer.from('%PDF-1.4 not really\n\u0000\u00ff binary', 'latin1')
-
-/** A received message; `n` makes the bytes (and so the id) unique. */
-function mail(n: number, o: { from: string; to: string; cc?: string; subject: string; attach?: string }) {
-  const head = [`From: ${o.from}`, `To: ${o.to}`, ...(o.cc ? [`Cc: ${o.cc}`] : []), `Subject: ${o.subject}`, `Message-ID: <in-${n}@example.net>`]
-  if (!o.attach) return Buffer.from([...head, '', `body ${n}`, ''].join('\r\n'))
-  return Buffer.from(
-    [
-      ...head,
-      'MIME-Version: 1.0',
-      'Content-Type: multipart/mixed; boundary="b1"',
-      '',
-      '--b1',
-      'Content-Type: text/plain; charset=utf-8',
-      '',
-      `body ${n}`,
-      '--b1',
-      'Content-Type: application/pdf',
-      `Content-Disposition: attachment; filename*=UTF-8''${encodeURIComponent(o.attach)}`,
-      'Content-Transfer-Encoding: base64',
-      '',
-      PDF.toString('base64'),
-      '--b1--',
-      '',
-    ].join('\r\n'),
-    'latin1',
-  )
-}
-
 const HOUR = 3_600_000
 const T0 = Date.parse('2026-11-29T08:00:00.000Z')
 // Name → [mailbox, hours after T0, message]
@@ -114,6 +87,22 @@ describe.each(storeDrivers)('received mail API on $name', (driver) => {
         parseError: null,
       },
     ])
+  })
+
+  test('/openapi.json documents every inbound route, its parameters and the exact summary shape', async () => {
+    const doc = (await h.call('GET', '/openapi.json')).json
+    const names = (path: string) => doc.paths[path].get.parameters.map((p: { name: string }) => p.name)
+    expect(names('/v1/inbound')).toEqual(['mailbox', 'from', 'to', 'subject', 'since', 'until', 'limit', 'cursor'])
+    expect(names('/v1/inbound/{id}')).toEqual(['id', 'mailbox', 'expires', 'signature'])
+    expect(names('/v1/inbound/{id}/raw')).toEqual(['id', 'mailbox', 'expires', 'signature'])
+    expect(names('/v1/inbound/{id}/attachments/{attachmentId}')).toEqual(['id', 'attachmentId', 'mailbox', 'expires', 'signature'])
+    const item = (await list('?limit=1')).data[0]
+    expect(Object.keys(doc.components.schemas.InboundSummary.properties).sort()).toEqual(Object.keys(item).sort())
+  })
+
+  test('hourly counts: received per hour of receivedAt', async () => {
+    const counts = await hourlyCounts(h.deps, T0, T0 + 5 * HOUR)
+    expect(counts.map((c) => [c.hour, c.received, c.sent])).toEqual([0, 1, 2, 3, 4, 5].map((n) => [new Date(T0 + n * HOUR).toISOString(), n < 5 ? 1 : 0, 0]))
   })
 
   test('mailbox, from (case-insensitive), to (To or Cc)', async () => {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { hashApiKey } from '../../lib/config/api-key-hash.js'
+import { hourlyCounts } from '../../lib/logs/hourly-counts.js'
 import { invertId } from '../../lib/logs/index-order.js'
 import { messageIndexKeys } from '../../lib/store/keys.js'
 import { harness, TEST_KEY, type Harness } from '../harness.js'
@@ -86,6 +87,29 @@ describe.each(storeDrivers)('GET /v1/messages on $name', (driver) => {
       [ids.m1, 'sent'],
     ])
     expect(page.nextCursor).toBeNull()
+  })
+
+  test('/openapi.json documents the route: its query parameters and the exact item shape', async () => {
+    const doc = (await h.call('GET', '/openapi.json')).json
+    const op = doc.paths['/v1/messages'].get
+    expect(op.parameters.map((p: { name: string }) => p.name)).toEqual(['status', 'to', 'from', 'tag', 'since', 'until', 'limit', 'cursor'])
+    const item = (await list('?limit=1')).data[0]
+    expect(Object.keys(doc.components.schemas.MessageListItem.properties).sort()).toEqual(Object.keys(item).sort())
+    expect(doc.components.schemas.MessagePage.properties.data.items).toEqual({ $ref: '#/components/schemas/MessageListItem' })
+  })
+
+  test('hourly counts (lib/logs/hourly-counts.ts): messages by the hour they were accepted in, by current status', async () => {
+    const hour = (h: number, c: Partial<Record<string, number>> = {}) => ({
+      hour: new Date(START + h * 3_600_000).toISOString(),
+      sent: 0,
+      deferred: 0,
+      failed: 0,
+      bounced: 0,
+      received: 0,
+      ...c,
+    })
+    expect(await hourlyCounts(h.deps, START - 3_600_000, START + 3_600_000)).toEqual([hour(-1), hour(0, { sent: 3, deferred: 1, failed: 2 }), hour(1)])
+    expect(await hourlyCounts(h.deps, START + 7 * MINUTE, START + 7 * MINUTE)).toEqual([hour(0, { sent: 1 })])
   })
 
   test('an item carries the summary and the state', async () => {

@@ -22,6 +22,8 @@ export const inboundListQuery = (now: () => number) =>
 /** The query of the single-message routes: which mailbox, when the same message is in several. */
 export const inboundItemQuery = z.strictObject({
   mailbox: queryString('The mailbox, when the same message was received in several; default the first.', 'support').optional(),
+  expires: z.string().max(20).optional().meta({ description: 'Signed URLs only: when the URL expires, unix seconds.' }),
+  signature: z.string().max(100).optional().meta({ description: 'Signed URLs only: HMAC-SHA256 of the request (docs/api.md "Signed URLs").' }),
 })
 
 /** A MIME type as RFC 6838 §4.2 allows (lower-cased by the normalizer), else none to pass on. */
@@ -50,7 +52,8 @@ export function inboundRoutes(deps: Deps) {
   const listQuery = inboundListQuery(() => deps.clock.now())
 
   const found = async (c: Context<AppEnv>): Promise<InboundRef> => {
-    requireScope(c.get('apiKey'), 'read', 'read received mail')
+    // A signed URL (lib/signed-url.ts) stands for the read right to exactly this path and query.
+    if (!c.get('signedUrl')) requireScope(c.get('apiKey'), 'read', 'read received mail')
     const q = parseQuery(c, inboundItemQuery)
     const ref = await findInbound(deps, c.req.param('id')!, q.mailbox)
     if (!ref) throw new ApiError('not_found', 'no received message has this id')
