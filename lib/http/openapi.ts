@@ -6,6 +6,7 @@ import { SendRequest } from '../send/send-request.js'
 import { BounceInfo, ComplaintInfo, RecipientRejection, RecipientSuppression } from '../events/outbound-events.js'
 import { ERROR_CODES } from '../errors.js'
 import { HTTP_STATUS } from './status.js'
+import { webhookPaths, webhookSchemas } from './openapi-webhooks.js'
 
 const json = (schema: z.ZodType, io: 'input' | 'output' = 'output') => z.toJSONSchema(schema, { io, unrepresentable: 'any' })
 
@@ -99,6 +100,7 @@ export function openApiDocument(config: Config) {
         Accepted: json(Accepted),
         Error: json(ErrorBody),
         Message: json(MessageView),
+        ...webhookSchemas(),
         ResendEmail: json(ResendEmail, 'input'),
         ResendError: {
           type: 'object',
@@ -109,6 +111,7 @@ export function openApiDocument(config: Config) {
     },
     security: [{ bearer: [] }],
     paths: {
+      ...webhookPaths(errors),
       '/v1/messages': {
         post: {
           summary: 'Send a message',

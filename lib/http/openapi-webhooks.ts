@@ -1,0 +1,244 @@
+import { z } from 'zod'
+import { EVENT_TYPES } from '../events/event-types.js'
+import { ResourceId } from '../config/mailbox.js'
+import { EventType } from '../events/event-types.js'
+import { DELIVERY_STATUSES } from '../webhooks/delivery-index.js'
+import { Instant } from './query-params.js'
+
+/**
+ * The OpenAPI part of webhook deliveries, replay, endpoints and mailboxes (issue 11): response schemas (zod, so
+ * tests check answers against them) and the paths, merged into lib/http/openapi.ts.
+ */
+const iso = (description: string) => z.string().meta({ description: `${description} (ISO 8601 UTC)`, example: '2026-12-02T10:00:00.000Z' })
+
+const DeliveryAttempt = z.object({
+  attempt: z.number().int().meta({ description: 'from 1' }),
+  at: iso('when the attempt started'),
+  statusCode: z.number().int().nullable().meta({ description: "the endpoint's HTTP status; null for a timeout, network error or refused target" }),
+  durationMs: z.number().meta({ description: 'from the request to the end of the response headers, in ms' }),
+  outcome: z.enum(['delivered', 'retry', 'gone']),
+  reason: z.string().nullable().meta({ example: 'HTTP 500' }),
+  responseExcerpt: z.string().meta({ description: 'the first 256 bytes of the response body, as UTF-8' }),
+})
+
+const deliveryFields = {
+  id: z.string().meta({ description: '`<endpointId>:<eventId>`', example: 'app:msg_2f0c0e5b8c3d4a6e9f1a2b3c4d5e6f70' }),
+  endpointId: z.string(),
+  eventId: z.string().meta({ description: 'the `webhook-id` sent (Standard Webhooks); the same on every attempt, retry and replay' }),
+  type: z.enum(EVENT_TYPES).nullable(),
+  source: z.string().nullable().meta({ example: 'message:01JDX3K4Z5' }),
+  sequence: z.number().int().nullable(),
+  eventCreatedAt: iso('when the event was recorded').nullable(),
+  status: z.enum(DELIVERY_STATUSES).meta({
+    description: 'pending: not attempted yet; failed: the last attempt failed, retried at nextAttemptAt; succeeded: a 2xx came; dead: dead-lettered',
+  }),
+  nextAttemptAt: iso('when the next attempt is due (pending, failed)').nullable(),
+  reason: z.string().nullable().meta({ description: 'why it was dead-lettered (or why nothing was sent)' }),
+  attemptCount: z.number().int(),
+  lastAttempt: DeliveryAttempt.nullable(),
+}
+export const DeliverySummary = z.strictObject(deliveryFields)
+export const Delivery = z.strictObject({ ...deliveryFields, attempts: z.array(DeliveryAttempt) })
+
+/** The body of POST /v1/webhooks/replay. */
+export const ReplayRequest = z
+  .strictObject({
+    since: Instant,
+    until: Instant,
+    endpoint: ResourceId.optional(),
+    types: z.array(EventType).min(1).optional(),
+    limit: z.number().int().min(1).max(1000).default(1000),
+    cursor: z.string().max(2000).optional(),
+  })
+  .refine((r) => r.since <= r.until, { path: ['until'], message: 'must not be before since' })
+
+export const ReplayResult = z.strictObject({
+  queued: z.number().int().meta({ description: 'deliveries put back in line with their original webhook-id' }),
+  skipped: z
+    .record(z.string(), z.number().int())
+    .meta({ description: 'deliveries left alone, by reason: pending, in_flight, disabled, unknown_endpoint, no_event' }),
+  nextCursor: z.string().nullable().meta({ description: 'pass as `cursor` with the same body to replay the rest' }),
+})
+
+export const Endpoint = z.strictObject({
+  id: z.string(),
+  url: z.string().meta({ description: 'origin and path; the query string is not shown' }),
+  format: z.enum(['standard', 'resend']),
+  eventTypes: z.array(z.string()),
+  mailboxes: z.array(z.string()).nullable(),
+  state: z.enum(['healthy', 'failing', 'disabled']),
+  failingSince: iso('first failure since the last success').nullable(),
+  disabled: z.object({ at: z.string(), reason: z.string() }).nullable(),
+})
+
+const LastPoll = z.strictObject({
+  at: iso('when the poll started'),
+  durationMs: z.number(),
+  outcome: z.enum(['ok', 'failed']),
+  found: z.number().int(),
+  stored: z.number().int(),
+  duplicates: z.number().int(),
+  failed: z.number().int(),
+  resets: z.number().int().meta({ description: 'UIDVALIDITY changes seen' }),
+  error: z.string().nullable(),
+  lastSuccessAt: iso('start of the last poll that completed').nullable(),
+})
+
+export const MailboxSummary = z.strictObject({
+  id: z.string(),
+  protocol: z.enum(['imap', 'pop3']),
+  host: z.string(),
+  port: z.number().int().nullable(),
+  user: z.string(),
+  folders: z.array(z.string()).nullable(),
+  lastPoll: LastPoll.nullable(),
+  cursor: z
+    .union([
+      z.strictObject({ folders: z.record(z.string(), z.object({ uidValidity: z.string(), lastUid: z.number().int() })) }),
+      z.strictObject({ seenUidls: z.number().int() }),
+    ])
+    .nullable()
+    .meta({ description: 'IMAP: UIDVALIDITY and the highest UID passed, per folder (RFC 3501 §2.3.1.1); POP3: UIDLs in the seen record' }),
+  sequence: z.number().int().meta({ description: "the mailbox's last event sequence number" }),
+  lagMs: z.number().nullable().meta({ description: 'ms since the start of the last poll that completed' }),
+})
+
+const Gap = z.union([
+  z.strictObject({
+    kind: z.literal('not_stored'),
+    folder: z.string().nullable(),
+    uid: z.number().int().nullable(),
+    uidl: z.string().nullable(),
+    nextPoll: z.boolean(),
+  }),
+  z.strictObject({ kind: z.literal('uidvalidity_changed'), folder: z.string(), cursorUidValidity: z.string(), serverUidValidity: z.string() }),
+  z.strictObject({ kind: z.literal('not_committed'), messageId: z.string() }),
+  z.strictObject({
+    kind: z.literal('not_acknowledged'),
+    messageId: z.string(),
+    eventId: z.string(),
+    endpointId: z.string(),
+    status: z.enum(['pending', 'failed', 'dead', 'missing', 'queued']),
+  }),
+])
+export const ReconcileReport = z.strictObject({
+  mailbox: z.string(),
+  checkedAt: iso('when the check ran'),
+  server: z.union([
+    z.strictObject({
+      protocol: z.literal('imap'),
+      folders: z.array(
+        z.strictObject({
+          folder: z.string(),
+          uidValidity: z.string(),
+          messages: z.number().int(),
+          cursor: z.object({ uidValidity: z.string(), lastUid: z.number().int() }).nullable(),
+        }),
+      ),
+    }),
+    z.strictObject({ protocol: z.literal('pop3'), messages: z.number().int(), uidl: z.boolean(), seen: z.number().int() }),
+  ]),
+  stored: z.strictObject({ messages: z.number().int(), committed: z.number().int() }),
+  gaps: z.array(Gap),
+})
+
+const json = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'output', unrepresentable: 'any' })
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` })
+const ok = (description: string, schema: object) => ({ description, content: { 'application/json': { schema } } })
+const page = (item: string) => ({
+  type: 'object',
+  required: ['data', 'nextCursor'],
+  properties: { data: { type: 'array', items: ref(item) }, nextCursor: { type: ['string', 'null'] } },
+})
+const query = (name: string, description: string, schema: object = { type: 'string' }) => ({ name, in: 'query', required: false, description, schema })
+const pathId = (description: string) => ({ name: 'id', in: 'path', required: true, description, schema: { type: 'string' } })
+
+export const webhookSchemas = () => ({
+  Delivery: json(Delivery),
+  DeliverySummary: json(DeliverySummary),
+  ReplayRequest: z.toJSONSchema(ReplayRequest, { io: 'input', unrepresentable: 'any' }),
+  ReplayResult: json(ReplayResult),
+  Endpoint: json(Endpoint),
+  Mailbox: json(MailboxSummary),
+  ReconcileReport: json(ReconcileReport),
+})
+
+/** The paths, given the error-response builder of openapi.ts (one per status, with the codes it stands for). */
+export function webhookPaths(errors: (...codes: ('validation_failed' | 'insufficient_scope' | 'not_found' | 'conflict' | 'mailbox_unreachable')[]) => object) {
+  const since = query('since', 'events recorded at or after this ISO 8601 time', { type: 'string', format: 'date-time' })
+  return {
+    '/v1/webhooks/deliveries': {
+      get: {
+        summary: 'List webhook deliveries, newest event first',
+        description: 'Scope `read`. A page reads only the deliveries it returns (an index per status and endpoint).',
+        parameters: [
+          query('status', 'pending, failed, succeeded or dead', { enum: ['pending', 'failed', 'succeeded', 'dead'] }),
+          query('endpoint', 'an endpoint id'),
+          query('type', 'an event type', { enum: [...EVENT_TYPES] }),
+          since,
+          query('limit', '1 to 100 (default 50)', { type: 'integer', minimum: 1, maximum: 100 }),
+          query('cursor', 'nextCursor of the previous page, with the same filters'),
+        ],
+        responses: { '200': ok('A page', page('DeliverySummary')), ...errors('validation_failed', 'insufficient_scope') },
+      },
+    },
+    '/v1/webhooks/deliveries/{id}': {
+      get: {
+        summary: 'A delivery with every attempt',
+        parameters: [pathId('`<endpointId>:<eventId>`')],
+        responses: { '200': ok('The delivery', ref('Delivery')), ...errors('insufficient_scope', 'not_found') },
+      },
+    },
+    '/v1/webhooks/deliveries/{id}/retry': {
+      post: {
+        summary: 'Retry a failed or dead delivery now',
+        description: 'Scope `admin`. Same webhook-id; attempt limits count afresh. 409 while a worker attempts it, or when it succeeded (use replay).',
+        parameters: [pathId('`<endpointId>:<eventId>`')],
+        responses: { '202': ok('Queued', ref('Delivery')), ...errors('insufficient_scope', 'not_found', 'conflict') },
+      },
+    },
+    '/v1/webhooks/replay': {
+      post: {
+        summary: 'Re-send the events of a time range',
+        description:
+          'Scope `admin`. Every delivery of the events recorded from `since` to `until` (optionally one endpoint, some types) that is not pending is sent again with its original webhook-id.',
+        requestBody: { required: true, content: { 'application/json': { schema: ref('ReplayRequest') } } },
+        responses: { '202': ok('What was queued', ref('ReplayResult')), ...errors('validation_failed', 'insufficient_scope') },
+      },
+    },
+    '/v1/webhooks/endpoints': {
+      get: {
+        summary: 'Webhook endpoints with their health',
+        responses: {
+          '200': ok('Every endpoint', { type: 'object', properties: { data: { type: 'array', items: ref('Endpoint') } } }),
+          ...errors('insufficient_scope'),
+        },
+      },
+    },
+    '/v1/webhooks/endpoints/{id}/enable': {
+      post: {
+        summary: 'Enable an endpoint again and forget its failures',
+        description: 'Scope `admin`. Events dead-lettered while it was disabled stay so: replay them.',
+        parameters: [pathId('endpoint id')],
+        responses: { '200': ok('The endpoint', ref('Endpoint')), ...errors('insufficient_scope', 'not_found') },
+      },
+    },
+    '/v1/mailboxes': {
+      get: {
+        summary: 'Mailboxes with their last poll, cursor and lag',
+        responses: {
+          '200': ok('Every mailbox', { type: 'object', properties: { data: { type: 'array', items: ref('Mailbox') } } }),
+          ...errors('insufficient_scope'),
+        },
+      },
+    },
+    '/v1/mailboxes/{id}/reconcile': {
+      get: {
+        summary: 'Did we miss anything? The mailbox now against what was stored and acknowledged',
+        description: 'Connects to the mailbox (IMAP: UIDs per folder; POP3: UIDLs) and lists every gap. Costs O(stored messages): for people, not loops.',
+        parameters: [pathId('mailbox id')],
+        responses: { '200': ok('The report', ref('ReconcileReport')), ...errors('insufficient_scope', 'not_found', 'mailbox_unreachable') },
+      },
+    },
+  }
+}
