@@ -111,7 +111,6 @@ export function openApiDocument(config: Config) {
     },
     security: [{ bearer: [] }],
     paths: {
-      ...webhookPaths(errors),
       '/v1/messages': {
         post: {
           summary: 'Send a message',
@@ -199,6 +198,7 @@ export function openApiDocument(config: Config) {
           },
         },
       },
+      ...webhookPaths(errors),
     },
   }
 }
