@@ -103,10 +103,10 @@ describe.each(DRIVERS)('GET /v1/webhooks/deliveries on $name', (driver) => {
   })
 
   test('a page reads only the records it returns', async () => {
-    counted.counts.gets = 0
+    counted.n.GET = 0
     const res = await ops.call('GET', '/v1/webhooks/deliveries?status=succeeded&limit=2')
     expect(ids(res.json)).toEqual(['app:msg_e5', 'app:msg_e4'])
-    expect(counted.counts.gets).toBe(2)
+    expect(counted.n.GET).toBe(2)
   })
 
   test('one delivery with every attempt', async () => {
