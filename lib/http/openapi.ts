@@ -6,7 +6,8 @@ import { SendRequest } from '../send/send-request.js'
 import { BounceInfo, ComplaintInfo, RecipientRejection, RecipientSuppression } from '../events/outbound-events.js'
 import { ERROR_CODES } from '../errors.js'
 import { HTTP_STATUS } from './status.js'
-import { webhookPaths, webhookSchemas } from './openapi-webhooks.js'
+import { webhookPaths } from './openapi-webhook-paths.js'
+import { webhookSchemas } from './openapi-webhooks.js'
 
 const json = (schema: z.ZodType, io: 'input' | 'output' = 'output') => z.toJSONSchema(schema, { io, unrepresentable: 'any' })
 
