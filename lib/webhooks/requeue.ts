@@ -78,7 +78,7 @@ export async function requeueDelivery(
       deadReason: null,
       attemptsBefore: d.attempts.length,
     }
-    const index = deliveryIndexWrites(store, d, reset)
+    const index = deliveryIndexWrites(store, deliveryStatus(d), reset)
     await index.prepare()
     try {
       await putJson(store, key, reset, { ifMatch: found.etag })

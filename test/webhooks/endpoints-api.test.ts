@@ -60,15 +60,24 @@ describe.each(DRIVERS)('GET /v1/webhooks/endpoints and enable on $name', (driver
   })
 
   test('enable (admin) clears the health; the next event reaches the endpoint again', async () => {
+    // Its dead-lettered event cannot be retried while it is disabled.
+    const early = await ops.call('POST', '/v1/webhooks/deliveries/gone:msg_h1/retry', ADMIN_KEY)
+    expect([early.status, early.json.error.code, early.json.error.message]).toEqual([
+      409,
+      'conflict',
+      'the endpoint is disabled: enable it first (POST /v1/webhooks/endpoints/{id}/enable)',
+    ])
     const byReader = await ops.call('POST', '/v1/webhooks/endpoints/gone/enable', READ_KEY)
     expect([byReader.status, byReader.json.error.code]).toEqual([403, 'insufficient_scope'])
     const res = await ops.call('POST', '/v1/webhooks/endpoints/gone/enable', ADMIN_KEY)
     expect(res.status).toBe(200)
     expect(res.json).toMatchObject({ id: 'gone', state: 'healthy', failingSince: null, disabled: null })
     expect((await ops.call('POST', '/v1/webhooks/endpoints/nope/enable', ADMIN_KEY)).json.error.code).toBe('not_found')
+    expect((await ops.call('POST', '/v1/webhooks/deliveries/gone:msg_h1/retry', ADMIN_KEY)).status).toBe(202)
     await recordOutbound(ops.deps, 'msg_h2', 'message.sent', 'm2')
     await createWebhookDispatcher(ops.deps).runAll()
-    expect(receivers[2].received.map((w) => [w.id, w.status, w.verifyError])).toEqual([
+    expect(receivers[2].received.map((w) => [w.id, w.status, w.verifyError]).sort()).toEqual([
+      ['msg_h1', 200, null],
       ['msg_h1', 410, null],
       ['msg_h2', 200, null],
     ])
