@@ -132,6 +132,10 @@ export const ReconcileReport = z.strictObject({
           uidValidity: z.string(),
           messages: z.number().int(),
           cursor: z.object({ uidValidity: z.string(), lastUid: z.number().int() }).nullable(),
+          unverified: z
+            .number()
+            .int()
+            .meta({ description: 'messages at or below the cursor that cannot be checked (no Message-ID, or neither Date nor From)' }),
         }),
       ),
     }),

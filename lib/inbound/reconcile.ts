@@ -1,19 +1,23 @@
-import type { MailboxObject } from 'imapflow'
+import type { ImapFlow, MailboxObject } from 'imapflow'
 import type { ImapMailbox, Mailbox, Pop3Mailbox } from '../config/mailbox.js'
 import type { Deps } from '../deps.js'
 import { subscribes } from '../events/outbox.js'
 import { getJson } from '../store/json.js'
-import { inboundMessageKeys, webhookKeys } from '../store/keys.js'
+import { fingerprintListing, inboundMessageKeys, webhookKeys } from '../store/keys.js'
+import { normalizeMessage } from '../normalize/normalize.js'
 import { deliveryStatus } from '../webhooks/delivery-index.js'
 import type { DeliveryRecord } from '../webhooks/delivery-record.js'
 import type { StoredMarker } from './ingest.js'
 import { loadMailboxState, type MailboxState } from './mailbox-state.js'
+import { messageFingerprint } from './fingerprint.js'
 import { isSeen, type ListedMessage } from './pop3-seen.js'
+import { toSequenceSet } from './sequence-set.js'
 
 /**
  * One gap between the mailbox, what Postern stored and what the webhook endpoints acknowledged:
- * - `not_stored`: on the server and not passed by the cursor (`nextPoll: true`: past the cursor, the next poll
- *   takes it; `false`: under a cursor of another UIDVALIDITY, taken by the resync of the next poll);
+ * - `not_stored`: on the server and not stored. `nextPoll: true`: past the cursor (or under another UIDVALIDITY),
+ *   the next poll takes it; `false`: at or below the cursor with no stored message of its Message-ID, Date and
+ *   From (fingerprint.ts): passed over by a dated backfill, or missed; no poll will take it;
  * - `uidvalidity_changed`: the folder's UIDVALIDITY is not the cursor's (its UIDs were renumbered);
  * - `not_committed`: stored objects without the `stored.json` marker (a poll stopped mid-message; the next poll
  *   that sees the message again completes it), so no event was recorded for it;
@@ -29,7 +33,17 @@ export type ReconcileGap =
 
 /** What the mailbox holds now, per folder (IMAP) or as a maildrop (POP3). */
 export type ServerView =
-  | { protocol: 'imap'; folders: { folder: string; uidValidity: string; messages: number; cursor: { uidValidity: string; lastUid: number } | null }[] }
+  | {
+      protocol: 'imap'
+      folders: {
+        folder: string
+        uidValidity: string
+        messages: number
+        cursor: { uidValidity: string; lastUid: number } | null
+        /** Messages at or below the cursor that cannot be checked: no Message-ID, or neither Date nor From. */
+        unverified: number
+      }[]
+    }
   | { protocol: 'pop3'; messages: number; uidl: boolean; seen: number }
 
 export interface ReconcileReport {
@@ -50,8 +64,28 @@ export class MailboxUnreachableError extends Error {
   }
 }
 
-/** IMAP: each folder's UIDVALIDITY and UIDs now (UID SEARCH ALL, read-only), against the folder cursors. */
+/**
+ * The fingerprints (fingerprint.ts) of messages by UID, from their Message-ID, Date and From headers only (no
+ * bodies are read); null for a message too weakly identified to check.
+ */
+async function headerFingerprints(client: ImapFlow, mailbox: string, uids: number[]): Promise<Map<number, string | null>> {
+  const out = new Map<number, string | null>()
+  if (!uids.length) return out
+  for await (const m of client.fetch(toSequenceSet(uids), { uid: true, headers: ['message-id', 'date', 'from'] }, { uid: true })) {
+    const head = Buffer.concat([m.headers ?? Buffer.alloc(0), Buffer.from('\r\n')])
+    const { document } = await normalizeMessage(head, { id: 'reconcile', mailbox, receivedAt: new Date(0).toISOString(), attachmentKey: () => 'none' })
+    out.set(m.uid, messageFingerprint(document))
+  }
+  return out
+}
+
+/**
+ * IMAP: each folder's UIDVALIDITY and UIDs now (UID SEARCH ALL, read-only), against the folder cursors; UIDs at or
+ * below a cursor are checked against the stored messages' fingerprints (one listing).
+ */
 async function imapGaps(deps: Deps, mb: ImapMailbox, state: MailboxState, gaps: ReconcileGap[]): Promise<ServerView> {
+  const prints = fingerprintListing(mb.id)
+  const stored = new Set((await deps.store.list(prints.prefix)).map(prints.parse))
   const client = await deps.imap(mb)
   client.on('error', () => {}) // a dropped connection fails the command in flight, which reports it
   await client.connect()
@@ -63,13 +97,21 @@ async function imapGaps(deps: Deps, mb: ImapMailbox, state: MailboxState, gaps: 
         const uidValidity = (client.mailbox as MailboxObject).uidValidity.toString()
         const uids = ((await client.search({ all: true }, { uid: true })) || []).sort((a, b) => a - b)
         const cursor = state.folders[folder] ?? null
-        folders.push({ folder, uidValidity, messages: uids.length, cursor: cursor && { uidValidity: cursor.uidValidity, lastUid: cursor.lastUid } })
         const sameValidity = cursor?.uidValidity === uidValidity
         if (cursor && !sameValidity) gaps.push({ kind: 'uidvalidity_changed', folder, cursorUidValidity: cursor.uidValidity, serverUidValidity: uidValidity })
+        const below = sameValidity ? uids.filter((u) => u <= cursor.lastUid) : []
+        const found = await headerFingerprints(client, mb.id, below)
+        let unverified = 0
         for (const uid of uids) {
-          if (sameValidity && uid <= cursor.lastUid) continue
-          gaps.push({ kind: 'not_stored', folder, uid, uidl: null, nextPoll: true })
+          if (!sameValidity || uid > cursor.lastUid) {
+            gaps.push({ kind: 'not_stored', folder, uid, uidl: null, nextPoll: true })
+            continue
+          }
+          const print = found.get(uid) ?? null
+          if (print === null) unverified++
+          else if (!stored.has(print)) gaps.push({ kind: 'not_stored', folder, uid, uidl: null, nextPoll: false })
         }
+        folders.push({ folder, uidValidity, messages: uids.length, cursor: cursor && { uidValidity: cursor.uidValidity, lastUid: cursor.lastUid }, unverified })
       } finally {
         lock.release()
       }

@@ -204,6 +204,12 @@ export const requeueKeys = {
   },
 }
 
+/** The folder of a mailbox's fingerprint index (inboundFingerprintKey), and the fingerprint a key in it names. */
+export const fingerprintListing = (mailbox: string) => {
+  const prefix = `inbound/${mailbox}/fingerprints/`
+  return { prefix, parse: (key: string) => (key.startsWith(prefix) && key.endsWith('.json') ? key.slice(prefix.length, -'.json'.length) : null) }
+}
+
 /** The outcome of each mailbox's last poll (lib/inbound/last-poll.ts), written after every poll. */
 export const lastPollKey = (mailbox: string) => `inbound/${mailbox}/last-poll.json`
 

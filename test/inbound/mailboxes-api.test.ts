@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { MailboxSummary, ReconcileReport } from '../../lib/http/openapi-webhooks.js'
 import type { StoredMarker } from '../../lib/inbound/ingest.js'
+import type { MailboxState } from '../../lib/inbound/mailbox-state.js'
 import { inboundMessageId } from '../../lib/inbound/message-id.js'
 import { pollMailboxes } from '../../lib/inbound/poll-all.js'
-import { getJson } from '../../lib/store/json.js'
-import { inboundMessageKeys, webhookKeys } from '../../lib/store/keys.js'
+import { getJson, putJson } from '../../lib/store/json.js'
+import { inboundMailboxKeys, inboundMessageKeys, webhookKeys } from '../../lib/store/keys.js'
 import type { ObjectStore } from '../../lib/store/object-store.js'
 import { createWebhookDispatcher } from '../../lib/webhooks/dispatcher.js'
 import { startDovecot, type DovecotServer, type DovecotUser } from '../servers/dovecot.js'
@@ -87,7 +88,9 @@ describe.each(DRIVERS)('GET /v1/mailboxes and reconcile on $name', (driver) => {
     expect(clean.json).toMatchObject({ mailbox: ids.imap, stored: { messages: 3, committed: 3 }, gaps: [] })
     expect(clean.json.server).toEqual({
       protocol: 'imap',
-      folders: [{ folder: 'INBOX', uidValidity: expect.stringMatching(/^\d+$/), messages: 3, cursor: { uidValidity: expect.any(String), lastUid: 3 } }],
+      folders: [
+        { folder: 'INBOX', uidValidity: expect.stringMatching(/^\d+$/), messages: 3, cursor: { uidValidity: expect.any(String), lastUid: 3 }, unverified: 0 },
+      ],
     })
 
     // The gaps: a message arrives after the poll; one stored message's delivery record is lost; another's marker.
@@ -105,6 +108,22 @@ describe.each(DRIVERS)('GET /v1/mailboxes and reconcile on $name', (driver) => {
         { kind: 'not_acknowledged', messageId: id2, eventId: marker2.eventId, endpointId: 'app', status: 'missing' },
         { kind: 'not_committed', messageId: id3 },
       ].sort((a, b) => a.messageId.localeCompare(b.messageId)),
+    ])
+  })
+
+  test('reconcile finds a message below the cursor that was never stored; one without Message-ID is unverified', async () => {
+    // Two messages arrive and the cursor passes them without storing them (as a lost write or a dated backfill would).
+    const noId = Buffer.from('From: s@example.test\r\nSubject: no id\r\nDate: Wed, 02 Dec 2026 10:00:00 +0000\r\n\r\nx\r\n')
+    await dovecot.append(users.imap, 'INBOX', [msg(5), noId])
+    const key = inboundMailboxKeys(ids.imap).state
+    const state = (await getJson<MailboxState>(store, key))!
+    state.value.folders.INBOX.lastUid = 6
+    await putJson(store, key, state.value, { ifMatch: state.etag })
+    const res = await ops.call('GET', `/v1/mailboxes/${ids.imap}/reconcile`)
+    expect(res.json.server.folders[0]).toMatchObject({ messages: 6, cursor: { lastUid: 6 }, unverified: 1 })
+    expect(res.json.gaps.filter((g: { kind: string }) => g.kind === 'not_stored')).toEqual([
+      { kind: 'not_stored', folder: 'INBOX', uid: 4, uidl: null, nextPoll: false },
+      { kind: 'not_stored', folder: 'INBOX', uid: 5, uidl: null, nextPoll: false },
     ])
   })
 
