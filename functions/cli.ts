@@ -37,6 +37,7 @@ program
       const d = await createWebhookDispatcher(deps).runAll()
       console.log(`webhooks: ${d.delivered} delivered, ${d.retried} to retry, ${d.deadLettered} dead-lettered`)
     }
+    await deps.eventLog.flush()
     if (summary.error) {
       console.error(`poll failed: ${summary.error.message}`)
       process.exitCode = 1

@@ -79,6 +79,7 @@ export async function harness(opts: { smtp?: SmtpTestServer; store?: ObjectStore
     },
     async close() {
       await runner.stop()
+      await deps.eventLog.flush()
       deps.relay?.close()
       await rm(dir, { recursive: true, force: true })
     },

@@ -137,6 +137,8 @@ async function startWith(config: Config, extra: Partial<Deps>, store: ObjectStor
       await inbound?.stop()
       await runner.stop()
       await webhooks?.stop()
+      // The event log's buffer is written before the store closes (docs/logs.md "Crash safety").
+      await deps.eventLog.flush()
       deps.relay?.close()
       await sandbox?.close()
       await closeStore()
