@@ -11,6 +11,7 @@ import { bodyNotRead } from './read-json.js'
 import { referencePage } from './reference-page.js'
 import { perKeyRateLimit } from './rate-limit.js'
 import { renderError } from './render-error.js'
+import { eventRoutes } from './routes/events.js'
 import { messageRoutes, type RouteOptions } from './routes/messages.js'
 import { resendRoutes } from './routes/resend.js'
 import { suppressionRoutes } from './routes/suppressions.js'
@@ -87,6 +88,7 @@ export function createApp(deps: Deps, opts: RouteOptions = {}) {
   const routeOpts = { ...opts, budget: createSendBudget(deps.config, deps.clock) }
   app.route('/v1/messages', messageRoutes(deps, routeOpts))
   app.route('/v1/suppressions', suppressionRoutes(deps))
+  app.route('/v1/events', eventRoutes(deps))
   // Resend's API shapes at /emails (docs/switching-from-resend.md); errors there render in Resend's shape.
   app.route('/', resendRoutes(deps, { ...routeOpts, guards: [auth, rateLimit, limitBody] }))
   return app

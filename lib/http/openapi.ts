@@ -6,6 +6,7 @@ import { SendRequest } from '../send/send-request.js'
 import { BounceInfo, ComplaintInfo, RecipientRejection, RecipientSuppression } from '../events/outbound-events.js'
 import { ERROR_CODES } from '../errors.js'
 import { HTTP_STATUS } from './status.js'
+import { eventPaths, eventSchemas } from './openapi-events.js'
 
 const json = (schema: z.ZodType, io: 'input' | 'output' = 'output') => z.toJSONSchema(schema, { io, unrepresentable: 'any' })
 
@@ -105,10 +106,12 @@ export function openApiDocument(config: Config) {
           required: ['statusCode', 'name', 'message'],
           properties: { statusCode: { type: 'integer' }, name: { enum: Object.keys(RESEND_ERRORS) }, message: { type: 'string' } },
         },
+        ...eventSchemas(),
       },
     },
     security: [{ bearer: [] }],
     paths: {
+      ...eventPaths(errors),
       '/v1/messages': {
         post: {
           summary: 'Send a message',

@@ -1,3 +1,4 @@
+import { z } from 'zod'
 import { EVENT_TYPES } from '../events/event-types.js'
 import type { EventRecord } from '../events/outbox.js'
 import type { MailboxResetData, MessageReceivedRef } from '../events/inbound-events.js'
@@ -10,58 +11,53 @@ import type { OutboundEventData } from '../events/outbound-events.js'
 export const LOG_LINE_TYPES = [...EVENT_TYPES, 'webhook.attempt'] as const
 export type LogLineType = (typeof LOG_LINE_TYPES)[number]
 
+const str = (description: string, example: string | null) => z.string().nullable().meta({ description, example })
+const int = (description: string, example: number | null) => z.number().int().nullable().meta({ description, example })
+
 /**
  * One line of the event log (docs/logs.md "Columns"): flat and typed, the same keys on every line (null when they do
- * not apply), so DuckDB's and Athena's JSON readers see one stable schema.
+ * not apply), so DuckDB's and Athena's JSON readers see one stable schema. Also the items of `GET /v1/events`.
  */
-export interface EventLogLine {
-  /** When it happened, ISO 8601 UTC with milliseconds. */
-  time: string
-  type: LogLineType
-  /** lib/events/event-types.ts EventSource: `message:<id>`, `mailbox:<id>` or `system`. */
-  source: string
-  /** The Standard Webhooks `webhook-id` of the event (for `webhook.attempt`: of the event attempted). */
-  eventId: string
-  /** The event's number within its source, from 1. */
-  sequence: number | null
-  /** Postern id: of the outbound message (`GET /v1/messages/{id}`) or of the received one. */
-  id: string | null
-  /** RFC 5322 Message-ID, with angle brackets; null when unknown here (received mail, webhook attempts). */
-  messageId: string | null
-  /** The mailbox of received mail and mailbox events. */
-  mailbox: string | null
-  /** IMAP folder of received mail (null for POP3) and of `mailbox.reset`. */
-  folder: string | null
-  from: string | null
-  subject: string | null
-  /** The recipients the event is about (outbound), or the To and Cc addresses (received). */
-  recipients: string[]
-  /**
-   * Outbound: the message status the event leads to (`sent`, `deferred`, `failed`, `bounced`, `complained`,
-   * `canceled`); received: `received`; `mailbox.reset`: `reset`; `webhook.attempt`: `succeeded`, `failed` (it will
-   * be retried) or `dead` (dead-lettered).
-   */
-  status: string
-  /** Delivery attempt number from 1 (SMTP attempts of a message; HTTP attempts of a webhook). */
-  attempt: number | null
-  /** SMTP reply code of the attempt (RFC 5321 §4.2), or of the bounce's status class; null when none came. */
-  smtpCode: number | null
-  /** RFC 3463 enhanced status code (`5.1.1`). */
-  enhancedStatus: string | null
-  /** The relay's reply text, the bounce's diagnostic, or the webhook response's first bytes. */
-  response: string | null
-  /** One-word why (outbound `reason`, bounce `hard`/`soft`, complaint feedback type, webhook retry reason). */
-  reason: string | null
-  /** Webhook endpoint id (`webhook.attempt`). */
-  endpoint: string | null
-  /** The event type a webhook attempt delivered. */
-  eventType: string | null
-  /** HTTP status the endpoint answered; null for a timeout or a network error. */
-  httpStatus: number | null
-  /** Duration of the attempt in ms (`webhook.attempt`). */
-  durationMs: number | null
-  tags: string[]
-}
+export const EventLogLine = z
+  .object({
+    time: z.string().meta({ description: 'When it happened, ISO 8601 UTC with milliseconds.', example: '2026-12-02T14:03:11.208Z' }),
+    type: z.enum(LOG_LINE_TYPES).meta({ description: 'The event type (docs/events.md), or `webhook.attempt`.', example: 'message.failed' }),
+    source: z.string().meta({ description: '`message:<Postern id>`, `mailbox:<id>` or `system`.', example: 'message:01KBFQ5Z3W8V0J7C9N4YXG2H6M' }),
+    eventId: z.string().meta({
+      description: "The event's Standard Webhooks `webhook-id` (for `webhook.attempt`: of the event attempted).",
+      example: 'msg_3f1c0d9e8b7a65432f1e0d9c8b7a6543',
+    }),
+    status: z.string().meta({
+      description:
+        'Outbound: the status the event leads to (`sent`, `deferred`, `failed`, `bounced`, `complained`, `canceled`); `received`; `reset`; `webhook.attempt`: `succeeded`, `failed` (retried later) or `dead` (dead-lettered).',
+      example: 'failed',
+    }),
+    sequence: int("The event's number within its source, from 1.", 2),
+    id: str('Postern id of the outbound message (`GET /v1/messages/{id}`) or of the received one.', '01KBFQ5Z3W8V0J7C9N4YXG2H6M'),
+    messageId: str('RFC 5322 Message-ID of an outbound message, with angle brackets.', '<01kbfq5z3w8v0j7c9n4yxg2h6m@mail.example.com>'),
+    mailbox: str('The mailbox of received mail and mailbox events.', null),
+    folder: str('IMAP folder of received mail (null for POP3) and of `mailbox.reset`.', null),
+    from: str('The From address.', 'shop@example.com'),
+    subject: str('The subject.', 'Your order'),
+    recipients: z
+      .array(z.string())
+      .meta({ description: 'Outbound: the recipients the event is about; received: the To and Cc addresses.', example: ['bob@example.org'] }),
+    attempt: int('Attempt number from 1: the SMTP attempt of a message, the HTTP attempt of a webhook.', 1),
+    smtpCode: int('SMTP reply code of the attempt (RFC 5321 §4.2); null when none came.', 550),
+    enhancedStatus: str('RFC 3463 enhanced status code, of the reply or of the bounce.', '5.1.1'),
+    response: str("The relay's reply text, the bounce's diagnostic code, or the first 256 bytes of a webhook response.", '550 5.1.1 unknown user'),
+    reason: str(
+      'One word: `rejected`, `retries_exhausted`... (`message.failed`), `hard`/`soft` (bounces), the feedback type (complaints), `HTTP 503`, `timeout`... (webhook retries), the parse error of received mail.',
+      'rejected',
+    ),
+    endpoint: str('Webhook endpoint id (`webhook.attempt`).', null),
+    eventType: str('The type of the event a webhook attempt delivered.', null),
+    httpStatus: int("The endpoint's HTTP status; null for a timeout or a network error.", null),
+    durationMs: int('How long the webhook attempt took, in ms.', null),
+    tags: z.array(z.string()).meta({ description: "The outbound message's tags.", example: ['orders'] }),
+  })
+  .meta({ id: 'EventLogLine', description: 'One event of the event log (docs/logs.md).' })
+export type EventLogLine = z.infer<typeof EventLogLine>
 
 const EMPTY: Omit<EventLogLine, 'time' | 'type' | 'source' | 'eventId' | 'status'> = {
   sequence: null,
@@ -85,7 +81,7 @@ const EMPTY: Omit<EventLogLine, 'time' | 'type' | 'source' | 'eventId' | 'status
 }
 
 /** The column names in line order: the DuckDB and Athena schemas of docs/logs.md list these. */
-export const LOG_COLUMNS = ['time', 'type', 'source', 'eventId', 'status', ...Object.keys(EMPTY)] as (keyof EventLogLine)[]
+export const LOG_COLUMNS = Object.keys(EventLogLine.shape) as (keyof EventLogLine)[]
 
 /** What a received message's log line says about it, read from its stored document. */
 export interface ReceivedSummary {
@@ -105,19 +101,27 @@ const OUTBOUND_STATUS: Record<string, string> = {
 
 /** The log line of a recorded event (pure). `received` summarises a `message.received` document, when it was read. */
 export function lineFromEvent(record: EventRecord, received?: ReceivedSummary | null): EventLogLine {
-  const base = { time: record.createdAt, type: record.type, source: record.source, eventId: record.id, ...EMPTY, sequence: record.sequence }
+  // Keys in column order (LOG_COLUMNS): status before the rest.
+  const base = (status: string) => ({
+    time: record.createdAt,
+    type: record.type,
+    source: record.source,
+    eventId: record.id,
+    status,
+    ...EMPTY,
+    sequence: record.sequence,
+  })
   if (record.type === 'message.received') {
     const d = record.data as MessageReceivedRef
-    return { ...base, status: 'received', id: d.messageId, mailbox: record.mailbox ?? null, folder: d.folder, reason: d.parseError, ...received }
+    return { ...base('received'), id: d.messageId, mailbox: record.mailbox ?? null, folder: d.folder, reason: d.parseError, ...received }
   }
   if (record.type === 'mailbox.reset') {
     const d = record.data as MailboxResetData
-    return { ...base, status: 'reset', mailbox: record.mailbox ?? null, folder: d.folder, reason: d.reason }
+    return { ...base('reset'), mailbox: record.mailbox ?? null, folder: d.folder, reason: d.reason }
   }
   const d = record.data as OutboundEventData
   return {
-    ...base,
-    status: OUTBOUND_STATUS[record.type],
+    ...base(OUTBOUND_STATUS[record.type]),
     id: d.id,
     messageId: d.messageId,
     from: d.from,
