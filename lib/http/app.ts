@@ -38,7 +38,9 @@ export function createApp(deps: Deps, opts: RouteOptions = {}) {
   app.get('/healthz', (c) => c.json({ ok: true }))
   app.get('/', (c) => c.redirect('/docs'))
   app.get('/openapi.json', (c) => c.json(openApiDocument(deps.config)))
-  app.get('/docs', (c) => c.html(referencePage(openApiDocument(deps.config))))
+  // Rendered once: the document depends only on the config.
+  let reference: ReturnType<typeof referencePage> | undefined
+  app.get('/docs', (c) => c.html((reference ??= referencePage(openApiDocument(deps.config)))))
 
   const authFailures = createAuthFailureLimiter(deps.config.authFailureLimit, deps.clock, deps.logger)
   const auth: MiddlewareHandler<AppEnv> = async (c, next) => {

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import type { SchemaNode } from './reference-fields.js'
 import { EventLogLine } from '../logs/event-log-line.js'
 import { EventsQuery } from './routes/events.js'
 
@@ -11,7 +12,14 @@ export function queryParameters(schema: z.ZodObject) {
     const meta = (field as z.ZodType).meta() as { description?: string; example?: unknown } | undefined
     const { description, example, ...rest } = z.toJSONSchema(field as z.ZodType, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>
     delete rest.$schema
-    return { name, in: 'query', required: false, description: meta?.description ?? description, example: meta?.example ?? example, schema: rest }
+    return {
+      name,
+      in: 'query',
+      required: false,
+      description: String(meta?.description ?? description ?? ''),
+      example: meta?.example ?? example,
+      schema: rest as SchemaNode,
+    }
   })
 }
 
