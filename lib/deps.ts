@@ -125,7 +125,8 @@ export function createDeps(config: Config, overrides: Partial<Deps> = {}): Deps 
     store,
     relay: overrides.relay !== undefined ? overrides.relay : config.relay ? lazyRelay(config.relay) : null,
     clock,
-    newId: overrides.newId ?? createIdFactory(),
+    // Ids keep the time of the clock that stamps `createdAt`, so list indexes ordered by id agree with it.
+    newId: overrides.newId ?? createIdFactory(() => clock.now()),
     random: overrides.random ?? Math.random,
     logger,
     events,

@@ -10,11 +10,14 @@ import { openApiDocument } from './openapi.js'
 import { bodyNotRead } from './read-json.js'
 import { referencePage } from './reference-page.js'
 import { perKeyRateLimit } from './rate-limit.js'
-import { renderError } from './render-error.js'
+import { errorToRender, renderError } from './render-error.js'
 import { eventRoutes } from './routes/events.js'
 import { messageRoutes, type RouteOptions } from './routes/messages.js'
+import { inboundRoutes } from './routes/inbound.js'
+import { listMessageRoutes } from './routes/list-messages.js'
 import { resendRoutes } from './routes/resend.js'
 import { suppressionRoutes } from './routes/suppressions.js'
+import { webhookRoutes } from './routes/webhooks.js'
 
 /**
  * The HTTP API, the same for Lambda (hono/aws-lambda) and the local server (@hono/node-server).
@@ -26,8 +29,10 @@ export function createApp(deps: Deps, opts: RouteOptions = {}) {
   const maxBody = Math.ceil((deps.config.limits.maxMessageBytes * 4) / 3) + 1024 * 1024
 
   app.onError((err, c) => {
-    if (!(err instanceof ApiError)) deps.logger.error({ err, path: c.req.path }, 'unhandled error')
-    return renderError(c, err)
+    return renderError(
+      c,
+      errorToRender(deps.logger, c.req.path, err, (e) => e instanceof ApiError),
+    )
   })
   app.notFound((c) => renderError(c, new ApiError('not_found', `no route for ${c.req.method} ${c.req.path}`)))
   app.use('*', async (c, next) => {
@@ -88,9 +93,12 @@ export function createApp(deps: Deps, opts: RouteOptions = {}) {
   app.use('/v1/*', rateLimit)
   app.use('/v1/*', limitBody)
   const routeOpts = { ...opts, budget: createSendBudget(deps.config, deps.clock) }
+  app.route('/v1/messages', listMessageRoutes(deps))
   app.route('/v1/messages', messageRoutes(deps, routeOpts))
+  app.route('/v1/inbound', inboundRoutes(deps))
   app.route('/v1/suppressions', suppressionRoutes(deps))
   app.route('/v1/events', eventRoutes(deps))
+  app.route('/v1/webhooks', webhookRoutes(deps))
   // Resend's API shapes at /emails (docs/switching-from-resend.md); errors there render in Resend's shape.
   app.route('/', resendRoutes(deps, { ...routeOpts, guards: [auth, rateLimit, limitBody] }))
   return app

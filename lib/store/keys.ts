@@ -167,6 +167,52 @@ export const eventLogKeys = {
   },
 }
 
+// ---------------------------------------------------------------------------------------------------------------
+// Ops read side (issue 11, webhook deliveries and mailboxes). Mirrored in docs/storage.md "## Ops: deliveries".
+// ---------------------------------------------------------------------------------------------------------------
+
+/** Listing order of the delivery index: newest first, so reversed fixed-width numbers (ms, and days for folders). */
+const MAX_MS = 9_999_999_999_999
+const DAY_MS = 86_400_000
+const reverseMs = (ms: number) => pad(MAX_MS - Math.max(0, Math.min(MAX_MS, Math.floor(ms))), 13)
+const reverseDay = (ms: number) => pad(99_999 - Math.floor(Math.max(0, ms) / DAY_MS), 5)
+
+/** What a delivery index entry names: the delivery and what the list filters look at without reading it. */
+export interface DeliveryIndexEntry {
+  /** ms since the epoch: when the event was recorded. */
+  createdAtMs: number
+  eventId: string
+  endpointId: string
+  type: string
+}
+
+/**
+ * The index of webhook deliveries (lib/webhooks/delivery-index.ts): empty objects in four partitions per
+ * delivery: every delivery, one endpoint's, one status's, and one endpoint's in one status (`_all` stands for no
+ * filter; no endpoint id can start with `_`). In a partition, entries sort newest event first, in one folder per
+ * day (so the fs driver reads only the days a page needs); the name carries the event id, endpoint and type, so
+ * the type filter reads no object.
+ */
+export const deliveryIndexKeys = {
+  prefix: 'webhooks/index/',
+  partition: (status: string | null, endpointId: string | null) => `webhooks/index/${status ?? '_all'}/${endpointId ?? '_all'}/`,
+  entry(status: string | null, endpointId: string | null, e: DeliveryIndexEntry): string {
+    const name = `${reverseMs(e.createdAtMs)}~${e.eventId}~${e.endpointId}~${e.type}`
+    return `${deliveryIndexKeys.partition(status, endpointId)}${reverseDay(e.createdAtMs)}/${name}`
+  },
+  /** A `startAfter` that skips a partition's entries of events recorded after `ms` (newer ones sort first). */
+  olderThan: (status: string | null, endpointId: string | null, ms: number) =>
+    `${deliveryIndexKeys.partition(status, endpointId)}${reverseDay(ms + 1)}/${reverseMs(ms + 1)}~~`,
+  /** The entry a key names; null for a key that is not one. */
+  parse(key: string): DeliveryIndexEntry | null {
+    const m = /^webhooks\/index\/[^/]+\/[^/]+\/\d{5}\/(\d{13})~([^~/]+)~([^~/]+)~([^~/]+)$/.exec(key)
+    return m ? { createdAtMs: MAX_MS - Number(m[1]), eventId: m[2], endpointId: m[3], type: m[4] } : null
+  },
+}
+
+/** The outcome of each mailbox's last poll (lib/inbound/last-poll.ts), written after every poll. */
+export const lastPollKey = (mailbox: string) => `inbound/${mailbox}/last-poll.json`
+
 /**
  * The suppression list: one object per (scope, address). `scope` is the sending domain (lower-case ASCII) or
  * `_global` (config `suppressions.scope`); `address` is percent-encoded (encodeURIComponent), so it holds no `/`.
@@ -186,3 +232,44 @@ export const suppressionKeys = {
     }
   },
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// Indexes (issue 11): small objects that list views read newest first. Mirrored in docs/storage.md "## Indexes".
+// Entry names sort newest first: outbound entries by the inverted Postern id (a ULID, so by acceptance time, then
+// id); inbound entries by an inverted 13-digit ms timestamp of `receivedAt`, then id and mailbox.
+// ---------------------------------------------------------------------------------------------------------------
+
+/** An index value (address, tag, API key id) as one key segment: lower-cased, percent-encoded, `_` when empty. */
+const indexValue = (v: string) => segment(encodeURIComponent(v.toLowerCase()))
+
+/** Outbound message indexes; `all` entries hold the message summary (lib/logs/message-index.ts), others are empty. */
+export const messageIndexKeys = {
+  all: 'indexes/messages/all/',
+  status: (status: string) => `indexes/messages/status/${status}/`,
+  /** Any envelope recipient (to, cc, bcc). */
+  to: (address: string) => `indexes/messages/to/${indexValue(address)}/`,
+  from: (address: string) => `indexes/messages/from/${indexValue(address)}/`,
+  tag: (tag: string) => `indexes/messages/tag/${indexValue(tag)}/`,
+  /** The API key that sent it. */
+  apiKey: (apiKeyId: string) => `indexes/messages/key/${indexValue(apiKeyId)}/`,
+  /** An entry under one of the prefixes above; `invertedId` from lib/logs/index-order.ts. */
+  entry: (prefix: string, invertedId: string) => `${prefix}${invertedId}`,
+}
+
+/** Inbound message indexes; `all` entries hold the message summary (lib/logs/inbound-index.ts), others are empty. */
+export const inboundIndexKeys = {
+  all: 'indexes/inbound/all/',
+  mailbox: (mailbox: string) => `indexes/inbound/mailbox/${segment(mailbox)}/`,
+  /** From and Sender addresses. */
+  from: (address: string) => `indexes/inbound/from/${indexValue(address)}/`,
+  /** To and Cc addresses. */
+  to: (address: string) => `indexes/inbound/to/${indexValue(address)}/`,
+  /** An entry: `tail` is `<inverted receivedAt>_<id>.<mailbox>` (lib/logs/inbound-index.ts inboundTail). */
+  entry: (prefix: string, tail: string) => `${prefix}${tail}`,
+  /** The mailboxes holding a message id (the same bytes in two mailboxes share an id): one empty object each. */
+  idPrefix: (id: string) => `indexes/inbound/ids/${segment(id)}/`,
+  id: (id: string, mailbox: string) => `indexes/inbound/ids/${segment(id)}/${segment(mailbox)}`,
+}
+
+/** The local gateway's key for signed URLs (lib/local/signed-urls.ts), made on first start when none is configured. */
+export const urlSigningKey = 'local/url-signing-key.txt'
