@@ -21,8 +21,14 @@ const since: Filter = { flag: '--since <time>', param: 'since', help: 'at or aft
 const until: Filter = { flag: '--until <time>', param: 'until', help: 'before: 30m, 1h, 2d (ago) or ISO 8601', time: true }
 const field = (title: string, name: string, max?: number): Column<Record<string, unknown>> => ({ title, value: (r) => r[name], max })
 
-/** The last element of an array field, or null. */
-const last = (v: unknown) => (Array.isArray(v) && v.length ? (v[v.length - 1] as Record<string, unknown>) : null)
+/** A delivery's last attempt in a few words: `HTTP 503 down for maintenance`, `timeout`. */
+const lastAnswer = (a: Record<string, unknown> | null) =>
+  a
+    ? [a.statusCode === null ? null : `HTTP ${a.statusCode}`, a.statusCode === null ? a.reason : a.responseExcerpt]
+        .filter((v) => v)
+        .map(cellText)
+        .join(' ')
+    : null
 
 /** `messages`, `inbound` and `webhooks`: the API's list routes with their filters (issue 11, docs/api.md). */
 export const LIST_COMMANDS: ListCommand[] = [
@@ -45,7 +51,8 @@ export const LIST_COMMANDS: ListCommand[] = [
       field('from', 'from', 30),
       field('to', 'to', 40),
       field('subject', 'subject', 40),
-      { title: 'last reply', value: (r) => last(r.attempts)?.response ?? null, max: 50 },
+      field('attempts', 'attempts'),
+      field('reason', 'reason', 30),
     ],
   },
   {
@@ -64,8 +71,9 @@ export const LIST_COMMANDS: ListCommand[] = [
       field('received', 'receivedAt'),
       field('id', 'id', 33),
       field('mailbox', 'mailbox', 20),
-      { title: 'from', value: (r) => (Array.isArray(r.from) ? r.from : r.from === undefined ? null : [r.from]), max: 30 },
+      field('from', 'from', 30),
       field('subject', 'subject', 50),
+      field('attachments', 'attachments'),
     ],
   },
   {
@@ -79,13 +87,13 @@ export const LIST_COMMANDS: ListCommand[] = [
       since,
     ],
     columns: [
-      { title: 'event time', value: (r) => r.eventCreatedAt ?? r.createdAt },
+      field('event time', 'eventCreatedAt'),
       field('id', 'id', 60),
       field('endpoint', 'endpointId', 20),
       field('type', 'type', 20),
       field('status', 'status'),
-      { title: 'attempts', value: (r) => (Array.isArray(r.attempts) ? r.attempts.length : r.attemptCount) },
-      { title: 'last answer', value: (r) => cellText(last(r.attempts)?.status ?? null) + ' ' + cellText(last(r.attempts)?.reason ?? ''), max: 40 },
+      field('attempts', 'attemptCount'),
+      { title: 'last answer', value: (r) => lastAnswer(r.lastAttempt as Record<string, unknown> | null), max: 40 },
     ],
   },
 ]

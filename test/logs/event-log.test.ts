@@ -8,26 +8,8 @@ import { lineFromWebhookAttempt, LOG_COLUMNS, type EventLogLine } from '../../li
 import { createFsStore } from '../../lib/store/fs-store.js'
 import { eventLogKeys } from '../../lib/store/keys.js'
 import type { ObjectStore } from '../../lib/store/object-store.js'
-import { createS3Store } from '../../lib/store/s3-store.js'
 import { manualClock } from '../harness.js'
-import { startS3 } from '../servers/s3.js'
-
-const drivers: { name: string; open(): Promise<{ store: ObjectStore; close(): Promise<void> }> }[] = [
-  {
-    name: 'fs',
-    async open() {
-      const dir = await mkdtemp(join(tmpdir(), 'postern-log-'))
-      return { store: createFsStore(dir), close: () => rm(dir, { recursive: true, force: true }) }
-    },
-  },
-  {
-    name: 's3',
-    async open() {
-      const s3 = await startS3()
-      return { store: createS3Store(s3.client, s3.bucket), close: () => s3.close() }
-    },
-  },
-]
+import { storeDrivers } from '../store/drivers.js'
 
 const line = (time: string, n: number): EventLogLine =>
   lineFromWebhookAttempt({
@@ -44,9 +26,9 @@ const line = (time: string, n: number): EventLogLine =>
 
 const silent = pino({ level: 'silent' })
 
-describe.each(drivers)('event log writer on $name', (driver) => {
+describe.each(storeDrivers)('event log writer on $name', (driver) => {
   async function setup(flushEvents: number, flushMs = 3_600_000) {
-    const { store, close } = await driver.open()
+    const { store, close } = await driver.setup()
     onTestFinished(close)
     const clock = manualClock(Date.parse('2026-12-02T10:00:05.000Z'))
     return { store, clock, log: createEventLog({ store, clock, logger: silent }, { enabled: true, flushEvents, flushMs }) }

@@ -1,27 +1,23 @@
 import { describe, expect, onTestFinished, test } from 'vitest'
 import { hashApiKey } from '../../lib/config/api-key-hash.js'
 import type { EventLogLine } from '../../lib/logs/event-log-line.js'
-import { createFsStore } from '../../lib/store/fs-store.js'
 import type { ObjectStore } from '../../lib/store/object-store.js'
-import { createS3Store } from '../../lib/store/s3-store.js'
 import { harness, TEST_KEY } from '../harness.js'
-import { startS3 } from '../servers/s3.js'
+import { storeDrivers } from '../store/drivers.js'
 import { smtpReply, startSmtp } from '../servers/smtp.js'
 
 const SEND = 'send-only-key-abcdef'
 const READ = 'read-only-key-abcdef'
 
-const drivers: { name: string; store(): Promise<ObjectStore | undefined> }[] = [
-  { name: 'fs', store: async () => undefined },
-  {
-    name: 's3',
-    async store() {
-      const s3 = await startS3()
-      onTestFinished(() => s3.close())
-      return createS3Store(s3.client, s3.bucket)
-    },
+/** Every driver of test/store/drivers.ts. */
+const drivers = storeDrivers.map((d) => ({
+  name: d.name,
+  async store() {
+    const { store, close } = await d.setup()
+    onTestFinished(close)
+    return store
   },
-]
+}))
 
 async function setup(driver: (typeof drivers)[number]) {
   const smtp = await startSmtp({ rcpt: (a) => (a.startsWith('bob@') ? smtpReply(550, '5.1.1 unknown user') : undefined) })
