@@ -49,6 +49,11 @@ export interface Deps {
    * Entry points call `eventLog.flush()` before they end (local stop, the end of a Lambda invocation).
    */
   eventLog: EventLog
+  /**
+   * Where the event log's segments are (docs/logs.md): the store, except for `npm start` over sqlite, where they are
+   * files in the data folder, so DuckDB reads them as they lie.
+   */
+  logStore: ObjectStore
   /** fetch for webhook delivery: refuses addresses `allowPrivateWebhookTargets` does not allow (lib/webhooks/guarded-fetch.ts). */
   fetch: typeof fetch
   /** A new, unconnected IMAP client for one mailbox (one per poll), its password resolved. */
@@ -118,7 +123,8 @@ export function createDeps(config: Config, overrides: Partial<Deps> = {}): Deps 
   const queues = new Map<string, WorkQueue>()
   const store = overrides.store ?? createStore(config)
   const events = overrides.events ?? createEventBus((err) => logger.error({ err }, 'an event listener failed'))
-  const eventLog = overrides.eventLog ?? createEventLog({ store, clock, logger }, config.logs)
+  const logStore = overrides.logStore ?? store
+  const eventLog = overrides.eventLog ?? createEventLog({ store: logStore, clock, logger }, config.logs)
   logRecordedEvents(events, store, eventLog)
   return {
     config,
@@ -131,6 +137,7 @@ export function createDeps(config: Config, overrides: Partial<Deps> = {}): Deps 
     logger,
     events,
     eventLog,
+    logStore,
     fetch: overrides.fetch ?? createGuardedFetch(config.allowPrivateWebhookTargets),
     imap: overrides.imap ?? (async (mb) => (await import('./inbound/imap-client.js')).createImapClient({ ...mb, password: await secrets.text(mb.password) })),
     pop3: overrides.pop3 ?? (async (mb) => (await import('./inbound/pop3-client.js')).createPop3Client({ ...mb, password: await secrets.text(mb.password) })),

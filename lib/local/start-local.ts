@@ -101,7 +101,8 @@ async function startWith(config: Config, extra: Partial<Deps>, store: ObjectStor
     sandbox = await startSmtpSandbox(files, cfg.sandbox.port)
     cfg = { ...cfg, relay: sandbox.relay }
   }
-  const deps = createDeps(cfg, { ...extra, store })
+  // Over sqlite the event log goes to files beside the database, which DuckDB reads (docs/logs.md).
+  const deps = createDeps(cfg, { logStore: config.store.driver === 'sqlite' ? files : store, ...extra, store })
   sandbox?.onReport((raw) => void linkLocalReport(deps, raw))
   const runner = startQueueRunner(deps)
   const app = createApp(deps, { onAccepted: (record) => runner.kick(record.id, record) })

@@ -12,13 +12,12 @@ export const READ_KEY = 'cli-read-key-0123456789'
 export const SEND_KEY = 'cli-send-key-0123456789'
 export const BIN = join(import.meta.dirname, '../../bin/postern.js')
 
-/** A whole gateway as `npm start` runs it (fs store, real HTTP on a free port) relaying to `smtp`; the log flushed every 50 ms. */
-export async function startGateway(smtp: SmtpTestServer, extra: Partial<ConfigInput> = {}): Promise<LocalGateway & { dir: string }> {
+/** A whole gateway as `npm start` runs it (fs store unless `extra.store.driver` says sqlite, in a temp folder, real HTTP on a free port) relaying to `smtp`; the log flushed every 50 ms. */
+export async function startGateway(smtp: SmtpTestServer, extra: Partial<ConfigInput> = {}): Promise<LocalGateway & { dir: string; stop(): Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), 'postern-cli-'))
   const gw = await startLocal(
     Config.parse({
       port: 0,
-      store: { driver: 'fs', dir },
       relay: relayFor(smtp),
       apiKeys: [
         { id: 'ops', hash: hashApiKey(READ_KEY), scopes: ['read', 'send'] },
@@ -27,13 +26,18 @@ export async function startGateway(smtp: SmtpTestServer, extra: Partial<ConfigIn
       logLevel: 'silent',
       logs: { flushEvents: 1000, flushMs: 50 },
       ...extra,
+      store: { driver: extra.store?.driver ?? 'fs', dir },
     }),
   )
+  let stopped: Promise<void> | undefined
+  const stop = () => (stopped ??= gw.close())
   return {
     ...gw,
     dir,
+    /** Stops the gateway as `npm start` does on Ctrl-C, keeping its data folder. */
+    stop,
     async close() {
-      await gw.close()
+      await stop()
       await rm(dir, { recursive: true, force: true })
     },
   }

@@ -1,21 +1,12 @@
-import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
-import { DuckDBInstance } from '@duckdb/node-api'
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import { pollMailbox } from '../../lib/inbound/poll-mailbox.js'
 import { createWebhookDispatcher } from '../../lib/webhooks/dispatcher.js'
 import { harness, type Harness } from '../harness.js'
+import { runDocQuery } from './duckdb-queries.js'
 import { dovecotMailbox } from '../inbound/harness.js'
 import { startDovecot, type DovecotServer } from '../servers/dovecot.js'
 import { smtpReply, startSmtp, type SmtpTestServer } from '../servers/smtp.js'
 import { startWebhookReceiver, type WebhookReceiver } from '../servers/webhook-receiver.js'
-
-/** The SQL blocks of docs/logs.md by their `-- query: <name>` line: the test runs what the docs show. */
-function docQueries(dataDir: string): Record<string, string> {
-  const md = readFileSync(join(import.meta.dirname, '../../docs/logs.md'), 'utf8')
-  const blocks = [...md.matchAll(/```sql\n-- query: ([a-z-]+)\n([\s\S]*?)```/g)]
-  return Object.fromEntries(blocks.map((m) => [m[1], m[2].replaceAll('.postern/logs/events', join(dataDir, 'logs/events'))]))
-}
 
 const inbound = (n: number) =>
   Buffer.from(
@@ -80,18 +71,7 @@ afterAll(async () => {
   await Promise.all([smtp?.close(), failing?.close(), healthy?.close(), dovecot?.close()])
 })
 
-async function run(name: string, params: Record<string, string>) {
-  const queries = docQueries((h.deps.config.store as { dir: string }).dir)
-  const db = await DuckDBInstance.create(':memory:')
-  const c = await db.connect()
-  try {
-    await c.run(queries.view)
-    return (await c.runAndReadAll(queries[name], params)).getRowObjectsJson()
-  } finally {
-    c.closeSync()
-    db.closeSync()
-  }
-}
+const run = (name: string, params: Record<string, string>) => runDocQuery((h.deps.config.store as { dir: string }).dir, name, params)
 
 const attemptOf = async (id: string) => (await h.call('GET', `/v1/messages/${id}`)).json.attempts[0]
 

@@ -43,7 +43,7 @@ export function eventRoutes(deps: Deps) {
     if (unknown !== undefined) throw invalid('types', 'invalid_value', `unknown event type ${JSON.stringify(unknown)}; one of ${LOG_LINE_TYPES.join(', ')}`)
     const after = q.cursor === undefined ? undefined : decodeLogCursor(q.cursor)
     if (after === null) throw invalid('cursor', 'invalid_cursor', 'not a cursor of this API: pass the `cursor` of a previous page')
-    const page = await readLogPage(deps.store, {
+    const page = await readLogPage(deps.logStore, {
       sinceMs: q.since === undefined ? undefined : Date.parse(q.since),
       types: types && new Set(types),
       limit: q.limit,
