@@ -4,6 +4,7 @@ import { z } from 'zod'
 import { hashApiKey } from './api-key-hash.js'
 import { toFieldIssues } from '../field-issues.js'
 import { duplicateKey } from '../json/duplicate-keys.js'
+import { jsonParseProblem } from '../json/parse-error.js'
 import { jsonShapeProblem } from '../json/shape.js'
 import { Config } from './schema.js'
 
@@ -63,7 +64,7 @@ function parseConfigFile(bytes: Buffer, file: string): Json {
   try {
     raw = JSON.parse(text) as Json
   } catch (err) {
-    throw fail((err as Error).message)
+    throw fail(jsonParseProblem(err))
   }
   const dup = duplicateKey(text, raw)
   if (dup) throw new ConfigError([{ path: [...dup.path, dup.key], message: 'is written twice in one object; keep one' }])

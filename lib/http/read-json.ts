@@ -2,6 +2,7 @@ import type { Context } from 'hono'
 import type { AppEnv } from './app-env.js'
 import { ApiError } from '../errors.js'
 import { duplicateKey } from '../json/duplicate-keys.js'
+import { jsonParseProblem } from '../json/parse-error.js'
 import { jsonShapeProblem } from '../json/shape.js'
 
 /** Deepest nesting of arrays and objects a request may have: real requests need 4, and deeper input only costs stack. */
@@ -61,7 +62,7 @@ export async function readJson(c: Context<AppEnv>): Promise<unknown> {
   try {
     value = JSON.parse(text)
   } catch (err) {
-    throw new ApiError('invalid_json', `the body is not valid JSON: ${(err as Error).message}`)
+    throw new ApiError('invalid_json', `the body is not valid JSON: ${jsonParseProblem(err)}`)
   }
   const dup = duplicateKey(text, value)
   if (dup) {

@@ -16,19 +16,33 @@ export function jsonShapeProblem(text: string, maxDepth: number, maxItems: numbe
   if (opening <= maxDepth && opening + countUpTo(text, ',', maxItems) <= maxItems) return null
   let depth = 0
   let items = 0
-  let inString = false
-  for (let i = 0; i < text.length; i++) {
-    const ch = text.charCodeAt(i)
-    if (inString) {
-      if (ch === 0x5c) i++
-      else if (ch === 0x22) inString = false
-    } else if (ch === 0x22) inString = true
-    else if (ch === 0x5b || ch === 0x7b) {
-      if (++depth > maxDepth) return 'too_deep'
-      if (++items > maxItems) return 'too_many'
-    } else if (ch === 0x2c) {
-      if (++items > maxItems) return 'too_many'
-    } else if (ch === 0x5d || ch === 0x7d) depth--
+  // Strings are skipped with indexOf (native): a 9 MB HTML body full of commas took 120-230 ms walked per character.
+  for (let i = 0; i < text.length; ) {
+    const open = text.indexOf('"', i)
+    const end = open === -1 ? text.length : open
+    for (; i < end; i++) {
+      const ch = text.charCodeAt(i)
+      if (ch === 0x5b || ch === 0x7b) {
+        if (++depth > maxDepth) return 'too_deep'
+        if (++items > maxItems) return 'too_many'
+      } else if (ch === 0x2c) {
+        if (++items > maxItems) return 'too_many'
+      } else if (ch === 0x5d || ch === 0x7d) depth--
+    }
+    if (open === -1) break
+    const close = closingQuote(text, open)
+    if (close === -1) break
+    i = close + 1
   }
   return null
+}
+
+/** Index of the quote that closes the string whose opening quote is at `open`, or -1 when it is not closed. */
+export function closingQuote(text: string, open: number): number {
+  for (let at = text.indexOf('"', open + 1); at !== -1; at = text.indexOf('"', at + 1)) {
+    let backslashes = 0
+    while (text.charCodeAt(at - 1 - backslashes) === 0x5c) backslashes++
+    if (backslashes % 2 === 0) return at
+  }
+  return -1
 }

@@ -126,18 +126,19 @@ describe('S3 faults under the send API', () => {
     await expectSentOnce(h, smtp, res.json.id)
   })
 
-  test('reads failing under the read API (GET /v1/messages/:id, /v1/suppressions): 503 store_unavailable, never a 500', async () => {
+  test('reads failing under the read API (GET /v1/messages/:id, /v1/suppressions, /emails/:id): 503 store_unavailable, never a 500', async () => {
     const { proxy, h } = await setup()
     const res = await h.call('POST', '/v1/messages', MSG)
     proxy.faults.push({ match: (method) => method === 'GET', times: Infinity, status: 503, code: 'SlowDown' })
     const got = []
-    for (const path of [`/v1/messages/${res.json.id}`, '/v1/suppressions?domain=example.com']) {
+    for (const path of [`/v1/messages/${res.json.id}`, '/v1/suppressions?domain=example.com', `/emails/${res.json.id}`]) {
       const r = await h.call('GET', path)
-      got.push([path, r.status, r.json.error?.code, r.headers.get('retry-after')])
+      got.push([path, r.status, r.json.error?.code ?? r.json.name, r.headers.get('retry-after')])
     }
     expect(got).toEqual([
       [`/v1/messages/${res.json.id}`, 503, 'store_unavailable', '1'],
       ['/v1/suppressions?domain=example.com', 503, 'store_unavailable', '1'],
+      [`/emails/${res.json.id}`, 503, 'application_error', '1'],
     ])
   })
 })

