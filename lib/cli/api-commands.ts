@@ -87,14 +87,16 @@ export function registerApiCommands(program: Command, io: CliIo): void {
         const target = targetOf(o, io.env)
         const ac = new AbortController()
         io.onInterrupt(() => ac.abort())
+        const since = o.since ? parseTimeOption(o.since, io.now()) : new Date(io.now()).toISOString()
         await tail({
           target,
-          since: o.since ? parseTimeOption(o.since, io.now()) : new Date(io.now()).toISOString(),
+          since,
           types: o.types?.split(',').map((t) => t.trim()),
           json: Boolean(o.json),
           intervalMs: Math.max(50, Number(o.interval ?? 1000) || 1000),
           signal: ac.signal,
           write: io.out,
+          following: () => io.err(`following ${target.url} from ${since}; Ctrl-C stops`),
         })
       }),
     )

@@ -32,6 +32,8 @@ export interface TailOptions {
   /** Abort to stop (Ctrl-C): tail then resolves. */
   signal: AbortSignal
   write(line: string): void
+  /** Told once, after the first page was read: from then on nothing logged is missed. */
+  following?(): void
 }
 
 /**
@@ -45,6 +47,7 @@ export async function tail(o: TailOptions): Promise<void> {
     while (!o.signal.aborted) {
       const page = await apiGet<EventsPage>(o.target, 'v1/events', { since: o.since, types: o.types, cursor, limit: 100 }, o.signal)
       for (const e of page.data) o.write(o.json ? JSON.stringify(e) : formatEvent(e))
+      if (cursor === undefined) o.following?.()
       cursor = page.cursor
       if (!page.hasMore) await sleep(o.intervalMs, undefined, { signal: o.signal })
     }
