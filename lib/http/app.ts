@@ -11,12 +11,13 @@ import { openApiDocument } from './openapi.js'
 import { bodyNotRead } from './read-json.js'
 import { referencePage } from './reference-page.js'
 import { perKeyRateLimit } from './rate-limit.js'
-import { renderError } from './render-error.js'
+import { errorToRender, renderError } from './render-error.js'
 import { messageRoutes, type RouteOptions } from './routes/messages.js'
 import { inboundRoutes } from './routes/inbound.js'
 import { listMessageRoutes } from './routes/list-messages.js'
 import { resendRoutes } from './routes/resend.js'
 import { suppressionRoutes } from './routes/suppressions.js'
+import { webhookRoutes } from './routes/webhooks.js'
 
 /** Paths a signed URL may read (what lib/local/gateway-urls.ts signs): an inbound document, raw message, attachment. */
 const SIGNABLE = /^\/v1\/inbound\/[^/]+(?:\/raw|\/attachments\/[^/]+)?$/
@@ -38,8 +39,10 @@ export function createApp(deps: Deps, opts: RouteOptions = {}) {
   const maxBody = Math.ceil((deps.config.limits.maxMessageBytes * 4) / 3) + 1024 * 1024
 
   app.onError((err, c) => {
-    if (!(err instanceof ApiError)) deps.logger.error({ err, path: c.req.path }, 'unhandled error')
-    return renderError(c, err)
+    return renderError(
+      c,
+      errorToRender(deps.logger, c.req.path, err, (e) => e instanceof ApiError),
+    )
   })
   app.notFound((c) => renderError(c, new ApiError('not_found', `no route for ${c.req.method} ${c.req.path}`)))
   app.use('*', async (c, next) => {
@@ -107,6 +110,7 @@ export function createApp(deps: Deps, opts: RouteOptions = {}) {
   app.route('/v1/messages', messageRoutes(deps, routeOpts))
   app.route('/v1/inbound', inboundRoutes(deps))
   app.route('/v1/suppressions', suppressionRoutes(deps))
+  app.route('/v1/webhooks', webhookRoutes(deps))
   // Resend's API shapes at /emails (docs/switching-from-resend.md); errors there render in Resend's shape.
   app.route('/', resendRoutes(deps, { ...routeOpts, guards: [auth, rateLimit, limitBody] }))
   return app

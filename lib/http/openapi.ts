@@ -142,7 +142,7 @@ export function openApiDocument(config: Config) {
           },
           responses: {
             '200': { description: 'One result per message: { status: 202, data } or { status, error }' },
-            ...errors(...common, 'validation_failed', 'idempotency_key_reused', 'idempotency_key_in_use', 'payload_too_large'),
+            ...errors(...common, 'validation_failed', 'idempotency_key_reused', 'idempotency_key_in_use', 'payload_too_large', 'store_unavailable'),
           },
         },
       },
@@ -187,7 +187,7 @@ export function openApiDocument(config: Config) {
           parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
           responses: {
             '200': { description: 'The message', content: { 'application/json': { schema: { $ref: '#/components/schemas/Message' } } } },
-            ...errors('missing_api_key', 'invalid_api_key', 'rate_limited', 'not_found'),
+            ...errors('missing_api_key', 'invalid_api_key', 'rate_limited', 'not_found', 'store_unavailable'),
           },
         },
       },
