@@ -6,7 +6,7 @@ import { hashApiKey } from '../lib/config/api-key-hash.js'
 import { ConfigError, loadConfig } from '../lib/config/load.js'
 import { createDeps, createStore } from '../lib/deps.js'
 import { findMailbox } from '../lib/inbound/poll-all.js'
-import { pollMailbox } from '../lib/inbound/poll-mailbox.js'
+import { pollAndRecord } from '../lib/inbound/last-poll.js'
 import { formatSummary } from '../lib/inbound/poll-summary.js'
 import { rebuildIndexes } from '../lib/logs/rebuild-indexes.js'
 import { formatCopySummary, migrateFsFolder } from '../lib/store/migrate.js'
@@ -28,7 +28,7 @@ program
     const mb = findMailbox(deps, id)
     const bar = new cliProgress.SingleBar({ format: `${id} [{bar}] {value}/{total} messages`, stream: process.stderr }, cliProgress.Presets.shades_classic)
     bar.start(0, 0)
-    const summary = await pollMailbox(deps, mb, {
+    const summary = await pollAndRecord(deps, mb, {
       onFound: (n) => bar.setTotal(bar.getTotal() + n),
       onMessage: () => bar.increment(),
     })

@@ -24,6 +24,7 @@ export const ERROR_CODES = [
   'rate_limited',
   'headers_too_large',
   'internal_error',
+  'mailbox_unreachable',
   'store_unavailable',
 ] as const
 

@@ -12,6 +12,7 @@ import { bodyNotRead } from './read-json.js'
 import { referencePage } from './reference-page.js'
 import { perKeyRateLimit } from './rate-limit.js'
 import { errorToRender, renderError } from './render-error.js'
+import { mailboxRoutes } from './routes/mailboxes.js'
 import { messageRoutes, type RouteOptions } from './routes/messages.js'
 import { inboundRoutes } from './routes/inbound.js'
 import { listMessageRoutes } from './routes/list-messages.js'
@@ -111,6 +112,7 @@ export function createApp(deps: Deps, opts: RouteOptions = {}) {
   app.route('/v1/inbound', inboundRoutes(deps))
   app.route('/v1/suppressions', suppressionRoutes(deps))
   app.route('/v1/webhooks', webhookRoutes(deps))
+  app.route('/v1/mailboxes', mailboxRoutes(deps))
   // Resend's API shapes at /emails (docs/switching-from-resend.md); errors there render in Resend's shape.
   app.route('/', resendRoutes(deps, { ...routeOpts, guards: [auth, rateLimit, limitBody] }))
   return app

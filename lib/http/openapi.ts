@@ -7,6 +7,8 @@ import { BounceInfo, ComplaintInfo, RecipientRejection, RecipientSuppression } f
 import { ERROR_CODES } from '../errors.js'
 import { HTTP_STATUS } from './status.js'
 import { errorResponses, inboundPaths, listMessagesOperation, opsSchemas } from './openapi-ops.js'
+import { webhookPaths } from './openapi-webhook-paths.js'
+import { webhookSchemas } from './openapi-webhooks.js'
 
 const json = (schema: z.ZodType, io: 'input' | 'output' = 'output') => z.toJSONSchema(schema, { io, unrepresentable: 'any' })
 
@@ -92,6 +94,7 @@ export function openApiDocument(config: Config) {
         Error: json(ErrorBody),
         Message: json(MessageView),
         ...opsSchemas(MessageView),
+        ...webhookSchemas(),
         ResendEmail: json(ResendEmail, 'input'),
         ResendError: {
           type: 'object',
@@ -191,6 +194,7 @@ export function openApiDocument(config: Config) {
           },
         },
       },
+      ...webhookPaths(errors),
     },
   }
 }

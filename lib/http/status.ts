@@ -23,5 +23,6 @@ export const HTTP_STATUS = {
   rate_limited: 429,
   headers_too_large: 431,
   internal_error: 500,
+  mailbox_unreachable: 502,
   store_unavailable: 503,
 } as const satisfies Record<ErrorCode, ContentfulStatusCode>

@@ -30,6 +30,7 @@ const BY_CODE: Record<Exclude<ErrorCode, 'validation_failed'>, { name: ResendErr
   rate_limited: { name: 'rate_limit_exceeded' },
   internal_error: { name: 'internal_server_error' },
   store_unavailable: { name: 'application_error', statusCode: 503 },
+  mailbox_unreachable: { name: 'application_error', statusCode: 502 },
 }
 
 const issueText = (i: FieldIssue) => (i.path.length ? `\`${formatPath(i.path)}\`: ${i.message}` : i.message)

@@ -188,6 +188,28 @@ export const deliveryIndexKeys = {
   },
 }
 
+/**
+ * One empty object per delivery put back in line through the API (lib/webhooks/requeue.ts): tells every local
+ * dispatcher to forget what it remembers about the event's deliveries. Removed after an hour by later requeues.
+ */
+export const requeueKeys = {
+  prefix: 'webhooks/requeued/',
+  /** `nonce` (a fresh id) keeps two requeues of one event in the same millisecond apart. */
+  marker: (atMs: number, eventId: string, nonce: string) => `webhooks/requeued/${stamp(atMs)}~${eventId}~${nonce}`,
+  /** The time and event of a marker key; null for a key that is not one. */
+  parse(key: string): { atMs: number; eventId: string } | null {
+    const m = /^webhooks\/requeued\/([^/~]+)~([^/~]+)~[^/~]+$/.exec(key)
+    const atMs = m ? Date.parse(m[1]) : NaN
+    return m && !Number.isNaN(atMs) ? { atMs, eventId: m[2] } : null
+  },
+}
+
+/** The folder of a mailbox's fingerprint index (inboundFingerprintKey), and the fingerprint a key in it names. */
+export const fingerprintListing = (mailbox: string) => {
+  const prefix = `inbound/${mailbox}/fingerprints/`
+  return { prefix, parse: (key: string) => (key.startsWith(prefix) && key.endsWith('.json') ? key.slice(prefix.length, -'.json'.length) : null) }
+}
+
 /** The outcome of each mailbox's last poll (lib/inbound/last-poll.ts), written after every poll. */
 export const lastPollKey = (mailbox: string) => `inbound/${mailbox}/last-poll.json`
 
