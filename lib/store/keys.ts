@@ -300,5 +300,5 @@ export function parseInboundObjectKey(key: string): { mailbox: string; id: strin
   return { mailbox: m[1], id: m[2], object: m[3] ? 'raw' : m[4] ? 'doc' : { attachmentId: m[5] } }
 }
 
-/** The local gateway's key for signed URLs (lib/local/signed-urls.ts), made on first start when none is configured. */
+/** The local gateway's key for signed URLs (lib/signed-url.ts), made on first start when none is configured. */
 export const urlSigningKey = 'local/url-signing-key.txt'
