@@ -9,6 +9,7 @@ import { findMailbox } from '../lib/inbound/poll-all.js'
 import { pollAndRecord } from '../lib/inbound/last-poll.js'
 import { formatSummary } from '../lib/inbound/poll-summary.js'
 import { formatCopySummary, migrateFsFolder } from '../lib/store/migrate.js'
+import { reindexDeliveries } from '../lib/webhooks/delivery-reindex.js'
 import { createWebhookDispatcher } from '../lib/webhooks/dispatcher.js'
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
@@ -57,6 +58,18 @@ program
     const store = createStore(config)
     try {
       console.log(formatCopySummary(await migrateFsFolder(dir, store)))
+    } finally {
+      await store.close?.()
+    }
+  })
+
+program
+  .command('reindex-deliveries')
+  .description('index webhook deliveries recorded before GET /v1/webhooks/deliveries existed; safe to run again')
+  .action(async () => {
+    const store = createStore(loadConfig(process.env))
+    try {
+      console.log(`indexed ${await reindexDeliveries(store)} webhook deliveries`)
     } finally {
       await store.close?.()
     }
