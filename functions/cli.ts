@@ -2,12 +2,14 @@
 import { Command } from 'commander'
 import cliProgress from 'cli-progress'
 import { pino } from 'pino'
+import { registerApiCommands } from '../lib/cli/api-commands.js'
 import { hashApiKey } from '../lib/config/api-key-hash.js'
 import { ConfigError, loadConfig } from '../lib/config/load.js'
 import { createDeps, createStore } from '../lib/deps.js'
 import { findMailbox } from '../lib/inbound/poll-all.js'
 import { pollAndRecord } from '../lib/inbound/last-poll.js'
 import { formatSummary } from '../lib/inbound/poll-summary.js'
+import { rebuildIndexes } from '../lib/logs/rebuild-indexes.js'
 import { formatCopySummary, migrateFsFolder } from '../lib/store/migrate.js'
 import { reindexDeliveries } from '../lib/webhooks/delivery-reindex.js'
 import { createWebhookDispatcher } from '../lib/webhooks/dispatcher.js'
@@ -38,6 +40,7 @@ program
       const d = await createWebhookDispatcher(deps).runAll()
       console.log(`webhooks: ${d.delivered} delivered, ${d.retried} to retry, ${d.deadLettered} dead-lettered`)
     }
+    await deps.eventLog.flush()
     if (summary.error) {
       console.error(`poll failed: ${summary.error.message}`)
       process.exitCode = 1
@@ -64,12 +67,15 @@ program
   })
 
 program
-  .command('reindex-deliveries')
-  .description('index webhook deliveries recorded before GET /v1/webhooks/deliveries existed; safe to run again')
+  .command('reindex')
+  .description('write the list indexes (GET /v1/messages, /v1/inbound, /v1/webhooks/deliveries) of data stored before they existed; safe to run again')
   .action(async () => {
     const store = createStore(loadConfig(process.env))
     try {
-      console.log(`indexed ${await reindexDeliveries(store)} webhook deliveries`)
+      const done = await rebuildIndexes({ store }, (s) => process.stderr.write(`\rindexed ${s.messages} messages, ${s.inbound} received`))
+      console.error('')
+      const deliveries = await reindexDeliveries(store)
+      console.log(`indexed ${done.messages} messages, ${done.inbound} received messages and ${deliveries} webhook deliveries`)
     } finally {
       await store.close?.()
     }
@@ -80,6 +86,14 @@ program
   .description('print the sha256: form of an API key, for apiKeys[].hash in the config')
   .argument('<token>', 'the bearer token')
   .action((token: string) => console.log(hashApiKey(token)))
+
+registerApiCommands(program, {
+  env: process.env,
+  now: () => Date.now(),
+  out: (line) => console.log(line),
+  err: (line) => console.error(line),
+  onInterrupt: (stop) => process.once('SIGINT', stop),
+})
 
 try {
   await program.parseAsync(process.argv)

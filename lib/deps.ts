@@ -8,8 +8,11 @@ import type { Config, RelayConfig } from './config/schema.js'
 import { createEventBus, type EventBus } from './events/bus.js'
 import { createIdFactory } from './id.js'
 import type { Pop3Client } from './inbound/pop3-client.js'
+import { createEventLog, type EventLog } from './logs/event-log.js'
+import { logRecordedEvents } from './logs/log-recorded-events.js'
 import { createSecretCache, type Secrets } from './secrets/secret-cache.js'
 import { createFsStore } from './store/fs-store.js'
+import type { UrlSigner } from './signed-url.js'
 import type { ObjectStore } from './store/object-store.js'
 import { createS3Store } from './store/s3-store.js'
 import { createGuardedFetch } from './webhooks/guarded-fetch.js'
@@ -42,6 +45,16 @@ export interface Deps {
   logger: Logger
   /** In-process listeners of recorded events (lib/events/bus.ts). */
   events: EventBus
+  /**
+   * The event log for DuckDB and Athena (lib/logs/event-log.ts): every recorded event and webhook attempt, buffered.
+   * Entry points call `eventLog.flush()` before they end (local stop, the end of a Lambda invocation).
+   */
+  eventLog: EventLog
+  /**
+   * Where the event log's segments are (docs/logs.md): the store, except for `npm start` over sqlite, where they are
+   * files in the data folder, so DuckDB reads them as they lie.
+   */
+  logStore: ObjectStore
   /** fetch for webhook delivery: refuses addresses `allowPrivateWebhookTargets` does not allow (lib/webhooks/guarded-fetch.ts). */
   fetch: typeof fetch
   /** A new, unconnected IMAP client for one mailbox (one per poll), its password resolved. */
@@ -52,6 +65,8 @@ export interface Deps {
   secrets: Secrets
   /** The SQS queue of `aws.deliveryQueueUrl`, `aws.pollQueueUrl` or `aws.webhookQueueUrl`; throws when that URL is not configured. */
   queue(name: QueueName): WorkQueue
+  /** Local mode: signs and checks the gateway URLs that stand in for presigned ones (lib/signed-url.ts); else absent. */
+  urlSigner?: UrlSigner
 }
 
 export function createStore(config: Config): ObjectStore {
@@ -109,15 +124,23 @@ export function createDeps(config: Config, overrides: Partial<Deps> = {}): Deps 
       config.aws.secretCacheMs,
     )
   const queues = new Map<string, WorkQueue>()
+  const store = overrides.store ?? createStore(config)
+  const events = overrides.events ?? createEventBus((err) => logger.error({ err }, 'an event listener failed'))
+  const logStore = overrides.logStore ?? store
+  const eventLog = overrides.eventLog ?? createEventLog({ store: logStore, clock, logger }, config.logs)
+  logRecordedEvents(events, store, eventLog)
   return {
     config,
-    store: overrides.store ?? createStore(config),
+    store,
     relay: overrides.relay !== undefined ? overrides.relay : config.relay ? lazyRelay(config.relay) : null,
     clock,
-    newId: overrides.newId ?? createIdFactory(),
+    // Ids keep the time of the clock that stamps `createdAt`, so list indexes ordered by id agree with it.
+    newId: overrides.newId ?? createIdFactory(() => clock.now()),
     random: overrides.random ?? Math.random,
     logger,
-    events: overrides.events ?? createEventBus((err) => logger.error({ err }, 'an event listener failed')),
+    events,
+    eventLog,
+    logStore,
     fetch: overrides.fetch ?? createGuardedFetch(config.allowPrivateWebhookTargets),
     imap: overrides.imap ?? (async (mb) => (await import('./inbound/imap-client.js')).createImapClient({ ...mb, password: await secrets.text(mb.password) })),
     pop3: overrides.pop3 ?? (async (mb) => (await import('./inbound/pop3-client.js')).createPop3Client({ ...mb, password: await secrets.text(mb.password) })),
@@ -129,5 +152,6 @@ export function createDeps(config: Config, overrides: Partial<Deps> = {}): Deps 
         queues.set(name, q)
         return q
       }),
+    urlSigner: overrides.urlSigner,
   }
 }

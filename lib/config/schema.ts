@@ -121,6 +121,11 @@ export const Config = z
     port: Port.default(3000),
     /** Address the local server binds to. */
     host: z.string().default('127.0.0.1'),
+    /**
+     * Local mode with the fs or sqlite store: the gateway's address as webhook consumers reach it, for the signed
+     * URLs in webhook payloads (docs/api.md "Signed URLs"). Default `http://<host>:<port>` of the listening server.
+     */
+    publicUrl: z.url({ protocol: /^https?$/ }).optional(),
     /** Right-hand side of every generated Message-ID (RFC 5322 §3.6.4). */
     domain: z
       .string()
@@ -195,6 +200,17 @@ export const Config = z
       .default(false),
     inbound: InboundSettings.prefault({}),
     aws: AwsConfig.prefault({}),
+    /**
+     * The event log for DuckDB and Athena (docs/logs.md): one segment object per flush, at `flushEvents` lines or
+     * `flushMs` after the first unwritten one; a crash loses at most the unwritten lines.
+     */
+    logs: z
+      .strictObject({
+        enabled: z.boolean().default(true),
+        flushEvents: z.number().int().min(1).max(100_000).default(1000),
+        flushMs: z.number().int().min(10).max(3_600_000).default(5000),
+      })
+      .prefault({}),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .superRefine((cfg, ctx) => {

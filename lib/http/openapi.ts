@@ -6,8 +6,10 @@ import { SendRequest } from '../send/send-request.js'
 import { BounceInfo, ComplaintInfo, RecipientRejection, RecipientSuppression } from '../events/outbound-events.js'
 import { ERROR_CODES } from '../errors.js'
 import { HTTP_STATUS } from './status.js'
+import { errorResponses, inboundPaths, listMessagesOperation, opsSchemas } from './openapi-ops.js'
 import { webhookPaths } from './openapi-webhook-paths.js'
 import { webhookSchemas } from './openapi-webhooks.js'
+import { eventPaths, eventSchemas } from './openapi-events.js'
 
 const json = (schema: z.ZodType, io: 'input' | 'output' = 'output') => z.toJSONSchema(schema, { io, unrepresentable: 'any' })
 
@@ -65,16 +67,7 @@ export const MessageView = z.object({
   attempts: z.array(Attempt),
 })
 
-const errors = (...codes: (keyof typeof HTTP_STATUS)[]) =>
-  Object.fromEntries(
-    [...new Set(codes.map((c) => HTTP_STATUS[c]))].map((status) => [
-      String(status),
-      {
-        description: codes.filter((c) => HTTP_STATUS[c] === status).join(', '),
-        content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
-      },
-    ]),
-  )
+const errors = errorResponses
 
 const idempotencyHeader = {
   name: 'Idempotency-Key',
@@ -101,6 +94,7 @@ export function openApiDocument(config: Config) {
         Accepted: json(Accepted),
         Error: json(ErrorBody),
         Message: json(MessageView),
+        ...opsSchemas(MessageView),
         ...webhookSchemas(),
         ResendEmail: json(ResendEmail, 'input'),
         ResendError: {
@@ -108,11 +102,14 @@ export function openApiDocument(config: Config) {
           required: ['statusCode', 'name', 'message'],
           properties: { statusCode: { type: 'integer' }, name: { enum: Object.keys(RESEND_ERRORS) }, message: { type: 'string' } },
         },
+        ...eventSchemas(),
       },
     },
     security: [{ bearer: [] }],
     paths: {
+      ...eventPaths(errors),
       '/v1/messages': {
+        get: listMessagesOperation(),
         post: {
           summary: 'Send a message',
           description: 'Validates, stores durably, and answers 202; delivery follows (see GET /v1/messages/{id}).',
@@ -151,7 +148,7 @@ export function openApiDocument(config: Config) {
           },
           responses: {
             '200': { description: 'One result per message: { status: 202, data } or { status, error }' },
-            ...errors(...common, 'validation_failed', 'idempotency_key_reused', 'idempotency_key_in_use', 'payload_too_large'),
+            ...errors(...common, 'validation_failed', 'idempotency_key_reused', 'idempotency_key_in_use', 'payload_too_large', 'store_unavailable'),
           },
         },
       },
@@ -189,13 +186,14 @@ export function openApiDocument(config: Config) {
           },
         },
       },
+      ...inboundPaths(),
       '/v1/messages/{id}': {
         get: {
           summary: 'A message with its status and every delivery attempt',
           parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
           responses: {
             '200': { description: 'The message', content: { 'application/json': { schema: { $ref: '#/components/schemas/Message' } } } },
-            ...errors('missing_api_key', 'invalid_api_key', 'rate_limited', 'not_found'),
+            ...errors('missing_api_key', 'invalid_api_key', 'rate_limited', 'not_found', 'store_unavailable'),
           },
         },
       },

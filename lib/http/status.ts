@@ -10,6 +10,8 @@ export const HTTP_STATUS = {
   invalid_api_key: 401,
   insufficient_scope: 403,
   sender_not_allowed: 403,
+  invalid_signature: 403,
+  url_expired: 403,
   not_found: 404,
   method_not_allowed: 405,
   idempotency_key_reused: 409,

@@ -17,6 +17,9 @@ const BY_CODE: Record<Exclude<ErrorCode, 'validation_failed'>, { name: ResendErr
   // Resend answers 403 validation_error when the from domain is not one the account may send from.
   sender_not_allowed: { name: 'validation_error', statusCode: 403 },
   insufficient_scope: { name: 'invalid_api_key' },
+  // Signed URLs (lib/signed-url.ts) are not served on the Resend routes; listed for completeness.
+  invalid_signature: { name: 'invalid_api_key' },
+  url_expired: { name: 'invalid_api_key' },
   not_found: { name: 'not_found' },
   method_not_allowed: { name: 'method_not_allowed' },
   idempotency_key_reused: { name: 'invalid_idempotent_request' },

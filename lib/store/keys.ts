@@ -146,6 +146,28 @@ export const webhookKeys = {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+// Event log (issue 11): newline-delimited JSON by date for DuckDB and Athena. Mirrored in docs/storage.md "## Event log".
+// ---------------------------------------------------------------------------------------------------------------
+
+/**
+ * The event log (lib/logs/event-log.ts): Hive-style `dt=YYYY-MM-DD/` partitions (the UTC date of the events in it),
+ * each holding segment objects written whole, once. A segment's name starts with its flush time, then the writer and
+ * its count, so names sort by time and two writers never pick the same name.
+ */
+export const eventLogKeys = {
+  prefix: 'logs/events/',
+  partition: (day: string) => `logs/events/dt=${day}/`,
+  segment: (day: string, flushedAtMs: number, writer: string, n: number) => `${eventLogKeys.flushedAt(day, flushedAtMs)}_${writer}_${pad(n, 6)}.ndjson`,
+  /** What every segment of `day` flushed at `ms` starts with: list after it for the segments flushed later. */
+  flushedAt: (day: string, ms: number) => `logs/events/dt=${day}/${stamp(ms).replace(/[:.]/g, '-')}`,
+  /** The partition date of a segment key; null for a key that is not one. */
+  parse(key: string): { day: string } | null {
+    const m = /^logs\/events\/dt=(\d{4}-\d{2}-\d{2})\/[^/]+\.ndjson$/.exec(key)
+    return m ? { day: m[1] } : null
+  },
+}
+
+// ---------------------------------------------------------------------------------------------------------------
 // Ops read side (issue 11, webhook deliveries and mailboxes). Mirrored in docs/storage.md "## Ops: deliveries".
 // ---------------------------------------------------------------------------------------------------------------
 
@@ -232,3 +254,51 @@ export const suppressionKeys = {
     }
   },
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// Indexes (issue 11): small objects that list views read newest first. Mirrored in docs/storage.md "## Indexes".
+// Entry names sort newest first: outbound entries by the inverted Postern id (a ULID, so by acceptance time, then
+// id); inbound entries by an inverted 13-digit ms timestamp of `receivedAt`, then id and mailbox.
+// ---------------------------------------------------------------------------------------------------------------
+
+/** An index value (address, tag, API key id) as one key segment: lower-cased, percent-encoded, `_` when empty. */
+const indexValue = (v: string) => segment(encodeURIComponent(v.toLowerCase()))
+
+/** Outbound message indexes; `all` entries hold the message summary (lib/logs/message-index.ts), others are empty. */
+export const messageIndexKeys = {
+  all: 'indexes/messages/all/',
+  status: (status: string) => `indexes/messages/status/${status}/`,
+  /** Any envelope recipient (to, cc, bcc). */
+  to: (address: string) => `indexes/messages/to/${indexValue(address)}/`,
+  from: (address: string) => `indexes/messages/from/${indexValue(address)}/`,
+  tag: (tag: string) => `indexes/messages/tag/${indexValue(tag)}/`,
+  /** The API key that sent it. */
+  apiKey: (apiKeyId: string) => `indexes/messages/key/${indexValue(apiKeyId)}/`,
+  /** An entry under one of the prefixes above; `invertedId` from lib/logs/index-order.ts. */
+  entry: (prefix: string, invertedId: string) => `${prefix}${invertedId}`,
+}
+
+/** Inbound message indexes; `all` entries hold the message summary (lib/logs/inbound-index.ts), others are empty. */
+export const inboundIndexKeys = {
+  all: 'indexes/inbound/all/',
+  mailbox: (mailbox: string) => `indexes/inbound/mailbox/${segment(mailbox)}/`,
+  /** From and Sender addresses. */
+  from: (address: string) => `indexes/inbound/from/${indexValue(address)}/`,
+  /** To and Cc addresses. */
+  to: (address: string) => `indexes/inbound/to/${indexValue(address)}/`,
+  /** An entry: `tail` is `<inverted receivedAt>_<id>.<mailbox>` (lib/logs/inbound-index.ts inboundTail). */
+  entry: (prefix: string, tail: string) => `${prefix}${tail}`,
+  /** The mailboxes holding a message id (the same bytes in two mailboxes share an id): one empty object each. */
+  idPrefix: (id: string) => `indexes/inbound/ids/${segment(id)}/`,
+  id: (id: string, mailbox: string) => `indexes/inbound/ids/${segment(id)}/${segment(mailbox)}`,
+}
+
+/** What an inbound message object key names (inboundMessageKeys): the raw message, its document or an attachment; null for any other key. */
+export function parseInboundObjectKey(key: string): { mailbox: string; id: string; object: 'raw' | 'doc' | { attachmentId: string } } | null {
+  const m = /^inbound\/([^/]+)\/messages\/([^/]+)\/(?:(message\.eml)|(message\.json)|attachments\/([^/]+)\/[^/]+)$/.exec(key)
+  if (!m) return null
+  return { mailbox: m[1], id: m[2], object: m[3] ? 'raw' : m[4] ? 'doc' : { attachmentId: m[5] } }
+}
+
+/** The local gateway's key for signed URLs (lib/signed-url.ts), made on first start when none is configured. */
+export const urlSigningKey = 'local/url-signing-key.txt'

@@ -5,7 +5,7 @@ import type { DeliveryRecord } from './delivery-record.js'
 
 /**
  * Writes the index entries (delivery-index.ts) of every delivery record under `webhooks/deliveries/`, for data
- * written before the index existed (`npx postern reindex-deliveries`). Idempotent: entries are empty objects, and a
+ * written before the index existed (`npx postern reindex`). Idempotent: entries are empty objects, and a
  * record's entries of another status (a stale one) are skipped by listings. Reads every record once: O(deliveries).
  * Returns how many records it indexed.
  * @throws whatever the store throws.

@@ -70,6 +70,7 @@ describe('npm start with no configuration', () => {
     const doc = (await (await fetch(`${gw.url}/openapi.json`)).json()) as any
     expect(doc.openapi).toBe('3.1.0')
     expect(Object.keys(doc.paths)).toEqual([
+      '/v1/events',
       '/v1/messages',
       '/v1/messages/batch',
       '/emails',

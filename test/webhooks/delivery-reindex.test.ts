@@ -31,7 +31,7 @@ const legacy = (eventId: string, status: DeliveryRecord['status'], createdAt: st
   ],
 })
 
-describe.each(DRIVERS)('reindex-deliveries on $name', (driver) => {
+describe.each(DRIVERS)('reindex (webhook deliveries) on $name', (driver) => {
   test('indexes records written before the index, once however often it runs', async () => {
     const { store, close } = await driver.setup()
     try {

@@ -5,7 +5,7 @@ import type { EventType } from '../../lib/events/event-types.js'
 import { createApp } from '../../lib/http/app.js'
 import type { ObjectStore } from '../../lib/store/object-store.js'
 import { manualClock, testDeps } from '../inbound/harness.js'
-export { DRIVERS } from '../store/drivers.js'
+export { storeDrivers as DRIVERS } from '../store/drivers.js'
 export { countingStore } from '../../bench/procs/counting-store.js'
 
 export const READ_KEY = 'ops-read-key-0123456789'

@@ -5,7 +5,8 @@ import type { Deps } from '../../deps.js'
 import { ApiError } from '../../errors.js'
 import { toFieldIssues } from '../../field-issues.js'
 import { addSuppression, GLOBAL_SCOPE, listSuppressions, removeSuppression, suppressionAddress } from '../../suppressions/suppression.js'
-import { normalizeAddress } from '../../send/address.js'
+import { normalizeAddress, normalizeDomain } from '../../send/address.js'
+import { plainJsonIssues } from '../../send/plain-json.js'
 import type { AppEnv } from '../app-env.js'
 import { readJson } from '../read-json.js'
 
@@ -18,16 +19,19 @@ const NewSuppression = z.strictObject({
 
 /**
  * The scope an entry lives in: `_global` when the list is global, else the sending domain given as `domain`.
- * @throws ApiError validation_failed without one in domain mode.
+ * @throws ApiError validation_failed without one in domain mode, or with one that is not a host name (`invalid_domain`).
  */
 function scopeOf(deps: Deps, domain: string | undefined, path: (string | number)[]): string {
   if (deps.config.suppressions.scope === 'global') return GLOBAL_SCOPE
-  const d = domain?.trim().toLowerCase()
+  const d = domain?.trim()
   if (!d)
     throw new ApiError('validation_failed', 'name the sending domain the entry applies to', [
       { path, code: 'missing_field', message: 'required: suppressions are kept per sending domain' },
     ])
-  return d
+  // The scope is a key segment, and must be the one sends look in (suppressionScope: lower-case IDNA ASCII).
+  const ascii = normalizeDomain(d.toLowerCase())
+  if (typeof ascii !== 'string') throw new ApiError('validation_failed', 'the request has invalid fields', [{ path, ...ascii }])
+  return ascii
 }
 
 /** `/v1/suppressions`: list (paged, in address order; `read` scope), add (manual) and remove (`admin` scope). */
@@ -42,13 +46,17 @@ export function suppressionRoutes(deps: Deps) {
   app.get('/', async (c) => {
     const limit = Math.min(100, Math.max(1, Number(c.req.query('limit') ?? 50) || 50))
     const domain = c.req.query('domain')
-    const scope = deps.config.suppressions.scope === 'global' ? GLOBAL_SCOPE : domain?.toLowerCase()
+    const scope = deps.config.suppressions.scope === 'global' || domain ? scopeOf(deps, domain, ['query', 'domain']) : undefined
     const page = await listSuppressions(deps, { scope, after: c.req.query('cursor') || undefined, limit })
     return c.json({ data: page.items, nextCursor: page.next })
   })
 
   app.post('/', async (c) => {
-    const parsed = NewSuppression.safeParse(await readJson(c))
+    const body = await readJson(c)
+    // Before the schema: a lone surrogate would become U+FFFD in a key, or throw in encodeURIComponent.
+    const plain = plainJsonIssues(body)
+    if (plain.length) throw new ApiError('validation_failed', 'the request has invalid fields', plain)
+    const parsed = NewSuppression.safeParse(body)
     if (!parsed.success) throw new ApiError('validation_failed', 'the request has invalid fields', toFieldIssues(parsed.error.issues))
     const checked = normalizeAddress(parsed.data.address.trim())
     if ('code' in checked)
