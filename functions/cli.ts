@@ -11,6 +11,7 @@ import { pollAndRecord } from '../lib/inbound/last-poll.js'
 import { formatSummary } from '../lib/inbound/poll-summary.js'
 import { rebuildIndexes } from '../lib/logs/rebuild-indexes.js'
 import { formatCopySummary, migrateFsFolder } from '../lib/store/migrate.js'
+import { reindexDeliveries } from '../lib/webhooks/delivery-reindex.js'
 import { createWebhookDispatcher } from '../lib/webhooks/dispatcher.js'
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
@@ -67,13 +68,14 @@ program
 
 program
   .command('reindex')
-  .description('write the list indexes (GET /v1/messages, /v1/inbound) of data stored before they existed; safe to run again')
+  .description('write the list indexes (GET /v1/messages, /v1/inbound, /v1/webhooks/deliveries) of data stored before they existed; safe to run again')
   .action(async () => {
     const store = createStore(loadConfig(process.env))
     try {
       const done = await rebuildIndexes({ store }, (s) => process.stderr.write(`\rindexed ${s.messages} messages, ${s.inbound} received`))
       console.error('')
-      console.log(`indexed ${done.messages} messages and ${done.inbound} received messages`)
+      const deliveries = await reindexDeliveries(store)
+      console.log(`indexed ${done.messages} messages, ${done.inbound} received messages and ${deliveries} webhook deliveries`)
     } finally {
       await store.close?.()
     }

@@ -24,7 +24,8 @@ export const indexEntryOf = (d: DeliveryRecord): DeliveryIndexEntry => ({
   type: d.type ?? 'unknown',
 })
 
-const statusKeys = (e: DeliveryIndexEntry, status: DeliveryStatus) => [
+/** A delivery's two entries in the partitions of `status` (null: every status): all endpoints, and its own. */
+export const partitionKeys = (e: DeliveryIndexEntry, status: DeliveryStatus | null) => [
   deliveryIndexKeys.entry(status, null, e),
   deliveryIndexKeys.entry(status, e.endpointId, e),
 ]
@@ -41,13 +42,13 @@ export function deliveryIndexWrites(store: ObjectStore, from: DeliveryStatus | n
   return {
     /** Call before writing the record. */
     async prepare() {
-      const keys = from === to ? [] : statusKeys(e, to)
-      if (from === null) keys.push(deliveryIndexKeys.entry(null, null, e), deliveryIndexKeys.entry(null, e.endpointId, e))
+      const keys = from === to ? [] : partitionKeys(e, to)
+      if (from === null) keys.push(...partitionKeys(e, null))
       await Promise.all(keys.map((k) => store.put(k, '')))
     },
     /** Call once the record is written. */
     async commit() {
-      if (from !== null && from !== to) await Promise.all(statusKeys(e, from).map((k) => store.delete(k)))
+      if (from !== null && from !== to) await Promise.all(partitionKeys(e, from).map((k) => store.delete(k)))
     },
   }
 }

@@ -14,6 +14,7 @@ import type { DeliveryRecord } from '../../lib/webhooks/delivery-record.js'
 import { outboxMessage, webhookMessageIn } from '../../lib/webhooks/queue-messages.js'
 import { attemptsPerInstance } from '../../lib/webhooks/sqs-plan.js'
 import { createSqsWebhooks } from '../../lib/webhooks/sqs-webhooks.js'
+import { replayDeliveries } from '../../lib/webhooks/replay.js'
 import { sweepWebhooks } from '../../lib/webhooks/webhook-sweep.js'
 import { WEBHOOK_MAX_RECEIVES, WEBHOOK_VISIBILITY_S } from '../../stacks/plan.js'
 import { manualClock, tempFsStore, testDeps } from '../inbound/harness.js'
@@ -322,4 +323,18 @@ test('attempts in flight per endpoint: the instances together keep webhookConcur
   expect(attemptsPerInstance(64, 4)).toBe(16)
   // More instances than the bound: one each, so the bound becomes the number of instances.
   expect(attemptsPerInstance(4, 8)).toBe(1)
+})
+
+test('a replay on AWS: rewriting the outbox records notifies the queue, and the function re-sends each event once with its webhook-id', async () => {
+  const r = await rig()
+  const sent = await recordSent(r, 2)
+  await r.poll()
+  expect(accepted(r.receivers[0]).sort()).toEqual(sent.map((e) => e.id).sort())
+  expect(await r.store.list(webhookKeys.outboxPrefix)).toEqual([])
+  const at = Date.parse(sent[0].createdAt)
+  expect(await replayDeliveries(r.deps, { sinceMs: at, untilMs: at, limit: 1000 })).toEqual({ queued: 2, skipped: {}, nextCursor: null })
+  await r.poll()
+  expect(accepted(r.receivers[0]).sort()).toEqual([...sent, ...sent].map((e) => e.id).sort())
+  expect(await r.store.list(webhookKeys.outboxPrefix)).toEqual([])
+  expect((await deliveryOf(r.store, 'app', sent[0].id))!.attempts.map((a) => a.status)).toEqual([200, 200])
 })
