@@ -14,6 +14,7 @@ import { renderError } from './render-error.js'
 import { messageRoutes, type RouteOptions } from './routes/messages.js'
 import { resendRoutes } from './routes/resend.js'
 import { suppressionRoutes } from './routes/suppressions.js'
+import { opsApp } from '../ops/app.js'
 
 /**
  * The HTTP API, the same for Lambda (hono/aws-lambda) and the local server (@hono/node-server).
@@ -89,5 +90,7 @@ export function createApp(deps: Deps, opts: RouteOptions = {}) {
   app.route('/v1/suppressions', suppressionRoutes(deps))
   // Resend's API shapes at /emails (docs/switching-from-resend.md); errors there render in Resend's shape.
   app.route('/', resendRoutes(deps, { ...routeOpts, guards: [auth, rateLimit, limitBody] }))
+  // The dashboard (docs/ops.md): its own sign-in (a session cookie), sharing the failed-authentication limit.
+  app.route('/ops', opsApp(deps, authFailures))
   return app
 }

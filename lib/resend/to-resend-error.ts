@@ -17,6 +17,8 @@ const BY_CODE: Record<Exclude<ErrorCode, 'validation_failed'>, { name: ResendErr
   // Resend answers 403 validation_error when the from domain is not one the account may send from.
   sender_not_allowed: { name: 'validation_error', statusCode: 403 },
   insufficient_scope: { name: 'invalid_api_key' },
+  // Only the /ops dashboard's forms answer it; never a Resend-compatible route.
+  csrf_failed: { name: 'validation_error', statusCode: 403 },
   not_found: { name: 'not_found' },
   method_not_allowed: { name: 'method_not_allowed' },
   idempotency_key_reused: { name: 'invalid_idempotent_request' },

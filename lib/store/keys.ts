@@ -164,3 +164,10 @@ export const suppressionKeys = {
     }
   },
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// Ops dashboard (issue 11): /ops sessions. Mirrored in docs/storage.md "## Ops dashboard".
+// ---------------------------------------------------------------------------------------------------------------
+
+/** The random secret that signs /ops session cookies (made on first sign-in, create-only; lib/ops/session.ts). */
+export const opsKeys = { sessionSecret: 'ops/session-secret.txt' }
