@@ -21,7 +21,8 @@ export function messageTimeline(v: MessageView): TimelineEntry[] {
     { at: v.createdAt, kind: 'accepted', status: v.sendAt ? 'scheduled' : 'queued', detail: v.sendAt ? `accepted, to be sent at ${v.sendAt}` : 'accepted' },
   ]
   for (const a of v.attempts) {
-    const reply = a.reply === null ? 'no reply' : [a.reply, a.enhancedStatus, a.response].filter(Boolean).join(' ')
+    // The relay's reply text starts with its code (nodemailer keeps the whole line); none came when reply is null.
+    const reply = a.reply === null ? `no reply: ${a.response}` : a.response
     const next = a.nextAttemptAt ? `; next attempt ${a.nextAttemptAt}` : ''
     entries.push({ at: a.at, kind: `attempt ${a.attempt}`, status: a.outcome, detail: `${reply}${a.ambiguous ? ' (dropped after DATA)' : ''}${next}` })
   }

@@ -90,7 +90,7 @@ const Detail = (p: { v: MessageView; apiKeyId: string; canCancel: boolean; csrf:
           <td class="mono">{a.enhancedStatus ?? '—'}</td>
           <td class="mono smtp-reply">{a.response}</td>
           <td>{list(a.accepted)}</td>
-          <td class="mono">{a.rejected.length ? a.rejected.map((r) => `${r.recipient}: ${r.reply ?? ''} ${r.response}`).join('; ') : '—'}</td>
+          <td class="mono">{a.rejected.length ? a.rejected.map((r) => `${r.recipient}: ${r.response}`).join('; ') : '—'}</td>
         </tr>
       ))}
     </Table>
