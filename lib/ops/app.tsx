@@ -7,6 +7,7 @@ import { ApiError } from '../errors.js'
 import type { createAuthFailureLimiter } from '../http/auth-failures.js'
 import { HTTP_STATUS } from '../http/status.js'
 import { loginRoutes } from './login.js'
+import { inboundMessagePages } from './pages/inbound-message.js'
 import { messagePages } from './pages/messages.js'
 import { suppressionPages } from './pages/suppressions.js'
 import { render } from './render.js'
@@ -42,6 +43,7 @@ export function opsApp(deps: Deps, authFailures: ReturnType<typeof createAuthFai
   app.use('*', requireSession(deps))
   app.get('/', (c) => c.redirect('/ops/messages', 303))
   app.route('/messages', messagePages(deps))
+  app.route('/inbound', inboundMessagePages(deps))
   app.route('/suppressions', suppressionPages(deps))
   app.notFound((c) => render(c, 'Not found', undefined, <ErrorBody code="not_found" message={`no page at ${c.req.path}`} />, 404))
   return app

@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs'
-import type { Server } from 'node:http'
+import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { serve } from '@hono/node-server'
@@ -98,3 +98,18 @@ export const tableRows = (page: Page, id: string) =>
 
 /** Whether the page scrolls sideways (body wider than the viewport). */
 export const overflowsX = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth > document.documentElement.clientWidth)
+
+/** An HTTP server on 127.0.0.1 that answers 200 to everything and records each request's path: what must stay empty. */
+export async function startHitRecorder(): Promise<{ url: string; hits: string[]; close(): Promise<void> }> {
+  const hits: string[] = []
+  const server = createServer((req, res) => {
+    hits.push(req.url ?? '')
+    res.end('x')
+  })
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    hits,
+    close: () => new Promise((r) => server.close(() => r())),
+  }
+}

@@ -1,0 +1,150 @@
+import contentDisposition from 'content-disposition'
+import { Hono, type Context } from 'hono'
+import type { Deps } from '../../deps.js'
+import { ApiError } from '../../errors.js'
+import type { Address, InboundMessage } from '../../normalize/inbound-message.js'
+import { inboundMessageKeys } from '../../store/keys.js'
+import { Table, Time } from '../components.js'
+import { readInbound } from '../inbound-read.js'
+import { render } from '../render.js'
+import { mailHtmlCsp, type OpsEnv } from '../security.js'
+
+const who = (xs: Address[]) => (xs.length ? xs.map((a) => (a.name ? `${a.name} <${a.address}>` : a.address)).join(', ') : '—')
+
+const Detail = (p: { m: InboundMessage; base: string }) => (
+  <>
+    <dl class="kv" id="inbound">
+      <dt>From</dt>
+      <dd>{who(p.m.from)}</dd>
+      <dt>To</dt>
+      <dd>{who(p.m.to)}</dd>
+      {p.m.cc.length > 0 && (
+        <>
+          <dt>Cc</dt>
+          <dd>{who(p.m.cc)}</dd>
+        </>
+      )}
+      <dt>Date</dt>
+      <dd>{p.m.date ? <Time iso={p.m.date} /> : (p.m.dateHeader ?? '—')}</dd>
+      <dt>Received</dt>
+      <dd>
+        <Time iso={p.m.receivedAt} />
+      </dd>
+      <dt>Mailbox</dt>
+      <dd>{p.m.mailbox}</dd>
+      <dt>Message-ID</dt>
+      <dd class="mono">{p.m.messageId ?? '—'}</dd>
+      <dt>Size</dt>
+      <dd>{p.m.size} bytes</dd>
+      <dt>Raw</dt>
+      <dd>
+        <a href={`${p.base}/raw`} id="raw">
+          Download message.eml
+        </a>
+      </dd>
+      {p.m.report && (
+        <>
+          <dt>Report</dt>
+          <dd>
+            {p.m.report.kind} ({p.m.report.format}){' '}
+            {p.m.report.linked && <a href={`/ops/messages/${p.m.report.linked.id}`}>about {p.m.report.linked.messageId}</a>}
+          </dd>
+        </>
+      )}
+    </dl>
+    {p.m.html !== null && (
+      <>
+        <h2>HTML</h2>
+        <p class="muted">Shown in a sandboxed frame: no script runs and nothing is loaded from the network.</p>
+        <iframe class="mail" sandbox="" src={`${p.base}/html`} title="HTML body" referrerpolicy="no-referrer"></iframe>
+      </>
+    )}
+    <h2>Text</h2>
+    <pre id="text">{p.m.text ?? '(no text)'}</pre>
+    {p.m.attachments.length > 0 && (
+      <>
+        <h2>Attachments</h2>
+        <Table head={['Name', 'Type', 'Bytes', 'SHA-256']} id="attachments">
+          {p.m.attachments.map((a) => (
+            <tr>
+              <td>
+                <a href={`${p.base}/attachments/${a.id}`}>{a.filename ?? a.safeFilename}</a>
+              </td>
+              <td>{a.contentType}</td>
+              <td class="n">{a.size}</td>
+              <td class="mono">{a.sha256.slice(0, 16)}…</td>
+            </tr>
+          ))}
+        </Table>
+      </>
+    )}
+    {p.m.warnings.length > 0 && (
+      <>
+        <h2>Warnings</h2>
+        <ul>
+          {p.m.warnings.map((w) => (
+            <li>
+              <code>{w.code}</code> {w.detail}
+            </li>
+          ))}
+        </ul>
+      </>
+    )}
+    <h2>Headers</h2>
+    <Table head={['Name', 'Value']} id="headers">
+      {p.m.headers.map((h) => (
+        <tr>
+          <td class="mono nowrap">{h.name}</td>
+          <td class="mono">{h.value}</td>
+        </tr>
+      ))}
+    </Table>
+  </>
+)
+
+async function docOr404(deps: Deps, c: Context<OpsEnv>) {
+  const m = await readInbound(deps, c.req.param('mailbox')!, c.req.param('id')!)
+  if (!m) throw new ApiError('not_found', 'no stored message has this id in this mailbox')
+  return m
+}
+
+async function objectOr404(deps: Deps, key: string) {
+  const obj = await deps.store.get(key)
+  if (!obj) throw new ApiError('not_found', 'the stored object is missing')
+  return obj.body
+}
+
+/**
+ * /ops/inbound/:mailbox/:id: the parsed view; `/html`, the HTML body alone for the sandboxed frame (its own CSP:
+ * `sandbox`, nothing loads); `/raw`, the exact bytes; `/attachments/:attachmentId`, one file, always as a download.
+ */
+export function inboundMessagePages(deps: Deps) {
+  const app = new Hono<OpsEnv>()
+  app.get('/:mailbox/:id', async (c) => {
+    const m = await docOr404(deps, c)
+    return render(c, m.subject || '(no subject)', '/inbound', <Detail m={m} base={`/ops/inbound/${m.mailbox}/${m.id}`} />)
+  })
+
+  app.get('/:mailbox/:id/html', async (c) => {
+    const m = await docOr404(deps, c)
+    c.header('content-security-policy', mailHtmlCsp)
+    c.header('x-frame-options', 'SAMEORIGIN')
+    return c.body(m.html ?? '', 200, { 'content-type': 'text/html; charset=utf-8' })
+  })
+
+  app.get('/:mailbox/:id/raw', async (c) => {
+    const m = await docOr404(deps, c)
+    const body = await objectOr404(deps, inboundMessageKeys(m.mailbox, m.id).raw)
+    return c.body(new Uint8Array(body), 200, { 'content-type': 'message/rfc822', 'content-disposition': contentDisposition(`${m.id}.eml`) })
+  })
+
+  app.get('/:mailbox/:id/attachments/:attachmentId', async (c) => {
+    const m = await docOr404(deps, c)
+    const a = m.attachments.find((x) => x.id === c.req.param('attachmentId'))
+    if (!a) throw new ApiError('not_found', 'the message has no attachment with this id')
+    const body = await objectOr404(deps, a.key)
+    // Always a download, never rendered here: an attachment is the sender's content.
+    return c.body(new Uint8Array(body), 200, { 'content-type': a.contentType, 'content-disposition': contentDisposition(a.safeFilename) })
+  })
+  return app
+}
