@@ -15,6 +15,7 @@ import { messageRoutes, type RouteOptions } from './routes/messages.js'
 import { resendRoutes } from './routes/resend.js'
 import { suppressionRoutes } from './routes/suppressions.js'
 import { opsApp } from '../ops/app.js'
+import { webhookRoutes } from './routes/webhooks.js'
 
 /**
  * The HTTP API, the same for Lambda (hono/aws-lambda) and the local server (@hono/node-server).
@@ -88,6 +89,7 @@ export function createApp(deps: Deps, opts: RouteOptions = {}) {
   const routeOpts = { ...opts, budget: createSendBudget(deps.config, deps.clock) }
   app.route('/v1/messages', messageRoutes(deps, routeOpts))
   app.route('/v1/suppressions', suppressionRoutes(deps))
+  app.route('/v1/webhooks', webhookRoutes(deps))
   // Resend's API shapes at /emails (docs/switching-from-resend.md); errors there render in Resend's shape.
   app.route('/', resendRoutes(deps, { ...routeOpts, guards: [auth, rateLimit, limitBody] }))
   // The dashboard (docs/ops.md): its own sign-in (a session cookie), sharing the failed-authentication limit.

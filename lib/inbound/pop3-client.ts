@@ -19,6 +19,30 @@ export class Pop3Client extends Pop3Command {
   private carry: Buffer = Buffer.alloc(0)
   private midLine = false
   private watched: Socket | null = null
+  /** The start of a status line whose CRLF has not arrived yet. */
+  private statusHead: Buffer | null = null
+
+  /**
+   * node-pop3 0.11.0 reads a status line (`+OK ...`, `-ERR ...`) from one `data` chunk: cut by TCP before its CRLF,
+   * the rest of the line became the first bytes of the RETRieved message. Until a reply stream is open, chunks are
+   * held back here until the status line is whole. node-pop3 makes the socket synchronously inside _connect()
+   * (its connect() runs before the first await), so it is patched before any data arrives.
+   */
+  _connect(): Promise<string> {
+    const had = this._socket
+    const connected = super._connect()
+    const socket = this._socket as Socket | null
+    if (!socket || socket === had) return connected
+    this.statusHead = null
+    const emit = socket.emit.bind(socket) as (event: string | symbol, ...args: unknown[]) => boolean
+    socket.emit = ((event: string | symbol, ...args: unknown[]) => {
+      if (event !== 'data' || this._stream) return emit(event, ...args)
+      const chunk = this.statusHead ? Buffer.concat([this.statusHead, args[0] as Buffer]) : (args[0] as Buffer)
+      this.statusHead = chunk.indexOf(CRLF) < 0 ? chunk : null
+      return this.statusHead ? true : emit('data', chunk)
+    }) as Socket['emit']
+    return connected
+  }
 
   /**
    * The reply stream of a multi-line command, with backpressure: the socket pauses while the reader has a full

@@ -145,6 +145,52 @@ export const webhookKeys = {
   endpoint: (endpointId: string) => `webhooks/endpoints/${endpointId}.json`,
 }
 
+// ---------------------------------------------------------------------------------------------------------------
+// Ops read side (issue 11, webhook deliveries and mailboxes). Mirrored in docs/storage.md "## Ops: deliveries".
+// ---------------------------------------------------------------------------------------------------------------
+
+/** Listing order of the delivery index: newest first, so reversed fixed-width numbers (ms, and days for folders). */
+const MAX_MS = 9_999_999_999_999
+const DAY_MS = 86_400_000
+const reverseMs = (ms: number) => pad(MAX_MS - Math.max(0, Math.min(MAX_MS, Math.floor(ms))), 13)
+const reverseDay = (ms: number) => pad(99_999 - Math.floor(Math.max(0, ms) / DAY_MS), 5)
+
+/** What a delivery index entry names: the delivery and what the list filters look at without reading it. */
+export interface DeliveryIndexEntry {
+  /** ms since the epoch: when the event was recorded. */
+  createdAtMs: number
+  eventId: string
+  endpointId: string
+  type: string
+}
+
+/**
+ * The index of webhook deliveries (lib/webhooks/delivery-index.ts): empty objects in four partitions per
+ * delivery: every delivery, one endpoint's, one status's, and one endpoint's in one status (`_all` stands for no
+ * filter; no endpoint id can start with `_`). In a partition, entries sort newest event first, in one folder per
+ * day (so the fs driver reads only the days a page needs); the name carries the event id, endpoint and type, so
+ * the type filter reads no object.
+ */
+export const deliveryIndexKeys = {
+  prefix: 'webhooks/index/',
+  partition: (status: string | null, endpointId: string | null) => `webhooks/index/${status ?? '_all'}/${endpointId ?? '_all'}/`,
+  entry(status: string | null, endpointId: string | null, e: DeliveryIndexEntry): string {
+    const name = `${reverseMs(e.createdAtMs)}~${e.eventId}~${e.endpointId}~${e.type}`
+    return `${deliveryIndexKeys.partition(status, endpointId)}${reverseDay(e.createdAtMs)}/${name}`
+  },
+  /** A `startAfter` that skips a partition's entries of events recorded after `ms` (newer ones sort first). */
+  olderThan: (status: string | null, endpointId: string | null, ms: number) =>
+    `${deliveryIndexKeys.partition(status, endpointId)}${reverseDay(ms + 1)}/${reverseMs(ms + 1)}~~`,
+  /** The entry a key names; null for a key that is not one. */
+  parse(key: string): DeliveryIndexEntry | null {
+    const m = /^webhooks\/index\/[^/]+\/[^/]+\/\d{5}\/(\d{13})~([^~/]+)~([^~/]+)~([^~/]+)$/.exec(key)
+    return m ? { createdAtMs: MAX_MS - Number(m[1]), eventId: m[2], endpointId: m[3], type: m[4] } : null
+  },
+}
+
+/** The outcome of each mailbox's last poll (lib/inbound/last-poll.ts), written after every poll. */
+export const lastPollKey = (mailbox: string) => `inbound/${mailbox}/last-poll.json`
+
 /**
  * The suppression list: one object per (scope, address). `scope` is the sending domain (lower-case ASCII) or
  * `_global` (config `suppressions.scope`); `address` is percent-encoded (encodeURIComponent), so it holds no `/`.

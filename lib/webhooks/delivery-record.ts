@@ -29,11 +29,16 @@ export interface DeliveryRecord {
   source?: string
   sequence?: number
   eventCreatedAt?: string
+  /** The event's mailbox and data, so a retry or replay can put the event back once its outbox record is gone. */
+  mailbox?: string
+  data?: unknown
   status: 'pending' | 'delivered' | 'dead'
   /** ms since the epoch. */
   nextAttemptAt: number
   /** ms since the epoch of the first attempt (the retry window counts from it); null before any. */
   firstAttemptAt?: number | null
+  /** Attempts made before the last retry or replay through the API: limits count the attempts after them. */
+  attemptsBefore?: number
   lease?: { owner: string; until: number } | null
   /** Why it was dead-lettered. */
   deadReason?: string | null
@@ -48,6 +53,8 @@ export const freshDelivery = (endpointId: string, record: EventRecord): Delivery
   source: record.source,
   sequence: record.sequence,
   eventCreatedAt: record.createdAt,
+  ...(record.mailbox ? { mailbox: record.mailbox } : {}),
+  data: record.data,
   status: 'pending',
   nextAttemptAt: 0,
   firstAttemptAt: null,
@@ -55,3 +62,20 @@ export const freshDelivery = (endpointId: string, record: EventRecord): Delivery
   deadReason: null,
   attempts: [],
 })
+
+/** The event a delivery record was made for; null for a record written before it kept the event's data. */
+export function eventOf(d: DeliveryRecord): EventRecord | null {
+  if (d.type === undefined || d.source === undefined || d.sequence === undefined || d.eventCreatedAt === undefined || !('data' in d)) return null
+  return {
+    id: d.eventId,
+    type: d.type,
+    source: d.source as EventRecord['source'],
+    sequence: d.sequence,
+    createdAt: d.eventCreatedAt,
+    ...(d.mailbox ? { mailbox: d.mailbox } : {}),
+    data: d.data,
+  }
+}
+
+/** Attempts counted against the endpoint's limits: those since the last retry or replay. */
+export const attemptsCounted = (d: DeliveryRecord) => d.attempts.length - (d.attemptsBefore ?? 0)

@@ -28,11 +28,30 @@ export function createWebhookDispatcher(deps: Deps) {
   const running = new Map<string, Promise<DeliveryRunSummary>>()
   const finalKey = (endpointId: string, eventId: string) => `${endpointId}\n${eventId}`
 
+  // When each outbox record read was last written: a record written again (a retry or replay through the API,
+  // lib/webhooks/requeue.ts) is read again and its deliveries looked at afresh.
+  const written = new Map<string, number>()
+
   async function loadOutbox(): Promise<EventRecord[]> {
-    const keys = await store.list(webhookKeys.outboxPrefix)
+    const entries = await store.listEntries(webhookKeys.outboxPrefix)
+    const keys = entries.map((e) => e.key)
     const live = new Set(keys)
-    for (const k of records.keys()) if (!live.has(k)) records.delete(k)
-    for (const k of keys) {
+    for (const k of records.keys()) {
+      if (live.has(k)) continue
+      records.delete(k)
+      written.delete(k)
+    }
+    for (const { key: k, lastModifiedMs } of entries) {
+      const seen = written.get(k)
+      written.set(k, lastModifiedMs)
+      const cached = records.get(k)
+      if (cached && seen !== undefined && seen !== lastModifiedMs) {
+        for (const ep of config.webhooks) {
+          final.delete(finalKey(ep.id, cached.id))
+          dueAt.delete(finalKey(ep.id, cached.id))
+        }
+        records.delete(k)
+      }
       if (records.has(k)) continue
       const r = await getJson<EventRecord>(store, k)
       if (r) records.set(k, withSource(r.value))
@@ -71,6 +90,7 @@ export function createWebhookDispatcher(deps: Deps) {
       if (config.webhooks.every((ep) => !subscribes(ep, record) || final.has(finalKey(ep.id, record.id)))) {
         await store.delete(key)
         records.delete(key)
+        written.delete(key)
         delivery.forget(record.id)
         for (const ep of config.webhooks) final.delete(finalKey(ep.id, record.id))
       }

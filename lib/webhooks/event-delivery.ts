@@ -7,7 +7,8 @@ import { isPreconditionFailed } from '../store/object-store.js'
 import { newWorkerId, workerIsGone } from '../worker-id.js'
 import { attemptDelivery, bodyFor } from './attempt.js'
 import { retryDelayMs, type AttemptOutcome } from './classify.js'
-import { freshDelivery, type AttemptLog, type DeliveryRecord } from './delivery-record.js'
+import { deliveryIndexWrites } from './delivery-index.js'
+import { attemptsCounted, freshDelivery, type AttemptLog, type DeliveryRecord } from './delivery-record.js'
 import type { EndpointHealthHandle } from './endpoint-health.js'
 import { buildPayload, type WebhookPayload } from './payload.js'
 
@@ -133,9 +134,10 @@ export function createEventDelivery(deps: Deps) {
     }
     await health.failed(log.at)
     const now = deps.clock.now()
-    const next = now + retryDelayMs(d.attempts.length, ep.retry, deps.random, outcome.retryAfterMs)
-    if (d.attempts.length >= ep.retry.maxAttempts) {
-      await deadLetter(ep, record, d, `${d.attempts.length} attempts failed; last: ${outcome.reason}`)
+    const counted = attemptsCounted(d)
+    const next = now + retryDelayMs(counted, ep.retry, deps.random, outcome.retryAfterMs)
+    if (counted >= ep.retry.maxAttempts) {
+      await deadLetter(ep, record, d, `${counted} attempts failed; last: ${outcome.reason}`)
       summary.deadLettered++
     } else if (next - (d.firstAttemptAt ?? now) > ep.retry.maxWindowMs) {
       await deadLetter(ep, record, d, `still failing ${duration(now - (d.firstAttemptAt ?? now))} after the first attempt; last: ${outcome.reason}`)
@@ -159,11 +161,14 @@ export function createEventDelivery(deps: Deps) {
     const until = now + ep.timeoutMs + CLAIM_MARGIN_MS
     try {
       const claim = { ...d, lease: { owner, until } }
+      // A new record is listed (the index) before it exists; a claim changes no status, so needs no index write.
+      if (!current) await deliveryIndexWrites(store, null, claim).prepare()
       etag = (await putJson(store, key, claim, current ? { ifMatch: current.etag, durable: false } : { ifNoneMatch: '*', durable: false })).etag
     } catch (err) {
       if (isPreconditionFailed(err)) return { state: 'leased', until } // another worker claimed it first
       throw err
     }
+    const claimed = structuredClone(d)
     d.lease = null
     let attempted = false
     if (health.disabled) {
@@ -185,8 +190,11 @@ export function createEventDelivery(deps: Deps) {
         await settle(ep, health, record, d, outcome, log, summary)
       }
     }
+    const index = deliveryIndexWrites(store, claimed, d)
     try {
+      await index.prepare()
       await putJson(store, key, d, { ifMatch: etag })
+      await index.commit()
     } catch (err) {
       if (!isPreconditionFailed(err)) throw err
       logger.warn({ endpoint: ep.id, eventId: record.id }, 'a webhook claim ran out before its attempt was recorded; another worker may repeat it')

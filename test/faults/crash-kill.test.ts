@@ -47,7 +47,9 @@ beforeAll(async () => {
 })
 afterAll(async () => {
   await dovecot?.close()
-  if (dir) await rm(dir, { recursive: true, force: true })
+  // POSTERN_KEEP_TEST_DATA=1 keeps the data folder of a failed run for a look.
+  if (dir && !process.env.POSTERN_KEEP_TEST_DATA) await rm(dir, { recursive: true, force: true })
+  else if (dir) console.log('kept the test data in', dir)
 })
 
 const diedOnIt = new RegExp(`^poison: ${DIED.replace(/[()]/g, '\\$&')} \\([3-9] tries\\)$`)
@@ -67,7 +69,12 @@ async function audit(store: ObjectStore, mailbox: string, sent: Buffer[]) {
     const keys = inboundMessageKeys(mailbox, id)
     const marker = (await getJson<StoredMarker>(store, keys.stored))?.value
     const stored = (await store.get(keys.raw))?.body
-    if (!marker || !stored?.equals(raw)) lost++
+    if (!marker || !stored?.equals(raw)) {
+      lost++
+      // What a failure needs: the message, and the events of messages that were never sent (bytes changed on the way).
+      const foreign = received.filter((e) => !sent.some((r) => inboundMessageId(r) === e.data.messageId))
+      console.log('lost', { mailbox, head: raw.toString('latin1').slice(0, 200), marker: !!marker, raw: !!stored, foreign })
+    }
     const ids = byMessage.get(id) ?? []
     if (ids.length === 0) eventMissing++
     if (marker && ids.some((e) => e !== marker.eventId)) newId++

@@ -32,7 +32,7 @@ function dotStuff(raw: Buffer): Buffer {
  * without UIDL, and one that reuses UIDLs. USER/PASS (any password), STAT, LIST, UIDL, RETR, DELE, RSET, NOOP,
  * QUIT; DELEs take effect at QUIT (RFC 1939 §6) and a session cut before QUIT deletes nothing.
  */
-export async function startPop3Server(mode: UidlMode): Promise<Pop3TestServer> {
+export async function startPop3Server(mode: UidlMode, opts: { splitReplies?: boolean } = {}): Promise<Pop3TestServer> {
   let messages: Array<{ raw: Buffer; uid: number }> = []
   let nextUid = 1
   let sessions = 0
@@ -48,7 +48,18 @@ export async function startPop3Server(mode: UidlMode): Promise<Pop3TestServer> {
     let drop: Array<{ raw: Buffer; uid: number }> = []
     const deleted = new Set<number>()
     let buffered = ''
-    const reply = (s: string | Buffer) => socket.write(s)
+    // splitReplies: each reply leaves in two TCP segments cut inside its status line (`+O` | `K ...`), as a busy
+    // server's writes may arrive; the writes are chained so that replies never interleave.
+    let writing = Promise.resolve()
+    const reply = (s: string | Buffer) => {
+      if (!opts.splitReplies) return socket.write(s)
+      const b = Buffer.from(s)
+      writing = writing.then(async () => {
+        socket.write(b.subarray(0, 2))
+        await new Promise((r) => setTimeout(r, 5))
+        socket.write(b.subarray(2))
+      })
+    }
     const uidlOf = (n: number) => (mode === 'number' ? String(n) : `uid-${drop[n - 1].uid}`)
     const live = (n: number) => n >= 1 && n <= drop.length && !deleted.has(n)
 
@@ -89,7 +100,7 @@ export async function startPop3Server(mode: UidlMode): Promise<Pop3TestServer> {
           const gone = new Set([...deleted].map((i) => drop[i - 1].uid))
           messages = messages.filter((m) => !gone.has(m.uid))
           reply('+OK bye\r\n')
-          return socket.end()
+          return void writing.then(() => socket.end())
         }
         default:
           return reply('-ERR unknown command\r\n')

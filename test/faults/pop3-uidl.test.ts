@@ -90,3 +90,29 @@ describe('POP3 server without UIDL', () => {
     expect(deletesOnlyRetrieved(srv.log)).toEqual([])
   })
 })
+
+describe('a server whose replies arrive cut inside their status line', () => {
+  test('every message is stored byte-exact and deleted; none gets the status line in its bytes', async () => {
+    server = await startPop3Server('stable', { splitReplies: true })
+    const { store, close } = await tempFsStore()
+    onTestFinished(close)
+    const mb = {
+      id: 'pop',
+      protocol: 'pop3',
+      host: '127.0.0.1',
+      port: server.port,
+      tls: 'none',
+      user: 'u',
+      password: 'p',
+      timeoutMs: 5000,
+      deleteAfterStore: true,
+    }
+    const deps = testDeps({ mailboxes: [mb] }, store)
+    server.add(A, B, C)
+    await pollMailbox(deps, deps.config.mailboxes[0])
+    expect(await Promise.all([A, B, C].map((m) => isStored(store, m)))).toEqual([true, true, true])
+    const raws = (await store.list('inbound/pop/messages/')).filter((k) => k.endsWith('/message.eml'))
+    expect(raws.sort()).toEqual([A, B, C].map((m) => inboundMessageKeys('pop', inboundMessageId(m)).raw).sort())
+    expect(server.messages).toEqual([])
+  })
+})

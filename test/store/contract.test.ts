@@ -1,48 +1,10 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { readFile } from 'node:fs/promises'
 import { Readable } from 'node:stream'
 import { describe, expect, test, beforeAll, afterAll } from 'vitest'
-import { createFsStore } from '../../lib/store/fs-store.js'
-import { createS3Store } from '../../lib/store/s3-store.js'
-import { createSqliteStore } from '../../lib/store/sqlite-store.js'
 import { isPreconditionFailed, type ObjectStore } from '../../lib/store/object-store.js'
-import { startS3, type S3TestServer } from '../servers/s3.js'
+import { DRIVERS } from './drivers.js'
 
-type Driver = { name: string; setup(): Promise<{ store: ObjectStore; close(): Promise<void> }> }
-
-const drivers: Driver[] = [
-  {
-    name: 'fs',
-    async setup() {
-      const dir = await mkdtemp(join(tmpdir(), 'postern-fs-'))
-      return { store: createFsStore(dir), close: () => rm(dir, { recursive: true, force: true }) }
-    },
-  },
-  {
-    name: 'sqlite',
-    async setup() {
-      const dir = await mkdtemp(join(tmpdir(), 'postern-sqlite-'))
-      const store = createSqliteStore(dir)
-      return {
-        store,
-        async close() {
-          await store.close()
-          await rm(dir, { recursive: true, force: true })
-        },
-      }
-    },
-  },
-  {
-    name: 's3',
-    async setup() {
-      const s3: S3TestServer = await startS3()
-      return { store: createS3Store(s3.client, s3.bucket), close: () => s3.close() }
-    },
-  },
-]
-
-describe.each(drivers)('store contract: $name', (driver) => {
+describe.each(DRIVERS)('store contract: $name', (driver) => {
   let store: ObjectStore
   let close: () => Promise<void>
   beforeAll(async () => ({ store, close } = await driver.setup()))
