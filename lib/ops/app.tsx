@@ -3,7 +3,7 @@ import { csrf } from 'hono/csrf'
 import { HTTPException } from 'hono/http-exception'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import type { Deps } from '../deps.js'
-import { ApiError } from '../errors.js'
+import { ApiError, type FieldIssue } from '../errors.js'
 import type { createAuthFailureLimiter } from '../http/auth-failures.js'
 import { HTTP_STATUS } from '../http/status.js'
 import { loginRoutes } from './login.js'
@@ -23,7 +23,7 @@ export function opsApp(deps: Deps, authFailures: ReturnType<typeof createAuthFai
   app.onError((err, c) => {
     if (err instanceof ApiError) {
       for (const [k, v] of Object.entries(err.headers)) c.header(k, v)
-      return render(c, 'Refused', undefined, <ErrorBody code={err.code} message={err.message} />, HTTP_STATUS[err.code])
+      return render(c, 'Refused', undefined, <ErrorBody code={err.code} message={err.message} issues={err.issues} />, HTTP_STATUS[err.code])
     }
     if (err instanceof HTTPException && err.status < 500) {
       return render(
@@ -49,8 +49,19 @@ export function opsApp(deps: Deps, authFailures: ReturnType<typeof createAuthFai
   return app
 }
 
-const ErrorBody = (p: { code: string; message: string }) => (
-  <p class="flash err" role="alert">
-    <code>{p.code}</code>: {p.message}
-  </p>
+const ErrorBody = (p: { code: string; message: string; issues?: FieldIssue[] }) => (
+  <>
+    <p class="flash err" role="alert">
+      <code>{p.code}</code>: {p.message}
+    </p>
+    {p.issues && p.issues.length > 0 && (
+      <ul id="issues">
+        {p.issues.map((i) => (
+          <li>
+            <code>{i.path.join('.')}</code>: {i.message}
+          </li>
+        ))}
+      </ul>
+    )}
+  </>
 )

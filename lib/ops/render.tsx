@@ -1,4 +1,7 @@
 import type { Context } from 'hono'
+import type { z } from 'zod'
+import { ApiError } from '../errors.js'
+import { toFieldIssues } from '../field-issues.js'
 import type { Child } from 'hono/jsx'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { Page, type NAV } from './layout.js'
@@ -24,4 +27,16 @@ export function queryOf(c: Context<OpsEnv>, names: readonly string[]): Record<st
 export function back(c: Context<OpsEnv>, path: string, flash: { done?: string; error?: string }) {
   const q = new URLSearchParams(Object.entries(flash).filter((e): e is [string, string] => !!e[1]))
   return c.redirect(`${path}${path.includes('?') ? '&' : '?'}${q}`, 303)
+}
+
+/**
+ * The page's filters parsed with the API's own query schema (the same names, values and errors), empty form fields
+ * left out; the cursor and limit pass through the same checks.
+ * @throws ApiError validation_failed with each bad parameter's path, as the API answers.
+ */
+export function parseFilters<S extends z.ZodType>(c: Context<OpsEnv>, schema: S): z.infer<S> {
+  const query = Object.fromEntries(Object.entries(c.req.query()).filter(([, v]) => v.trim() !== ''))
+  const res = schema.safeParse(query)
+  if (!res.success) throw new ApiError('validation_failed', 'the filters are not valid', toFieldIssues(res.error.issues, ['query']))
+  return res.data
 }
