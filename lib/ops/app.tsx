@@ -10,6 +10,7 @@ import { loginRoutes } from './login.js'
 import { inboundMessagePages } from './pages/inbound-message.js'
 import { messagePages } from './pages/messages.js'
 import { suppressionPages } from './pages/suppressions.js'
+import { webhookPages } from './pages/webhooks.js'
 import { render } from './render.js'
 import { requireSession, securityHeaders, type OpsEnv } from './security.js'
 
@@ -44,6 +45,7 @@ export function opsApp(deps: Deps, authFailures: ReturnType<typeof createAuthFai
   app.get('/', (c) => c.redirect('/ops/messages', 303))
   app.route('/messages', messagePages(deps))
   app.route('/inbound', inboundMessagePages(deps))
+  app.route('/webhooks', webhookPages(deps))
   app.route('/suppressions', suppressionPages(deps))
   app.notFound((c) => render(c, 'Not found', undefined, <ErrorBody code="not_found" message={`no page at ${c.req.path}`} />, 404))
   return app
