@@ -25,9 +25,9 @@ td.n{text-align:right;font-variant-numeric:tabular-nums}
 code,pre,.mono{font:12.5px ui-monospace,monospace}
 pre{white-space:pre-wrap;word-break:break-word;background:#fff;border:1px solid #d8dde3;border-radius:6px;padding:.6rem;margin:0}
 .badge{display:inline-block;padding:0 .45rem;border-radius:1rem;font-size:12px;font-weight:600;background:#e4e7eb;color:#333}
-.b-sent,.b-succeeded,.b-ok{background:#d5f5df;color:#11612e}
+.b-sent,.b-succeeded,.b-ok,.b-healthy{background:#d5f5df;color:#11612e}
 .b-queued,.b-scheduled,.b-pending{background:#dde9fb;color:#1d4f91}
-.b-deferred{background:#fdf0c8;color:#7a5300}
+.b-deferred,.b-failing{background:#fdf0c8;color:#7a5300}
 .b-failed,.b-bounced,.b-dead,.b-error,.b-disabled{background:#fbdada;color:#8d1b1b}
 .b-canceled{background:#e4e7eb;color:#444}
 form.filters{display:flex;flex-wrap:wrap;gap:.5rem;align-items:flex-end;margin:0 0 1rem}

@@ -35,7 +35,8 @@ export function back(c: Context<OpsEnv>, path: string, flash: { done?: string; e
  * @throws ApiError validation_failed with each bad parameter's path, as the API answers.
  */
 export function parseFilters<S extends z.ZodType>(c: Context<OpsEnv>, schema: S): z.infer<S> {
-  const query = Object.fromEntries(Object.entries(c.req.query()).filter(([, v]) => v.trim() !== ''))
+  // `done`/`error` are the page's own flash messages (back()), not filters.
+  const query = Object.fromEntries(Object.entries(c.req.query()).filter(([k, v]) => v.trim() !== '' && k !== 'done' && k !== 'error'))
   const res = schema.safeParse(query)
   if (!res.success) throw new ApiError('validation_failed', 'the filters are not valid', toFieldIssues(res.error.issues, ['query']))
   return res.data

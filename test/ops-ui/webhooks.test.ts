@@ -26,7 +26,8 @@ beforeAll(async () => {
     ui.h.clock.advance(60_000)
   }
   dispatcher = createWebhookDispatcher(ui.h.deps)
-  audit.reply({ status: 500, body: 'audit is down' })
+  // 410 Gone: the delivery is dead and the endpoint disabled at once.
+  audit.reply({ status: 410, body: 'audit is gone' })
   await dispatcher.runAll()
 })
 afterAll(async () => {
@@ -58,10 +59,12 @@ describe('/ops/webhooks', () => {
     expect(await listed('?status=&endpoint=&type=&since=')).toHaveLength(2)
     const page = await ui.page('read')
     await page.goto(`${ui.url}/ops/webhooks`)
-    expect((await tableRows(page, 'endpoints')).map((r) => [r[0], r[2]])).toEqual([
-      ['app', 'ok'],
-      ['audit', 'failed'],
+    expect((await tableRows(page, 'endpoints')).map((r) => [r[0], r[1], r[2], r[5]])).toEqual([
+      ['app', app.url, 'healthy', '—'],
+      ['audit', audit.url, 'disabled', expect.stringContaining('410')],
     ])
+    // Only an admin gets the enable button.
+    expect(await page.$$('#endpoints button')).toEqual([])
     await ui.shot(page, 'webhooks')
     await page.context().close()
   })
@@ -74,7 +77,7 @@ describe('/ops/webhooks', () => {
     expect(new URL(reader.url()).pathname).toBe(`/ops/webhooks/deliveries/audit%3A${id}`)
     expect(await reader.textContent('#delivery .badge')).toBe('dead')
     const [attempt] = await tableRows(reader, 'attempts')
-    expect([attempt[0], attempt[2], attempt[4], attempt[6]]).toEqual(['1', '500', 'retry', 'audit is down'])
+    expect([attempt[0], attempt[2], attempt[4], attempt[6]]).toEqual(['1', '410', 'gone', 'audit is gone'])
     // A read key sees no retry button, and the server refuses it one.
     expect(await reader.$('form[action$="/retry"]')).toBeNull()
     const token = await reader.getAttribute('header input[name=_csrf]', 'value')
@@ -89,15 +92,23 @@ describe('/ops/webhooks', () => {
     const page = await ui.page('admin')
     await page.goto(`${ui.url}/ops/webhooks/deliveries/audit:${id}`)
     await page.click('form[action$="/retry"] button')
+    expect(await page.textContent('[role=alert]')).toBe('The endpoint is disabled: enable it first.')
+    await page.goto(`${ui.url}/ops/webhooks`)
+    await page.click('#endpoints form[action="/ops/webhooks/endpoints/audit/enable"] button')
+    expect(await page.textContent('[role=status]')).toBe('Enabled audit.')
+    expect((await tableRows(page, 'endpoints')).map((r) => r[2])).toEqual(['healthy', 'healthy'])
+    expect((await ui.api('read', 'GET', '/v1/webhooks/endpoints')).json.data.map((e: { state: string }) => e.state)).toEqual(['healthy', 'healthy'])
+    await page.goto(`${ui.url}/ops/webhooks/deliveries/audit:${id}`)
+    await page.click('form[action$="/retry"] button')
     expect(await page.textContent('[role=status]')).toBe('Queued for another attempt.')
     expect(await page.textContent('#delivery .badge')).toBe('pending')
     expect(await page.$('form[action$="/retry"]')).toBeNull()
     await dispatcher.runAll()
     await page.reload()
     expect(await page.textContent('#delivery .badge')).toBe('succeeded')
-    expect((await tableRows(page, 'attempts')).map((r) => r[2])).toEqual(['500', '200'])
+    expect((await tableRows(page, 'attempts')).map((r) => r[2])).toEqual(['410', '200'])
     expect(audit.received.map((r) => [r.id, r.status])).toEqual([
-      [id, 500],
+      [id, 410],
       [id, 200],
     ])
     await ui.shot(page, 'webhook-delivery')

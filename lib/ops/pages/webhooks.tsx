@@ -3,39 +3,32 @@ import type { Deps } from '../../deps.js'
 import { ApiError } from '../../errors.js'
 import { EVENT_TYPES } from '../../events/event-types.js'
 import { DeliveryQuery } from '../../http/routes/webhooks.js'
-import { getJson } from '../../store/json.js'
-import { webhookKeys } from '../../store/keys.js'
 import { DELIVERY_STATUSES } from '../../webhooks/delivery-index.js'
 import { BadCursorError, listDeliveries, type DeliveryView } from '../../webhooks/delivery-list.js'
-import type { EndpointHealth } from '../../webhooks/endpoint-health.js'
-import { Badge, Filters, Pager, Table, Time } from '../components.js'
-import { parseFilters, queryOf, render } from '../render.js'
+import { enableEndpoint, listEndpoints, type EndpointView } from '../../webhooks/endpoint-health.js'
+import { hasScope } from '../../scopes.js'
+import { ActionButton, Badge, Filters, Flash, Pager, Table, Time } from '../components.js'
+import { back, parseFilters, queryOf, render } from '../render.js'
 import type { OpsEnv } from '../security.js'
 import { deliveryPage, retryAction } from './webhook-delivery.js'
 
-/** Each configured endpoint with its health (`webhooks/endpoints/<id>.json`; absent means healthy). */
-async function endpointsHealth(deps: Deps) {
-  return Promise.all(
-    deps.config.webhooks.map(async (ep) => ({ ep, health: (await getJson<EndpointHealth>(deps.store, webhookKeys.endpoint(ep.id)))?.value ?? null })),
-  )
-}
-
-const Endpoints = (p: { rows: Awaited<ReturnType<typeof endpointsHealth>> }) => (
-  <Table head={['Endpoint', 'URL', 'Health', 'Failing since', 'Disabled', 'Why']} id="endpoints">
-    {p.rows.map(({ ep, health }) => (
+const Endpoints = (p: { rows: EndpointView[]; admin: boolean; csrf: string }) => (
+  <Table head={['Endpoint', 'URL', 'Health', 'Failing since', 'Disabled', 'Why', '']} id="endpoints">
+    {p.rows.map((ep) => (
       <tr>
         <td>{ep.id}</td>
         <td class="mono">{ep.url}</td>
         <td>
-          <Badge status={health?.disabled ? 'disabled' : health?.failingSince ? 'failed' : 'ok'} />
+          <Badge status={ep.state} />
         </td>
         <td>
-          <Time iso={health?.failingSince ? new Date(health.failingSince).toISOString() : null} />
+          <Time iso={ep.failingSince} />
         </td>
         <td>
-          <Time iso={health?.disabled?.at} />
+          <Time iso={ep.disabled?.at} />
         </td>
-        <td>{health?.disabled?.reason ?? '—'}</td>
+        <td>{ep.disabled?.reason ?? '—'}</td>
+        <td>{p.admin && ep.state === 'disabled' && <ActionButton action={`/ops/webhooks/endpoints/${ep.id}/enable`} csrf={p.csrf} label="Enable" />}</td>
       </tr>
     ))}
   </Table>
@@ -66,7 +59,7 @@ const Deliveries = (p: { items: DeliveryView[] }) => (
   </Table>
 )
 
-/** /ops/webhooks: endpoint health, deliveries (GET /v1/webhooks/deliveries's filters and pages), one delivery, retry. */
+/** /ops/webhooks: endpoint health and enable (admin), deliveries (GET /v1/webhooks/deliveries's filters and pages), one delivery, retry. */
 export function webhookPages(deps: Deps) {
   const app = new Hono<OpsEnv>()
   app.get('/', async (c) => {
@@ -83,8 +76,9 @@ export function webhookPages(deps: Deps) {
     const shown = queryOf(c, ['status', 'endpoint', 'type', 'since', 'limit'])
     const body = (
       <>
+        <Flash done={c.req.query('done')} error={c.req.query('error')} />
         <h2>Endpoints</h2>
-        <Endpoints rows={await endpointsHealth(deps)} />
+        <Endpoints rows={await listEndpoints(deps)} admin={hasScope(c.get('apiKey'), 'admin')} csrf={c.get('csrf')} />
         <h2>Deliveries</h2>
         <Filters
           action="/ops/webhooks"
@@ -101,6 +95,12 @@ export function webhookPages(deps: Deps) {
       </>
     )
     return render(c, 'Webhooks', '/webhooks', body)
+  })
+  app.post('/endpoints/:id/enable', async (c) => {
+    if (!hasScope(c.get('apiKey'), 'admin')) throw new ApiError('insufficient_scope', 'this key needs the "admin" scope to enable webhook endpoints')
+    const view = await enableEndpoint(deps, c.req.param('id'))
+    if (!view) throw new ApiError('not_found', 'no webhook endpoint has this id')
+    return back(c, '/ops/webhooks', { done: `Enabled ${view.id}.` })
   })
   app.get('/deliveries/:id', (c) => deliveryPage(deps, c))
   app.post('/deliveries/:id/retry', (c) => retryAction(deps, c))
