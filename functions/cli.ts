@@ -6,8 +6,9 @@ import { hashApiKey } from '../lib/config/api-key-hash.js'
 import { ConfigError, loadConfig } from '../lib/config/load.js'
 import { createDeps, createStore } from '../lib/deps.js'
 import { findMailbox } from '../lib/inbound/poll-all.js'
-import { pollMailbox } from '../lib/inbound/poll-mailbox.js'
+import { pollAndRecord } from '../lib/inbound/last-poll.js'
 import { formatSummary } from '../lib/inbound/poll-summary.js'
+import { rebuildIndexes } from '../lib/logs/rebuild-indexes.js'
 import { formatCopySummary, migrateFsFolder } from '../lib/store/migrate.js'
 import { createWebhookDispatcher } from '../lib/webhooks/dispatcher.js'
 
@@ -27,7 +28,7 @@ program
     const mb = findMailbox(deps, id)
     const bar = new cliProgress.SingleBar({ format: `${id} [{bar}] {value}/{total} messages`, stream: process.stderr }, cliProgress.Presets.shades_classic)
     bar.start(0, 0)
-    const summary = await pollMailbox(deps, mb, {
+    const summary = await pollAndRecord(deps, mb, {
       onFound: (n) => bar.setTotal(bar.getTotal() + n),
       onMessage: () => bar.increment(),
     })
@@ -57,6 +58,20 @@ program
     const store = createStore(config)
     try {
       console.log(formatCopySummary(await migrateFsFolder(dir, store)))
+    } finally {
+      await store.close?.()
+    }
+  })
+
+program
+  .command('reindex')
+  .description('write the list indexes (GET /v1/messages, /v1/inbound) of data stored before they existed; safe to run again')
+  .action(async () => {
+    const store = createStore(loadConfig(process.env))
+    try {
+      const done = await rebuildIndexes({ store }, (s) => process.stderr.write(`\rindexed ${s.messages} messages, ${s.inbound} received`))
+      console.error('')
+      console.log(`indexed ${done.messages} messages and ${done.inbound} received messages`)
     } finally {
       await store.close?.()
     }

@@ -10,6 +10,7 @@ import { createIdFactory } from './id.js'
 import type { Pop3Client } from './inbound/pop3-client.js'
 import { createSecretCache, type Secrets } from './secrets/secret-cache.js'
 import { createFsStore } from './store/fs-store.js'
+import type { UrlSigner } from './signed-url.js'
 import type { ObjectStore } from './store/object-store.js'
 import { createS3Store } from './store/s3-store.js'
 import { createGuardedFetch } from './webhooks/guarded-fetch.js'
@@ -52,6 +53,8 @@ export interface Deps {
   secrets: Secrets
   /** The SQS queue of `aws.deliveryQueueUrl`, `aws.pollQueueUrl` or `aws.webhookQueueUrl`; throws when that URL is not configured. */
   queue(name: QueueName): WorkQueue
+  /** Local mode: signs and checks the gateway URLs that stand in for presigned ones (lib/signed-url.ts); else absent. */
+  urlSigner?: UrlSigner
 }
 
 export function createStore(config: Config): ObjectStore {
@@ -114,7 +117,8 @@ export function createDeps(config: Config, overrides: Partial<Deps> = {}): Deps 
     store: overrides.store ?? createStore(config),
     relay: overrides.relay !== undefined ? overrides.relay : config.relay ? lazyRelay(config.relay) : null,
     clock,
-    newId: overrides.newId ?? createIdFactory(),
+    // Ids keep the time of the clock that stamps `createdAt`, so list indexes ordered by id agree with it.
+    newId: overrides.newId ?? createIdFactory(() => clock.now()),
     random: overrides.random ?? Math.random,
     logger,
     events: overrides.events ?? createEventBus((err) => logger.error({ err }, 'an event listener failed')),
@@ -129,5 +133,6 @@ export function createDeps(config: Config, overrides: Partial<Deps> = {}): Deps 
         queues.set(name, q)
         return q
       }),
+    urlSigner: overrides.urlSigner,
   }
 }

@@ -12,6 +12,8 @@ export const ERROR_CODES = [
   'insufficient_scope',
   'csrf_failed',
   'sender_not_allowed',
+  'invalid_signature',
+  'url_expired',
   'not_found',
   'method_not_allowed',
   'idempotency_key_reused',
@@ -23,10 +25,17 @@ export const ERROR_CODES = [
   'rate_limited',
   'headers_too_large',
   'internal_error',
+  'mailbox_unreachable',
   'store_unavailable',
 ] as const
 
 export type ErrorCode = (typeof ERROR_CODES)[number]
+
+/**
+ * Most issues one answer lists. A body with 10,000 unknown keys is one bad request, not 10,000 lines to build,
+ * compare and render (that held the event loop for over 100 ms); the first MAX_ISSUES say what is wrong.
+ */
+export const MAX_ISSUES = 100
 
 /** One bad field: where it is in the request (`['to', 2, 'address']`), a machine-readable code, and why. */
 export interface FieldIssue {

@@ -26,6 +26,8 @@ export interface Harness {
   clock: ReturnType<typeof manualClock>
   /** Calls the HTTP app in-process. */
   call(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; headers: Headers; json: any }>
+  /** Calls the HTTP app in-process and returns the Response as it is (for bytes and headers); the test key unless `headers` say otherwise. */
+  fetch(path: string, headers?: Record<string, string>): Promise<Response>
   close(): Promise<void>
 }
 
@@ -77,6 +79,7 @@ export async function harness(opts: { smtp?: SmtpTestServer; store?: ObjectStore
       } catch {}
       return { status: res.status, headers: res.headers, json }
     },
+    fetch: async (path, headers = {}) => app.request(path, { headers: { authorization: `Bearer ${TEST_KEY}`, ...headers } }),
     async close() {
       await runner.stop()
       deps.relay?.close()

@@ -3,6 +3,9 @@ import { resolve } from 'node:path'
 import { z } from 'zod'
 import { hashApiKey } from './api-key-hash.js'
 import { toFieldIssues } from '../field-issues.js'
+import { duplicateKey } from '../json/duplicate-keys.js'
+import { jsonParseProblem } from '../json/parse-error.js'
+import { jsonShapeProblem } from '../json/shape.js'
 import { Config } from './schema.js'
 
 export interface ConfigIssue {
@@ -37,6 +40,35 @@ function resolveSecrets(value: Json, env: Record<string, string | undefined>, pa
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolveSecrets(v, env, [...path, k], issues)]))
   }
   return value
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true })
+/** Deepest nesting a config file may have: real ones need about 6; deeper only costs stack. */
+const MAX_CONFIG_DEPTH = 64
+
+/**
+ * The JSON of a config file: UTF-8 (a leading byte order mark, which some editors write, is dropped), nested at most
+ * MAX_CONFIG_DEPTH deep, no key twice in one object (JSON.parse would keep the last one silently).
+ * @throws ConfigError naming the file, or the path of a key written twice.
+ */
+function parseConfigFile(bytes: Buffer, file: string): Json {
+  const fail = (message: string) => new ConfigError([{ path: ['file', file], message }])
+  let text: string
+  try {
+    text = utf8.decode(bytes)
+  } catch {
+    throw fail('not valid UTF-8: save the file as UTF-8')
+  }
+  if (jsonShapeProblem(text, MAX_CONFIG_DEPTH, Number.MAX_SAFE_INTEGER)) throw fail(`nested deeper than ${MAX_CONFIG_DEPTH} levels`)
+  let raw: Json
+  try {
+    raw = JSON.parse(text) as Json
+  } catch (err) {
+    throw fail(jsonParseProblem(err))
+  }
+  const dup = duplicateKey(text, raw)
+  if (dup) throw new ConfigError([{ path: [...dup.path, dup.key], message: 'is written twice in one object; keep one' }])
+  return raw
 }
 
 /** Parses `smtp://user:pass@host:587` (STARTTLS required) or `smtps://user:pass@host:465` (implicit TLS). */
@@ -88,8 +120,9 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
   const named = env.POSTERN_CONFIG
   const file = resolve(cwd, named ?? 'postern.config.json')
   let raw: Json = {}
+  let bytes: Buffer | null = null
   try {
-    raw = JSON.parse(readFileSync(file, 'utf8')) as Json
+    bytes = readFileSync(file)
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code
     if (code !== 'ENOENT' || named) {
@@ -97,6 +130,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
       throw new ConfigError([{ path: ['file', file], message: why }])
     }
   }
+  if (bytes) raw = parseConfigFile(bytes, file)
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError([{ path: [], message: 'the config file must hold a JSON object' }])
 
   const cfg = resolveSecrets(raw, env, [], issues) as { [k: string]: Json }

@@ -121,6 +121,11 @@ export const Config = z
     port: Port.default(3000),
     /** Address the local server binds to. */
     host: z.string().default('127.0.0.1'),
+    /**
+     * Local mode with the fs or sqlite store: the gateway's address as webhook consumers reach it, for the signed
+     * URLs in webhook payloads (docs/api.md "Signed URLs"). Default `http://<host>:<port>` of the listening server.
+     */
+    publicUrl: z.url({ protocol: /^https?$/ }).optional(),
     /** Right-hand side of every generated Message-ID (RFC 5322 §3.6.4). */
     domain: z
       .string()

@@ -1,6 +1,7 @@
 import { Hono, type MiddlewareHandler } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import type { Deps } from '../deps.js'
+import type { UrlSigner } from '../signed-url.js'
 import type { AppEnv } from './app-env.js'
 import { authenticate } from './auth.js'
 import { clientAddress, createAuthFailureLimiter } from './auth-failures.js'
@@ -10,12 +11,25 @@ import { openApiDocument } from './openapi.js'
 import { bodyNotRead } from './read-json.js'
 import { referencePage } from './reference-page.js'
 import { perKeyRateLimit } from './rate-limit.js'
-import { renderError } from './render-error.js'
+import { errorToRender, renderError } from './render-error.js'
+import { mailboxRoutes } from './routes/mailboxes.js'
 import { messageRoutes, type RouteOptions } from './routes/messages.js'
+import { inboundRoutes } from './routes/inbound.js'
+import { listMessageRoutes } from './routes/list-messages.js'
 import { resendRoutes } from './routes/resend.js'
 import { suppressionRoutes } from './routes/suppressions.js'
 import { opsApp } from '../ops/app.js'
 import { webhookRoutes } from './routes/webhooks.js'
+
+/** Paths a signed URL may read (what lib/local/gateway-urls.ts signs): an inbound document, raw message, attachment. */
+const SIGNABLE = /^\/v1\/inbound\/[^/]+(?:\/raw|\/attachments\/[^/]+)?$/
+
+/** @throws ApiError invalid_signature or url_expired (403) unless the URL's signature is valid and unexpired. */
+function checkSignedUrl(signer: UrlSigner, path: string, query: URLSearchParams): void {
+  const verdict = signer.verify(path, query)
+  if (verdict === 'invalid') throw new ApiError('invalid_signature', 'the URL signature is not valid for this path and query')
+  if (verdict === 'expired') throw new ApiError('url_expired', 'the signed URL has expired: take a fresh one from a new webhook or the API')
+}
 
 /**
  * The HTTP API, the same for Lambda (hono/aws-lambda) and the local server (@hono/node-server).
@@ -27,8 +41,10 @@ export function createApp(deps: Deps, opts: RouteOptions = {}) {
   const maxBody = Math.ceil((deps.config.limits.maxMessageBytes * 4) / 3) + 1024 * 1024
 
   app.onError((err, c) => {
-    if (!(err instanceof ApiError)) deps.logger.error({ err, path: c.req.path }, 'unhandled error')
-    return renderError(c, err)
+    return renderError(
+      c,
+      errorToRender(deps.logger, c.req.path, err, (e) => e instanceof ApiError),
+    )
   })
   app.notFound((c) => renderError(c, new ApiError('not_found', `no route for ${c.req.method} ${c.req.path}`)))
   app.use('*', async (c, next) => {
@@ -43,6 +59,11 @@ export function createApp(deps: Deps, opts: RouteOptions = {}) {
 
   const authFailures = createAuthFailureLimiter(deps.config.authFailureLimit, deps.clock, deps.logger)
   const auth: MiddlewareHandler<AppEnv> = async (c, next) => {
+    if (deps.urlSigner && c.req.query('signature') !== undefined && SIGNABLE.test(c.req.path) && c.req.method === 'GET') {
+      checkSignedUrl(deps.urlSigner, c.req.path, new URL(c.req.url).searchParams)
+      c.set('signedUrl', true)
+      return next()
+    }
     const address = clientAddress(c)
     authFailures.check(address)
     try {
@@ -87,9 +108,12 @@ export function createApp(deps: Deps, opts: RouteOptions = {}) {
   app.use('/v1/*', rateLimit)
   app.use('/v1/*', limitBody)
   const routeOpts = { ...opts, budget: createSendBudget(deps.config, deps.clock) }
+  app.route('/v1/messages', listMessageRoutes(deps))
   app.route('/v1/messages', messageRoutes(deps, routeOpts))
+  app.route('/v1/inbound', inboundRoutes(deps))
   app.route('/v1/suppressions', suppressionRoutes(deps))
   app.route('/v1/webhooks', webhookRoutes(deps))
+  app.route('/v1/mailboxes', mailboxRoutes(deps))
   // Resend's API shapes at /emails (docs/switching-from-resend.md); errors there render in Resend's shape.
   app.route('/', resendRoutes(deps, { ...routeOpts, guards: [auth, rateLimit, limitBody] }))
   // The dashboard (docs/ops.md): its own sign-in (a session cookie), sharing the failed-authentication limit.

@@ -6,6 +6,9 @@ import { SendRequest } from '../send/send-request.js'
 import { BounceInfo, ComplaintInfo, RecipientRejection, RecipientSuppression } from '../events/outbound-events.js'
 import { ERROR_CODES } from '../errors.js'
 import { HTTP_STATUS } from './status.js'
+import { errorResponses, inboundPaths, listMessagesOperation, opsSchemas } from './openapi-ops.js'
+import { webhookPaths } from './openapi-webhook-paths.js'
+import { webhookSchemas } from './openapi-webhooks.js'
 
 const json = (schema: z.ZodType, io: 'input' | 'output' = 'output') => z.toJSONSchema(schema, { io, unrepresentable: 'any' })
 
@@ -63,16 +66,7 @@ export const MessageView = z.object({
   attempts: z.array(Attempt),
 })
 
-const errors = (...codes: (keyof typeof HTTP_STATUS)[]) =>
-  Object.fromEntries(
-    [...new Set(codes.map((c) => HTTP_STATUS[c]))].map((status) => [
-      String(status),
-      {
-        description: codes.filter((c) => HTTP_STATUS[c] === status).join(', '),
-        content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
-      },
-    ]),
-  )
+const errors = errorResponses
 
 const idempotencyHeader = {
   name: 'Idempotency-Key',
@@ -99,6 +93,8 @@ export function openApiDocument(config: Config) {
         Accepted: json(Accepted),
         Error: json(ErrorBody),
         Message: json(MessageView),
+        ...opsSchemas(MessageView),
+        ...webhookSchemas(),
         ResendEmail: json(ResendEmail, 'input'),
         ResendError: {
           type: 'object',
@@ -110,6 +106,7 @@ export function openApiDocument(config: Config) {
     security: [{ bearer: [] }],
     paths: {
       '/v1/messages': {
+        get: listMessagesOperation(),
         post: {
           summary: 'Send a message',
           description: 'Validates, stores durably, and answers 202; delivery follows (see GET /v1/messages/{id}).',
@@ -148,7 +145,7 @@ export function openApiDocument(config: Config) {
           },
           responses: {
             '200': { description: 'One result per message: { status: 202, data } or { status, error }' },
-            ...errors(...common, 'validation_failed', 'idempotency_key_reused', 'idempotency_key_in_use', 'payload_too_large'),
+            ...errors(...common, 'validation_failed', 'idempotency_key_reused', 'idempotency_key_in_use', 'payload_too_large', 'store_unavailable'),
           },
         },
       },
@@ -186,16 +183,18 @@ export function openApiDocument(config: Config) {
           },
         },
       },
+      ...inboundPaths(),
       '/v1/messages/{id}': {
         get: {
           summary: 'A message with its status and every delivery attempt',
           parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
           responses: {
             '200': { description: 'The message', content: { 'application/json': { schema: { $ref: '#/components/schemas/Message' } } } },
-            ...errors('missing_api_key', 'invalid_api_key', 'rate_limited', 'not_found'),
+            ...errors('missing_api_key', 'invalid_api_key', 'rate_limited', 'not_found', 'store_unavailable'),
           },
         },
       },
+      ...webhookPaths(errors),
     },
   }
 }

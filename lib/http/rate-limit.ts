@@ -28,5 +28,7 @@ export function perKeyRateLimit(config: Config): MiddlewareHandler<AppEnv> {
     }
     return l
   }
-  return (c, next) => limiterFor(c.get('apiKey'))(c, next)
+  // Requests made with signed URLs share one budget under a name no key id can have (they start with a letter or digit).
+  const signed = { id: '_signed-urls' } as ApiKeyConfig
+  return (c, next) => limiterFor(c.get('signedUrl') ? signed : c.get('apiKey'))(c, next)
 }

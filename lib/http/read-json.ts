@@ -1,6 +1,9 @@
 import type { Context } from 'hono'
 import type { AppEnv } from './app-env.js'
 import { ApiError } from '../errors.js'
+import { duplicateKey } from '../json/duplicate-keys.js'
+import { jsonParseProblem } from '../json/parse-error.js'
+import { jsonShapeProblem } from '../json/shape.js'
 
 /** Deepest nesting of arrays and objects a request may have: real requests need 4, and deeper input only costs stack. */
 export const MAX_JSON_DEPTH = 64
@@ -11,41 +14,6 @@ export const MAX_JSON_DEPTH = 64
  * their caps) has about 30,000; millions of keys or elements only cost a long parse and validation.
  */
 export const MAX_JSON_ITEMS = 100_000
-
-/** How many times `ch` occurs in `text`, counting no further than `max + 1` (indexOf is native, so this is fast). */
-function countUpTo(text: string, ch: string, max: number): number {
-  let n = 0
-  for (let i = text.indexOf(ch); i !== -1 && n <= max; i = text.indexOf(ch, i + 1)) n++
-  return n
-}
-
-/**
- * What is wrong with the shape of JSON text, before it is parsed: nesting deeper than `maxDepth`, or more than
- * `maxItems` arrays, objects and commas (brackets and commas inside strings do not count). One linear scan, no
- * recursion, so a hostile body costs a scan, not a parse into millions of values. Text whose brackets and commas,
- * strings included, are too few to break either rule skips the scan: nearly every request.
- */
-export function jsonShapeProblem(text: string, maxDepth: number, maxItems: number): 'too_deep' | 'too_many' | null {
-  const opening = countUpTo(text, '[', maxDepth) + countUpTo(text, '{', maxDepth)
-  if (opening <= maxDepth && opening + countUpTo(text, ',', maxItems) <= maxItems) return null
-  let depth = 0
-  let items = 0
-  let inString = false
-  for (let i = 0; i < text.length; i++) {
-    const ch = text.charCodeAt(i)
-    if (inString) {
-      if (ch === 0x5c) i++
-      else if (ch === 0x22) inString = false
-    } else if (ch === 0x22) inString = true
-    else if (ch === 0x5b || ch === 0x7b) {
-      if (++depth > maxDepth) return 'too_deep'
-      if (++items > maxItems) return 'too_many'
-    } else if (ch === 0x2c) {
-      if (++items > maxItems) return 'too_many'
-    } else if (ch === 0x5d || ch === 0x7d) depth--
-  }
-  return null
-}
 
 /** A body the client stopped sending: nothing is wrong with the gateway, so it is logged at info, not as an error. */
 export function bodyNotRead(c: Context<AppEnv>, err: unknown): ApiError {
@@ -61,8 +29,8 @@ const utf8 = new TextDecoder('utf-8', { fatal: true })
  * A body the client stopped sending is logged at info (nothing is wrong with the gateway) and refused.
  * @throws ApiError unsupported_media_type (415) unless Content-Type is application/json with no charset other than
  * UTF-8 and the body has no Content-Encoding other than identity and no Transfer-Encoding other than chunked;
- * invalid_json (400) when the body is not UTF-8, does not parse, nests too deep, has too many values,
- * or could not be read to its end.
+ * invalid_json (400) when the body is not UTF-8, does not parse, nests too deep, has too many values, has a key twice
+ * in one object (issue code `duplicate_key` at the key's path), or could not be read to its end.
  */
 export async function readJson(c: Context<AppEnv>): Promise<unknown> {
   const type = c.req.header('content-type') ?? ''
@@ -90,9 +58,16 @@ export async function readJson(c: Context<AppEnv>): Promise<unknown> {
   const shape = jsonShapeProblem(text, MAX_JSON_DEPTH, MAX_JSON_ITEMS)
   if (shape === 'too_deep') throw new ApiError('invalid_json', `the body is nested too deep: at most ${MAX_JSON_DEPTH} levels of arrays and objects`)
   if (shape === 'too_many') throw new ApiError('invalid_json', `the body has too many values: at most ${MAX_JSON_ITEMS} arrays, objects, members and elements`)
+  let value: unknown
   try {
-    return JSON.parse(text)
+    value = JSON.parse(text)
   } catch (err) {
-    throw new ApiError('invalid_json', `the body is not valid JSON: ${(err as Error).message}`)
+    throw new ApiError('invalid_json', `the body is not valid JSON: ${jsonParseProblem(err)}`)
   }
+  const dup = duplicateKey(text, value)
+  if (dup) {
+    const message = `the key ${JSON.stringify(dup.key)} appears twice in one object (RFC 7493 §2.3)`
+    throw new ApiError('invalid_json', `the body is not valid JSON: ${message}`, [{ path: [...dup.path, dup.key], code: 'duplicate_key', message }])
+  }
+  return value
 }

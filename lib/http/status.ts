@@ -11,6 +11,8 @@ export const HTTP_STATUS = {
   insufficient_scope: 403,
   csrf_failed: 403,
   sender_not_allowed: 403,
+  invalid_signature: 403,
+  url_expired: 403,
   not_found: 404,
   method_not_allowed: 405,
   idempotency_key_reused: 409,
@@ -22,5 +24,6 @@ export const HTTP_STATUS = {
   rate_limited: 429,
   headers_too_large: 431,
   internal_error: 500,
+  mailbox_unreachable: 502,
   store_unavailable: 503,
 } as const satisfies Record<ErrorCode, ContentfulStatusCode>

@@ -1,6 +1,8 @@
 import { Readable } from 'node:stream'
 import type { Deps } from '../deps.js'
 import { linkReport } from '../feedback/link-report.js'
+import { indexInboundMessage } from '../logs/inbound-index.js'
+import type { InboundMessage } from '../normalize/inbound-message.js'
 import { normalizeMessage } from '../normalize/normalize.js'
 import { getJson, putJson } from '../store/json.js'
 import { inboundMessageKeys } from '../store/keys.js'
@@ -67,6 +69,13 @@ function putBytes(deps: Deps, key: string, bytes: Buffer, contentType: string) {
   return deps.store.putStream(key, Readable.from(slices), { contentType })
 }
 
+/**
+ * The objects that find a message other than by id: its fingerprint (resync-dedupe.ts) and its list index entries.
+ * Written before the stored marker (commitMessage): readers skip an index entry without one (lib/logs/inbound-index.ts).
+ */
+export const writeLookups = (deps: Deps, mailbox: string, id: string, document: InboundMessage) =>
+  Promise.all([writeFingerprint(deps, mailbox, id, document), indexInboundMessage(deps.store, document)])
+
 /** The stored marker of a message, or null when it is not fully stored. */
 export const readMarker = async (deps: Deps, mailbox: string, id: string) =>
   (await getJson<StoredMarker>(deps.store, inboundMessageKeys(mailbox, id).stored))?.value ?? null
@@ -109,7 +118,7 @@ export async function prepareMessage(deps: Deps, mailbox: string, msg: FetchedMe
     putBytes(deps, keys.raw, msg.raw, 'message/rfc822'),
     ...attachments.map((a) => putBytes(deps, a.key, a.content, a.contentType)),
     large ? null : putJson(deps.store, keys.doc, document),
-    writeFingerprint(deps, mailbox, id, document),
+    writeLookups(deps, mailbox, id, document),
   ])
   return { ...base, marker: null, parseError: document.parseError }
 }

@@ -1,5 +1,5 @@
 import type { Deps } from '../deps.js'
-import { pollMailbox } from './poll-mailbox.js'
+import { pollAndRecord } from './last-poll.js'
 import type { PollSummary } from './poll-summary.js'
 
 /**
@@ -8,7 +8,7 @@ import type { PollSummary } from './poll-summary.js'
  */
 export async function pollMailboxes(deps: Deps, ids: string[] = []): Promise<PollSummary[]> {
   const boxes = ids.length ? ids.map((id) => findMailbox(deps, id)) : deps.config.mailboxes
-  const summaries = await Promise.all(boxes.map((mb) => pollMailbox(deps, mb)))
+  const summaries = await Promise.all(boxes.map((mb) => pollAndRecord(deps, mb)))
   for (const s of summaries) {
     if (s.error) deps.logger.error({ mailbox: s.mailbox, err: s.error.message }, 'poll failed')
     else deps.logger.info({ ...s, error: undefined }, 'poll done')

@@ -1,7 +1,7 @@
 import { eachRecord, type SqsBatchResponse, type SqsEvent, type SqsRecord } from '../aws/sqs-event.js'
 import type { Deps } from '../deps.js'
 import { clearPollFailure, recordPollFailure } from './poll-backoff.js'
-import { pollMailbox } from './poll-mailbox.js'
+import { pollAndRecord } from './last-poll.js'
 import { POLL_BATCH } from './poll-schedule.js'
 import type { PollRequest } from './poll-tick.js'
 
@@ -39,7 +39,7 @@ export function createPollConsumer(deps: Deps) {
       deps.logger.warn({ mailbox: req.mailbox }, 'poll request for a mailbox no longer configured; skipped')
       return true
     }
-    const s = await pollMailbox(deps, mb)
+    const s = await pollAndRecord(deps, mb)
     if (s.error) {
       const b = await recordPollFailure(deps, mb.id, req.failures ?? 0, s.error.message)
       deps.logger.error({ mailbox: s.mailbox, err: s.error.message, consecutiveFailures: b.failures, retryAt: b.retryAt }, 'poll failed; backing off')

@@ -1,7 +1,7 @@
 import type { Mailbox } from '../config/mailbox.js'
 import type { Deps } from '../deps.js'
 import { retryDelayMs } from '../webhooks/classify.js'
-import { pollMailbox } from './poll-mailbox.js'
+import { pollAndRecord } from './last-poll.js'
 import type { PollSummary } from './poll-summary.js'
 
 export interface InboundPolling {
@@ -35,7 +35,7 @@ export function startInboundPolling(deps: Deps, options: { onPoll?(summary: Poll
     timers.add(t)
   }
   const poll = (mb: Mailbox) => async () => {
-    const summary = await pollMailbox(deps, mb)
+    const summary = await pollAndRecord(deps, mb)
     let delay = mb.schedule.everyMs
     if (summary.error) {
       const n = (failures.get(mb.id) ?? 0) + 1

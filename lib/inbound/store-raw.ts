@@ -3,10 +3,10 @@ import type { Deps } from '../deps.js'
 import { putJson } from '../store/json.js'
 import { inboundMessageKeys } from '../store/keys.js'
 import { HEAD_BYTES, headerOnlyDocument } from './header-only-document.js'
-import { readMarker, type FetchedMessage, type PreparedMessage } from './ingest.js'
+import { readMarker, writeLookups, type FetchedMessage, type PreparedMessage } from './ingest.js'
 import { inboundMessageIdOfDigest, webhookEventId } from './message-id.js'
 import { digestStream, expectDigest } from './raw-digest.js'
-import { findResyncDuplicate, writeFingerprint } from './resync-dedupe.js'
+import { findResyncDuplicate } from './resync-dedupe.js'
 
 /** A message on the server that can be read again, as often as needed (IMAP download(), POP3 RETR). */
 export interface RawSource {
@@ -46,6 +46,6 @@ export async function storeRawOnly(
   const checked = expectDigest(digest)
   pipeline(second, checked, () => {}) // an error of either reaches the store through `checked`
   await deps.store.putStream(keys.raw, checked, { contentType: 'message/rfc822' })
-  await Promise.all([putJson(deps.store, keys.doc, document), writeFingerprint(deps, mailbox, id, document)])
+  await Promise.all([putJson(deps.store, keys.doc, document), writeLookups(deps, mailbox, id, document)])
   return { ...base, marker: null, parseError }
 }

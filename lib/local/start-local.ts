@@ -16,7 +16,9 @@ import { startQueueRunner } from '../send/queue-runner.js'
 import { startWebhookDelivery } from '../webhooks/start-delivery.js'
 import { ConfigError } from '../config/load.js'
 import { createFsStore } from '../store/fs-store.js'
-import { dataPrefixes, localKeys } from '../store/keys.js'
+import { dataPrefixes, localKeys, urlSigningKey } from '../store/keys.js'
+import { createUrlSigner } from '../signed-url.js'
+import { withGatewayUrls } from './gateway-urls.js'
 import { firstFsKey } from '../store/migrate.js'
 import { isPreconditionFailed, type ObjectStore } from '../store/object-store.js'
 
@@ -31,20 +33,39 @@ export interface LocalGateway {
   close(): Promise<void>
 }
 
-/** The local key made on first start when no API key is configured, so the quickstart needs no config file. */
-async function localApiKey(store: ObjectStore, fsDir: string | null): Promise<string> {
-  const existing = await store.get(localKeys.apiKey)
+/**
+ * A secret kept in the local files (create-only, readable by its owner only), made by `make` on first start: the
+ * development API key, the URL signing key.
+ */
+async function localSecret(store: ObjectStore, fsDir: string | null, key: string, make: () => string): Promise<string> {
+  const existing = await store.get(key)
   if (existing) return existing.body.toString('utf8').trim()
-  const key = `pk_local_${randomBytes(24).toString('base64url')}`
+  const value = make()
   try {
-    await store.put(localKeys.apiKey, `${key}\n`, { ifNoneMatch: '*', contentType: 'text/plain' })
+    await store.put(key, `${value}\n`, { ifNoneMatch: '*', contentType: 'text/plain' })
   } catch (err) {
     if (!isPreconditionFailed(err)) throw err
-    return (await store.get(localKeys.apiKey))!.body.toString('utf8').trim()
+    return (await store.get(key))!.body.toString('utf8').trim()
   }
   // A secret in a folder: readable by its owner only.
-  if (fsDir) chmodSync(join(fsDir, ...localKeys.apiKey.split('/')), 0o600)
-  return key
+  if (fsDir) chmodSync(join(fsDir, ...key.split('/')), 0o600)
+  return value
+}
+
+/** The local key made on first start when no API key is configured, so the quickstart needs no config file. */
+const localApiKey = (store: ObjectStore, fsDir: string | null) =>
+  localSecret(store, fsDir, localKeys.apiKey, () => `pk_local_${randomBytes(24).toString('base64url')}`)
+
+/**
+ * With the fs or sqlite store, the store whose `urlFor` gives signed gateway URLs for inbound objects (webhook
+ * payloads link to them; lib/local/gateway-urls.ts), and its signer; with s3, presigned URLs already work.
+ * `baseUrl` is read at each signing: config `publicUrl`, else the address the server listens on.
+ */
+async function gatewayUrls(cfg: Config, store: ObjectStore, files: ObjectStore, dir: string | null, baseUrl: () => string, now: () => number) {
+  if (cfg.store.driver === 's3') return { store, urlSigner: undefined }
+  const key = await localSecret(files, dir, urlSigningKey, () => randomBytes(32).toString('base64url'))
+  const urlSigner = createUrlSigner(Buffer.from(key, 'base64url'), () => cfg.publicUrl?.replace(/\/+$/, '') ?? baseUrl(), now)
+  return { store: withGatewayUrls(store, urlSigner), urlSigner }
 }
 
 /**
@@ -101,7 +122,17 @@ async function startWith(config: Config, extra: Partial<Deps>, store: ObjectStor
     sandbox = await startSmtpSandbox(files, cfg.sandbox.port)
     cfg = { ...cfg, relay: sandbox.relay }
   }
-  const deps = createDeps(cfg, { ...extra, store })
+  let listening = `http://${cfg.host}:${cfg.port}`
+  const clock = extra.clock ?? { now: () => Date.now() }
+  const signed = await gatewayUrls(
+    cfg,
+    store,
+    files,
+    dir,
+    () => listening,
+    () => clock.now(),
+  )
+  const deps = createDeps(cfg, { ...extra, clock, ...signed })
   sandbox?.onReport((raw) => void linkLocalReport(deps, raw))
   const runner = startQueueRunner(deps)
   const app = createApp(deps, { onAccepted: (record) => runner.kick(record.id, record) })
@@ -126,6 +157,7 @@ async function startWith(config: Config, extra: Partial<Deps>, store: ObjectStor
     throw err
   }
   const port = (server.address() as AddressInfo).port
+  listening = `http://${cfg.host.includes(':') ? `[${cfg.host}]` : cfg.host}:${port}`
   return {
     url: `http://${cfg.host}:${port}`,
     port,

@@ -17,6 +17,9 @@ const BY_CODE: Record<Exclude<ErrorCode, 'validation_failed'>, { name: ResendErr
   // Resend answers 403 validation_error when the from domain is not one the account may send from.
   sender_not_allowed: { name: 'validation_error', statusCode: 403 },
   insufficient_scope: { name: 'invalid_api_key' },
+  // Signed URLs (lib/signed-url.ts) are not served on the Resend routes; listed for completeness.
+  invalid_signature: { name: 'invalid_api_key' },
+  url_expired: { name: 'invalid_api_key' },
   // Only the /ops dashboard's forms answer it; never a Resend-compatible route.
   csrf_failed: { name: 'validation_error', statusCode: 403 },
   not_found: { name: 'not_found' },
@@ -29,6 +32,7 @@ const BY_CODE: Record<Exclude<ErrorCode, 'validation_failed'>, { name: ResendErr
   rate_limited: { name: 'rate_limit_exceeded' },
   internal_error: { name: 'internal_server_error' },
   store_unavailable: { name: 'application_error', statusCode: 503 },
+  mailbox_unreachable: { name: 'application_error', statusCode: 502 },
 }
 
 const issueText = (i: FieldIssue) => (i.path.length ? `\`${formatPath(i.path)}\`: ${i.message}` : i.message)

@@ -2,6 +2,7 @@ import type { Deps } from '../deps.js'
 import { getJson, putJson } from '../store/json.js'
 import { messageKeys, queueKeys } from '../store/keys.js'
 import { isPreconditionFailed } from '../store/object-store.js'
+import { indexAcceptedMessage } from '../logs/message-index.js'
 import { initialState, type AcceptedRequest } from './records.js'
 import type { SendRequest } from './send-request.js'
 
@@ -36,6 +37,8 @@ export async function storeRequest(deps: Deps, apiKeyId: string, request: SendRe
   const now = deps.clock.now()
   const record: AcceptedRequest = { id, messageId: messageIdFor(id, deps.config.domain), apiKeyId, createdAt: new Date(now).toISOString(), request }
   try {
+    // The list indexes first: a crash in between leaves entries that readers skip (lib/logs/message-index.ts).
+    await indexAcceptedMessage(deps.store, record)
     await putJson(deps.store, messageKeys(id).request, record, { ifNoneMatch: '*' })
     return record
   } catch (err) {

@@ -26,6 +26,20 @@ export const hasLineBreak = (s: string) => /[\r\n\0]/.test(s)
 export const needsSmtpUtf8 = (address: string) => /[^\x00-\x7f]/.test(address.slice(0, address.lastIndexOf('@')))
 
 /**
+ * Checks a host name (RFC 1123 §2.1 labels, at least two, a top-level label not all digits) and returns it in ASCII
+ * (IDNA punycode), lower-case: `Exämple.COM` -> `xn--exmple-cua.com`.
+ */
+export function normalizeDomain(domain: string): string | AddressProblem {
+  // domainToASCII would decode %XX, turning the domain into another one.
+  const ascii = domain.includes('%') ? '' : domainToASCII(domain)
+  const labels = ascii.split('.')
+  if (!ascii || labels.length < 2 || !labels.every((l) => LABEL.test(l)) || /^[0-9]+$/.test(labels.at(-1)!)) {
+    return { code: 'invalid_domain', message: `the domain ${JSON.stringify(domain)} is not a valid host name` }
+  }
+  return ascii
+}
+
+/**
  * Checks one addr-spec (RFC 5321 §4.1.2 as used in MAIL FROM/RCPT TO) and returns it with the domain in ASCII.
  * Non-ASCII local parts are accepted and relayed with SMTPUTF8; quoted local parts and address literals are refused.
  */
@@ -38,12 +52,8 @@ export function normalizeAddress(raw: string): { address: string; display: strin
   if (INVISIBLE.test(local)) return { code: 'invalid_address', message: 'the local part has a control, invisible or space character' }
   if (!DOT_ATOM.test(local)) return { code: 'invalid_address', message: 'the local part is not a valid dot-atom (RFC 5322 §3.4.1)' }
   if (Buffer.byteLength(local) > 64) return { code: 'invalid_address', message: 'the local part is longer than 64 octets (RFC 5321 §4.5.3.1.1)' }
-  // domainToASCII would decode %XX, turning the domain into another one.
-  const ascii = domain.includes('%') ? '' : domainToASCII(domain)
-  const labels = ascii.split('.')
-  if (!ascii || labels.length < 2 || !labels.every((l) => LABEL.test(l)) || /^[0-9]+$/.test(labels.at(-1)!)) {
-    return { code: 'invalid_domain', message: `the domain ${JSON.stringify(domain)} is not a valid host name` }
-  }
+  const ascii = normalizeDomain(domain)
+  if (typeof ascii !== 'string') return ascii
   const address = `${local}@${ascii}`
   if (Buffer.byteLength(address) > 254) return { code: 'invalid_address', message: 'the address is longer than 254 octets' }
   return { address, display: `${local}@${domainToUnicode(ascii)}` }

@@ -2,6 +2,7 @@ import type { Deps } from '../deps.js'
 import { getBookkeepingJson, getJson, putJson } from '../store/json.js'
 import { messageKeys } from '../store/keys.js'
 import { isPreconditionFailed } from '../store/object-store.js'
+import { withStatusIndex } from '../logs/message-index.js'
 import { initialState, type AcceptedRequest, type MessageState } from './records.js'
 
 /** A message's state as read: its value and ETag (null when no state object exists yet), and its request if read. */
@@ -31,10 +32,14 @@ export async function readMessageState(deps: Pick<Deps, 'store' | 'logger'>, id:
   return { value, etag: state?.etag ?? null, record: record.value }
 }
 
-/** Writes `next` over the snapshot it was made from, by compare-and-swap (create-only when there was none). */
+/**
+ * Writes `next` over the snapshot it was made from, by compare-and-swap (create-only when there was none), with the
+ * status list index kept in step (lib/logs/message-index.ts).
+ */
 export async function writeMessageState(deps: Pick<Deps, 'store'>, id: string, from: StateSnapshot, next: MessageState, durable = true): Promise<string> {
   const condition = from.etag === null ? { ifNoneMatch: '*' as const } : { ifMatch: from.etag }
-  return (await putJson(deps.store, messageKeys(id).state, next, { ...condition, durable })).etag
+  const write = () => putJson(deps.store, messageKeys(id).state, next, { ...condition, durable })
+  return (await withStatusIndex(deps.store, from.value, next, durable, write)).etag
 }
 
 /**

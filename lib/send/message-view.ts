@@ -3,7 +3,15 @@ import type { Deps } from '../deps.js'
 import { getBookkeepingJson, getJson } from '../store/json.js'
 import { messageKeys } from '../store/keys.js'
 import type { BounceInfo, ComplaintInfo, RecipientRejection, RecipientSuppression } from '../events/outbound-events.js'
-import { initialState, type AcceptedRequest, type DeliveryEvent, type FeedbackEntry, type MessageState, type RejectedRecipient } from './records.js'
+import {
+  initialState,
+  requestFacts,
+  type AcceptedRequest,
+  type DeliveryEvent,
+  type FeedbackEntry,
+  type MessageState,
+  type RejectedRecipient,
+} from './records.js'
 import { hasScope } from '../scopes.js'
 
 /** What `GET /v1/messages/:id` answers: the state, the request's envelope facts and every attempt in order. */
@@ -84,12 +92,7 @@ export async function readMessage(deps: Deps, id: string): Promise<(MessageView 
     updatedAt: s.updatedAt,
     sendAt: s.sendAt,
     nextAttemptAt: s.nextAttemptAt,
-    from: r.from.address,
-    to: r.to.map((m) => m.address),
-    cc: (r.cc ?? []).map((m) => m.address),
-    bcc: (r.bcc ?? []).map((m) => m.address),
-    subject: r.subject,
-    tags: r.tags ?? [],
+    ...requestFacts(r),
     metadata: r.metadata ?? {},
     date: s.date ?? null,
     accepted: s.accepted,

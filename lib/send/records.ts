@@ -101,6 +101,16 @@ export function statusAfterBounces(st: MessageState): MessageStatus {
   return st.accepted.every((a) => hard.has(a)) ? 'bounced' : st.status
 }
 
+/** The addresses, subject and tags of a request as views and lists show them (addresses without display names). */
+export const requestFacts = (r: SendRequest) => ({
+  from: r.from.address,
+  to: r.to.map((m) => m.address),
+  cc: (r.cc ?? []).map((m) => m.address),
+  bcc: (r.bcc ?? []).map((m) => m.address),
+  subject: r.subject,
+  tags: r.tags ?? [],
+})
+
 /** Every envelope recipient of a request: to, cc and bcc addresses. */
 export const allRecipients = (record: AcceptedRequest) => {
   const r = record.request

@@ -188,6 +188,28 @@ export const deliveryIndexKeys = {
   },
 }
 
+/**
+ * One empty object per delivery put back in line through the API (lib/webhooks/requeue.ts): tells every local
+ * dispatcher to forget what it remembers about the event's deliveries. Removed after an hour by later requeues.
+ */
+export const requeueKeys = {
+  prefix: 'webhooks/requeued/',
+  /** `nonce` (a fresh id) keeps two requeues of one event in the same millisecond apart. */
+  marker: (atMs: number, eventId: string, nonce: string) => `webhooks/requeued/${stamp(atMs)}~${eventId}~${nonce}`,
+  /** The time and event of a marker key; null for a key that is not one. */
+  parse(key: string): { atMs: number; eventId: string } | null {
+    const m = /^webhooks\/requeued\/([^/~]+)~([^/~]+)~[^/~]+$/.exec(key)
+    const atMs = m ? Date.parse(m[1]) : NaN
+    return m && !Number.isNaN(atMs) ? { atMs, eventId: m[2] } : null
+  },
+}
+
+/** The folder of a mailbox's fingerprint index (inboundFingerprintKey), and the fingerprint a key in it names. */
+export const fingerprintListing = (mailbox: string) => {
+  const prefix = `inbound/${mailbox}/fingerprints/`
+  return { prefix, parse: (key: string) => (key.startsWith(prefix) && key.endsWith('.json') ? key.slice(prefix.length, -'.json'.length) : null) }
+}
+
 /** The outcome of each mailbox's last poll (lib/inbound/last-poll.ts), written after every poll. */
 export const lastPollKey = (mailbox: string) => `inbound/${mailbox}/last-poll.json`
 
@@ -212,6 +234,52 @@ export const suppressionKeys = {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+// Indexes (issue 11): small objects that list views read newest first. Mirrored in docs/storage.md "## Indexes".
+// Entry names sort newest first: outbound entries by the inverted Postern id (a ULID, so by acceptance time, then
+// id); inbound entries by an inverted 13-digit ms timestamp of `receivedAt`, then id and mailbox.
+// ---------------------------------------------------------------------------------------------------------------
+
+/** An index value (address, tag, API key id) as one key segment: lower-cased, percent-encoded, `_` when empty. */
+const indexValue = (v: string) => segment(encodeURIComponent(v.toLowerCase()))
+
+/** Outbound message indexes; `all` entries hold the message summary (lib/logs/message-index.ts), others are empty. */
+export const messageIndexKeys = {
+  all: 'indexes/messages/all/',
+  status: (status: string) => `indexes/messages/status/${status}/`,
+  /** Any envelope recipient (to, cc, bcc). */
+  to: (address: string) => `indexes/messages/to/${indexValue(address)}/`,
+  from: (address: string) => `indexes/messages/from/${indexValue(address)}/`,
+  tag: (tag: string) => `indexes/messages/tag/${indexValue(tag)}/`,
+  /** The API key that sent it. */
+  apiKey: (apiKeyId: string) => `indexes/messages/key/${indexValue(apiKeyId)}/`,
+  /** An entry under one of the prefixes above; `invertedId` from lib/logs/index-order.ts. */
+  entry: (prefix: string, invertedId: string) => `${prefix}${invertedId}`,
+}
+
+/** Inbound message indexes; `all` entries hold the message summary (lib/logs/inbound-index.ts), others are empty. */
+export const inboundIndexKeys = {
+  all: 'indexes/inbound/all/',
+  mailbox: (mailbox: string) => `indexes/inbound/mailbox/${segment(mailbox)}/`,
+  /** From and Sender addresses. */
+  from: (address: string) => `indexes/inbound/from/${indexValue(address)}/`,
+  /** To and Cc addresses. */
+  to: (address: string) => `indexes/inbound/to/${indexValue(address)}/`,
+  /** An entry: `tail` is `<inverted receivedAt>_<id>.<mailbox>` (lib/logs/inbound-index.ts inboundTail). */
+  entry: (prefix: string, tail: string) => `${prefix}${tail}`,
+  /** The mailboxes holding a message id (the same bytes in two mailboxes share an id): one empty object each. */
+  idPrefix: (id: string) => `indexes/inbound/ids/${segment(id)}/`,
+  id: (id: string, mailbox: string) => `indexes/inbound/ids/${segment(id)}/${segment(mailbox)}`,
+}
+
+/** What an inbound message object key names (inboundMessageKeys): the raw message, its document or an attachment; null for any other key. */
+export function parseInboundObjectKey(key: string): { mailbox: string; id: string; object: 'raw' | 'doc' | { attachmentId: string } } | null {
+  const m = /^inbound\/([^/]+)\/messages\/([^/]+)\/(?:(message\.eml)|(message\.json)|attachments\/([^/]+)\/[^/]+)$/.exec(key)
+  if (!m) return null
+  return { mailbox: m[1], id: m[2], object: m[3] ? 'raw' : m[4] ? 'doc' : { attachmentId: m[5] } }
+}
+
+/** The local gateway's key for signed URLs (lib/local/signed-urls.ts), made on first start when none is configured. */
+export const urlSigningKey = 'local/url-signing-key.txt'
 // Ops dashboard (issue 11): /ops sessions. Mirrored in docs/storage.md "## Ops dashboard".
 // ---------------------------------------------------------------------------------------------------------------
 

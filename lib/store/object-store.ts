@@ -77,6 +77,42 @@ export class PreconditionFailedError extends Error {
 
 export const isPreconditionFailed = (err: unknown): err is PreconditionFailedError => err instanceof PreconditionFailedError
 
+// Network failures to the store, and local disks or databases that cannot take an operation now.
+const UNAVAILABLE_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOSPC',
+  'EDQUOT',
+  'EIO',
+  'EMFILE',
+  'ENFILE',
+  'EAGAIN',
+  'EBUSY',
+  'EROFS',
+  'SQLITE_BUSY',
+  'SQLITE_LOCKED',
+  'SQLITE_FULL',
+  'SQLITE_IOERR',
+])
+
+/**
+ * Whether `err`, thrown by a driver, is the store being unavailable for now rather than a bug: S3 answering 5xx
+ * (500 InternalError, 503 SlowDown) after the SDK's retries, a network failure or timeout on the way to it, or a
+ * local disk or database that is full, busy or failing (Node and SQLite error codes).
+ */
+export function isStoreUnavailable(err: unknown): boolean {
+  const e = err as { name?: string; code?: unknown; $fault?: string; $metadata?: { httpStatusCode?: number }; cause?: { code?: unknown } } | null
+  if (!e || typeof e !== 'object') return false
+  if (e.$fault === 'server' || (e.$metadata?.httpStatusCode ?? 0) >= 500 || e.name === 'TimeoutError') return true
+  const code = typeof e.code === 'string' ? e.code : e.cause?.code
+  return typeof code === 'string' && (UNAVAILABLE_CODES.has(code) || code.startsWith('SQLITE_IOERR'))
+}
+
 /** Rejects keys that could escape a prefix or a folder: empty segments, `.`/`..`, backslashes, control characters. */
 export function assertSafeKey(key: string): void {
   if (

@@ -1,20 +1,24 @@
 import type { Deps } from '../deps.js'
 import { ApiError } from '../errors.js'
-import { normalizeAddress } from '../send/address.js'
+import { normalizeAddress, normalizeDomain } from '../send/address.js'
 import { addSuppression, GLOBAL_SCOPE, removeSuppression, suppressionAddress, type Suppression } from './suppression.js'
 
 /**
- * The scope an entry lives in: `_global` when the list is global, else the sending domain given as `domain`.
- * @throws ApiError validation_failed (issue at `path`) without one in domain mode.
+ * The scope an entry lives in: `_global` when the list is global, else the sending domain given as `domain`, as
+ * sends look it up (suppressionScope: lower-case IDNA ASCII), since it is a key segment.
+ * @throws ApiError validation_failed (issue at `path`) without one in domain mode, or with one that is not a host
+ * name (`invalid_domain`).
  */
 export function scopeOf(deps: Pick<Deps, 'config'>, domain: string | undefined, path: (string | number)[]): string {
   if (deps.config.suppressions.scope === 'global') return GLOBAL_SCOPE
-  const d = domain?.trim().toLowerCase()
+  const d = domain?.trim()
   if (!d)
     throw new ApiError('validation_failed', 'name the sending domain the entry applies to', [
       { path, code: 'missing_field', message: 'required: suppressions are kept per sending domain' },
     ])
-  return d
+  const ascii = normalizeDomain(d.toLowerCase())
+  if (typeof ascii !== 'string') throw new ApiError('validation_failed', 'the request has invalid fields', [{ path, ...ascii }])
+  return ascii
 }
 
 /**

@@ -32,18 +32,17 @@ const statusKeys = (e: DeliveryIndexEntry, status: DeliveryStatus) => [
 /**
  * Index writes around a delivery record's writes, so that no written record is ever missing from a listing: entries
  * of a new status are written BEFORE the record (a crash in between leaves an entry the lister finds stale and
- * skips), entries of the old status deleted AFTER it. `before` is the record as stored (null when there is none);
- * `after` what is about to be written. Entries are empty objects, written durably, as the record is.
+ * skips), entries of the old status deleted AFTER it. `from` is the status of the record as stored (null when
+ * there is none); `after` what is about to be written. Entries are empty objects, written durably, as the record is.
  */
-export function deliveryIndexWrites(store: ObjectStore, before: DeliveryRecord | null, after: DeliveryRecord) {
+export function deliveryIndexWrites(store: ObjectStore, from: DeliveryStatus | null, after: DeliveryRecord) {
   const e = indexEntryOf(after)
-  const from = before ? deliveryStatus(before) : null
   const to = deliveryStatus(after)
   return {
     /** Call before writing the record. */
     async prepare() {
       const keys = from === to ? [] : statusKeys(e, to)
-      if (!before) keys.push(deliveryIndexKeys.entry(null, null, e), deliveryIndexKeys.entry(null, e.endpointId, e))
+      if (from === null) keys.push(deliveryIndexKeys.entry(null, null, e), deliveryIndexKeys.entry(null, e.endpointId, e))
       await Promise.all(keys.map((k) => store.put(k, '')))
     },
     /** Call once the record is written. */

@@ -2,7 +2,7 @@ import type { WebhookEndpoint } from '../config/webhook-endpoint.js'
 import type { Deps } from '../deps.js'
 import { subscribes, type EventRecord } from '../events/outbox.js'
 import { getJson } from '../store/json.js'
-import { webhookKeys } from '../store/keys.js'
+import { requeueKeys, webhookKeys } from '../store/keys.js'
 import { loadEndpointHealth, type EndpointHealthHandle } from './endpoint-health.js'
 import { addSummaries, createEventDelivery, emptySummary, withSource, type DeliveryRunSummary } from './event-delivery.js'
 
@@ -28,30 +28,31 @@ export function createWebhookDispatcher(deps: Deps) {
   const running = new Map<string, Promise<DeliveryRunSummary>>()
   const finalKey = (endpointId: string, eventId: string) => `${endpointId}\n${eventId}`
 
-  // When each outbox record read was last written: a record written again (a retry or replay through the API,
-  // lib/webhooks/requeue.ts) is read again and its deliveries looked at afresh.
-  const written = new Map<string, number>()
+  // Requeue markers already acted on (lib/webhooks/requeue.ts); markers live an hour, so this stays small.
+  const requeues = new Set<string>()
+
+  /** Forgets what this dispatcher knows of the deliveries of events put back in line through the API since. */
+  async function takeRequeues() {
+    const keys = await store.list(requeueKeys.prefix)
+    const live = new Set(keys)
+    for (const k of requeues) if (!live.has(k)) requeues.delete(k)
+    for (const k of keys) {
+      const m = requeueKeys.parse(k)
+      if (!m || requeues.has(k)) continue
+      requeues.add(k)
+      for (const ep of config.webhooks) {
+        final.delete(finalKey(ep.id, m.eventId))
+        dueAt.delete(finalKey(ep.id, m.eventId))
+      }
+    }
+  }
 
   async function loadOutbox(): Promise<EventRecord[]> {
-    const entries = await store.listEntries(webhookKeys.outboxPrefix)
-    const keys = entries.map((e) => e.key)
+    await takeRequeues()
+    const keys = await store.list(webhookKeys.outboxPrefix)
     const live = new Set(keys)
-    for (const k of records.keys()) {
-      if (live.has(k)) continue
-      records.delete(k)
-      written.delete(k)
-    }
-    for (const { key: k, lastModifiedMs } of entries) {
-      const seen = written.get(k)
-      written.set(k, lastModifiedMs)
-      const cached = records.get(k)
-      if (cached && seen !== undefined && seen !== lastModifiedMs) {
-        for (const ep of config.webhooks) {
-          final.delete(finalKey(ep.id, cached.id))
-          dueAt.delete(finalKey(ep.id, cached.id))
-        }
-        records.delete(k)
-      }
+    for (const k of records.keys()) if (!live.has(k)) records.delete(k)
+    for (const k of keys) {
       if (records.has(k)) continue
       const r = await getJson<EventRecord>(store, k)
       if (r) records.set(k, withSource(r.value))
@@ -90,7 +91,6 @@ export function createWebhookDispatcher(deps: Deps) {
       if (config.webhooks.every((ep) => !subscribes(ep, record) || final.has(finalKey(ep.id, record.id)))) {
         await store.delete(key)
         records.delete(key)
-        written.delete(key)
         delivery.forget(record.id)
         for (const ep of config.webhooks) final.delete(finalKey(ep.id, record.id))
       }

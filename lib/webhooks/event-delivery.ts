@@ -7,7 +7,7 @@ import { isPreconditionFailed } from '../store/object-store.js'
 import { newWorkerId, workerIsGone } from '../worker-id.js'
 import { attemptDelivery, bodyFor } from './attempt.js'
 import { retryDelayMs, type AttemptOutcome } from './classify.js'
-import { deliveryIndexWrites } from './delivery-index.js'
+import { deliveryIndexWrites, deliveryStatus } from './delivery-index.js'
 import { attemptsCounted, freshDelivery, type AttemptLog, type DeliveryRecord } from './delivery-record.js'
 import type { EndpointHealthHandle } from './endpoint-health.js'
 import { buildPayload, type WebhookPayload } from './payload.js'
@@ -168,7 +168,7 @@ export function createEventDelivery(deps: Deps) {
       if (isPreconditionFailed(err)) return { state: 'leased', until } // another worker claimed it first
       throw err
     }
-    const claimed = structuredClone(d)
+    const statusBefore = deliveryStatus(d)
     d.lease = null
     let attempted = false
     if (health.disabled) {
@@ -190,7 +190,7 @@ export function createEventDelivery(deps: Deps) {
         await settle(ep, health, record, d, outcome, log, summary)
       }
     }
-    const index = deliveryIndexWrites(store, claimed, d)
+    const index = deliveryIndexWrites(store, statusBefore, d)
     try {
       await index.prepare()
       await putJson(store, key, d, { ifMatch: etag })

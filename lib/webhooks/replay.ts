@@ -32,7 +32,7 @@ export class BadReplayCursorError extends Error {}
  * per call.
  * @throws BadReplayCursorError; whatever the store throws.
  */
-export async function replayDeliveries(deps: Pick<Deps, 'store' | 'clock' | 'config'>, req: ReplayRequest): Promise<ReplayResult> {
+export async function replayDeliveries(deps: Pick<Deps, 'store' | 'clock' | 'config' | 'newId'>, req: ReplayRequest): Promise<ReplayResult> {
   const prefix = deliveryIndexKeys.partition(null, req.endpoint ?? null)
   let after = deliveryIndexKeys.olderThan(null, req.endpoint ?? null, req.untilMs)
   if (req.cursor) {

@@ -1,7 +1,7 @@
 import type { Deps } from '../deps.js'
 import { subscribes, type EventRecord } from '../events/outbox.js'
 import { getJson, putJson } from '../store/json.js'
-import { webhookKeys } from '../store/keys.js'
+import { requeueKeys, webhookKeys } from '../store/keys.js'
 import { isPreconditionFailed } from '../store/object-store.js'
 import { workerIsGone } from '../worker-id.js'
 import { deliveryIndexWrites, deliveryStatus, type DeliveryStatus } from './delivery-index.js'
@@ -17,6 +17,19 @@ import type { EndpointHealth } from './endpoint-health.js'
  */
 export type RequeueOutcome = 'queued' | 'not_found' | 'unknown_endpoint' | 'status' | 'in_flight' | 'disabled' | 'no_event'
 
+/** How long a requeue marker stays (ms): far longer than a dispatcher run, so every running one sees it. */
+const MARKER_TTL_MS = 3_600_000
+
+/** Deletes requeue markers older than MARKER_TTL_MS (oldest first, a bounded number per call). */
+async function pruneMarkers(deps: Pick<Deps, 'store' | 'clock'>) {
+  const cutoff = deps.clock.now() - MARKER_TTL_MS
+  for (const key of await deps.store.list(requeueKeys.prefix, { limit: 100 })) {
+    const m = requeueKeys.parse(key)
+    if (m && m.atMs >= cutoff) break
+    await deps.store.delete(key)
+  }
+}
+
 /** How many times a requeue re-reads a record that changed under it before answering `in_flight`. */
 const CAS_TRIES = 3
 
@@ -29,7 +42,12 @@ const CAS_TRIES = 3
  * usual claims. `allowed`: the statuses the caller may requeue (retry: failed and dead; replay: any but pending).
  * @throws whatever the store throws.
  */
-export async function requeueDelivery(deps: Pick<Deps, 'store' | 'clock' | 'config'>, endpointId: string, eventId: string, allowed: readonly DeliveryStatus[]) {
+export async function requeueDelivery(
+  deps: Pick<Deps, 'store' | 'clock' | 'config' | 'newId'>,
+  endpointId: string,
+  eventId: string,
+  allowed: readonly DeliveryStatus[],
+) {
   const { store } = deps
   const ep = deps.config.webhooks.find((w) => w.id === endpointId)
   const key = webhookKeys.delivery(endpointId, eventId)
@@ -60,7 +78,7 @@ export async function requeueDelivery(deps: Pick<Deps, 'store' | 'clock' | 'conf
       deadReason: null,
       attemptsBefore: d.attempts.length,
     }
-    const index = deliveryIndexWrites(store, d, reset)
+    const index = deliveryIndexWrites(store, deliveryStatus(d), reset)
     await index.prepare()
     try {
       await putJson(store, key, reset, { ifMatch: found.etag })
@@ -69,9 +87,12 @@ export async function requeueDelivery(deps: Pick<Deps, 'store' | 'clock' | 'conf
       throw err
     }
     await index.commit()
-    // Rewritten even when present (other endpoints still pending): the new write is what the dispatchers notice.
+    // Rewritten even when present: on AWS the write is the S3 notification that queues the event again.
     await putJson(store, webhookKeys.outboxFor(event.source, event.sequence), event)
+    // Local dispatchers remember finished and backed-off deliveries: the marker makes them look again.
+    await store.put(requeueKeys.marker(now, eventId, deps.newId()), '')
     await store.delete(webhookKeys.deadLetter(endpointId, eventId))
+    await pruneMarkers(deps)
     return 'queued'
   }
   return 'in_flight'

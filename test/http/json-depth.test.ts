@@ -1,5 +1,6 @@
 import { expect, test } from 'vitest'
-import { jsonShapeProblem, MAX_JSON_ITEMS, MAX_JSON_DEPTH } from '../../lib/http/read-json.js'
+import { MAX_JSON_ITEMS, MAX_JSON_DEPTH } from '../../lib/http/read-json.js'
+import { jsonShapeProblem } from '../../lib/json/shape.js'
 
 const nestsDeeperThan = (text: string, limit: number) => jsonShapeProblem(text, limit, MAX_JSON_ITEMS) === 'too_deep'
 

@@ -49,7 +49,7 @@ describe('a crash between any two effects, then a restart', () => {
     const refEvents = receiver.received.map((r) => [r.id, r.payload!.data.sequence])
     expect(refEvents).toHaveLength(2)
     // The lease first and last; then the poll's in-flight record (poison-guard.ts), dropped by the state write
-    // before the lease's. Per message: raw, attachments, JSON and fingerprint (concurrently, and possibly ahead of
+    // before the lease's. Per message: raw, attachments, JSON, fingerprint and list index entries (concurrently, and possibly ahead of
     // the previous message's commit), then the outbox record, then the marker, then the cursor.
     const w = recorder.writes
     const at = (k: string | RegExp, from = 0) => w.findIndex((x, i) => i >= from && (typeof k === 'string' ? x === k : k.test(x)))
@@ -58,7 +58,9 @@ describe('a crash between any two effects, then a restart', () => {
     expect(w.at(-2)).toBe('inbound/crash-example-test/state.json')
     expect(w.at(-1)).toBe('inbound/crash-example-test/lease.json')
     expect(w.filter((k) => k.startsWith('inbound/crash-example-test/fingerprints/'))).toHaveLength(2)
-    expect(w).toHaveLength(18)
+    // Index entries per message: all, mailbox, the From address, and the id lookup (lib/logs/inbound-index.ts).
+    expect(w.filter((k) => k.startsWith('indexes/inbound/'))).toHaveLength(8)
+    expect(w).toHaveLength(26)
     for (const [seq, id] of [
       [1, 'm'],
       [2, 'm'],
@@ -74,6 +76,9 @@ describe('a crash between any two effects, then a restart', () => {
       expect(at(`${base}/message.eml`)).toBeGreaterThanOrEqual(0)
       expect(at(`${base}/message.json`)).toBeGreaterThanOrEqual(0)
       expect(outbox).toBeLessThan(marker)
+      const indexed = w.filter((x) => x.startsWith('indexes/inbound/') && x.includes(base.slice(base.lastIndexOf('/') + 1)))
+      expect(indexed).toHaveLength(4)
+      for (const k of indexed) expect(at(k), k).toBeLessThan(marker)
       expect(at('inbound/crash-example-test/state.json', marker)).toBeGreaterThan(marker)
     }
 

@@ -69,7 +69,22 @@ describe('npm start with no configuration', () => {
   test('serves the OpenAPI document built from the request schema, and a readable reference page', async () => {
     const doc = (await (await fetch(`${gw.url}/openapi.json`)).json()) as any
     expect(doc.openapi).toBe('3.1.0')
-    expect(Object.keys(doc.paths)).toEqual(['/v1/messages', '/v1/messages/batch', '/emails', '/emails/batch', '/emails/{id}', '/v1/messages/{id}'])
+    expect(Object.keys(doc.paths)).toEqual([
+      '/v1/messages',
+      '/v1/messages/batch',
+      '/emails',
+      '/emails/batch',
+      '/emails/{id}',
+      '/v1/messages/{id}',
+      '/v1/webhooks/deliveries',
+      '/v1/webhooks/deliveries/{id}',
+      '/v1/webhooks/deliveries/{id}/retry',
+      '/v1/webhooks/replay',
+      '/v1/webhooks/endpoints',
+      '/v1/webhooks/endpoints/{id}/enable',
+      '/v1/mailboxes',
+      '/v1/mailboxes/{id}/reconcile',
+    ])
     expect(Object.keys(doc.components.schemas.ResendEmail.properties)).toEqual(
       expect.arrayContaining(['from', 'to', 'reply_to', 'scheduled_at', 'attachments', 'tags']),
     )

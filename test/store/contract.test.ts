@@ -2,9 +2,9 @@ import { readFile } from 'node:fs/promises'
 import { Readable } from 'node:stream'
 import { describe, expect, test, beforeAll, afterAll } from 'vitest'
 import { isPreconditionFailed, type ObjectStore } from '../../lib/store/object-store.js'
-import { DRIVERS } from './drivers.js'
+import { storeDrivers } from './drivers.js'
 
-describe.each(DRIVERS)('store contract: $name', (driver) => {
+describe.each(storeDrivers)('store contract: $name', (driver) => {
   let store: ObjectStore
   let close: () => Promise<void>
   beforeAll(async () => ({ store, close } = await driver.setup()))

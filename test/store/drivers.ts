@@ -2,25 +2,29 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createFsStore } from '../../lib/store/fs-store.js'
-import type { ObjectStore } from '../../lib/store/object-store.js'
 import { createS3Store } from '../../lib/store/s3-store.js'
 import { createSqliteStore } from '../../lib/store/sqlite-store.js'
+import type { ObjectStore } from '../../lib/store/object-store.js'
 import { startS3 } from '../servers/s3.js'
 
-/** A real store of each driver; `close` removes what it made. */
-export type Driver = { name: string; setup(): Promise<{ store: ObjectStore; close(): Promise<void> }> }
-export const DRIVERS: Driver[] = [
+/** A store driver a suite runs over (the contract, the list indexes): `fs` and `sqlite` in a temp folder, `s3` on the local S3 server. */
+export interface StoreDriver {
+  name: 'fs' | 'sqlite' | 's3'
+  setup(): Promise<{ store: ObjectStore; close(): Promise<void> }>
+}
+
+export const storeDrivers: StoreDriver[] = [
   {
     name: 'fs',
     async setup() {
-      const dir = await mkdtemp(join(tmpdir(), 'postern-ops-fs-'))
+      const dir = await mkdtemp(join(tmpdir(), 'postern-logs-fs-'))
       return { store: createFsStore(dir), close: () => rm(dir, { recursive: true, force: true }) }
     },
   },
   {
     name: 'sqlite',
     async setup() {
-      const dir = await mkdtemp(join(tmpdir(), 'postern-ops-sqlite-'))
+      const dir = await mkdtemp(join(tmpdir(), 'postern-logs-sqlite-'))
       const store = createSqliteStore(dir)
       return {
         store,

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { Delivery, DeliverySummary } from '../../lib/http/openapi-webhooks.js'
 import type { ObjectStore } from '../../lib/store/object-store.js'
 import { createWebhookDispatcher } from '../../lib/webhooks/dispatcher.js'
 import { startWebhookReceiver, type WebhookReceiver } from '../servers/webhook-receiver.js'
@@ -63,6 +64,8 @@ describe.each(DRIVERS)('GET /v1/webhooks/deliveries on $name', (driver) => {
       lastAttempt: { attempt: 1, statusCode: 500, outcome: 'retry', responseExcerpt: 'upstream exploded' },
     })
     expect(e3.attempts).toBeUndefined()
+    // Exactly the fields /openapi.json promises (strict schemas refuse any other).
+    for (const item of res.json.data) expect(DeliverySummary.parse(item)).toEqual(item)
   })
 
   test('filters by status, endpoint, type and since, alone and together', async () => {
@@ -100,10 +103,10 @@ describe.each(DRIVERS)('GET /v1/webhooks/deliveries on $name', (driver) => {
   })
 
   test('a page reads only the records it returns', async () => {
-    counted.counts.gets = 0
+    counted.n.GET = 0
     const res = await ops.call('GET', '/v1/webhooks/deliveries?status=succeeded&limit=2')
     expect(ids(res.json)).toEqual(['app:msg_e5', 'app:msg_e4'])
-    expect(counted.counts.gets).toBe(2)
+    expect(counted.n.GET).toBe(2)
   })
 
   test('one delivery with every attempt', async () => {
@@ -121,6 +124,7 @@ describe.each(DRIVERS)('GET /v1/webhooks/deliveries on $name', (driver) => {
         responseExcerpt: 'no',
       },
     ])
+    expect(Delivery.parse(res.json)).toEqual(res.json)
     expect((await ops.call('GET', '/v1/webhooks/deliveries/audit:msg_nope')).json.error.code).toBe('not_found')
     expect((await ops.call('GET', '/v1/webhooks/deliveries/not-an-id')).status).toBe(404)
   })

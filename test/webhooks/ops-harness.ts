@@ -5,7 +5,8 @@ import type { EventType } from '../../lib/events/event-types.js'
 import { createApp } from '../../lib/http/app.js'
 import type { ObjectStore } from '../../lib/store/object-store.js'
 import { manualClock, testDeps } from '../inbound/harness.js'
-export { DRIVERS } from '../store/drivers.js'
+export { storeDrivers as DRIVERS } from '../store/drivers.js'
+export { countingStore } from '../../bench/procs/counting-store.js'
 
 export const READ_KEY = 'ops-read-key-0123456789'
 export const ADMIN_KEY = 'ops-admin-key-0123456789'
@@ -15,22 +16,6 @@ export const API_KEYS = [
   { id: 'admin', hash: hashApiKey(ADMIN_KEY), scopes: ['admin'] },
   { id: 'sender', hash: hashApiKey(SEND_KEY), scopes: ['send'] },
 ]
-
-/** A store that counts the objects read through it (`gets`), for O(page) checks. */
-export function countingStore(inner: ObjectStore) {
-  const counts = { gets: 0, lists: 0 }
-  const store: ObjectStore = {
-    ...inner,
-    get: (k) => (counts.gets++, inner.get(k)),
-    list: (p, o) => (counts.lists++, inner.list(p, o)),
-    put: (k, b, o) => inner.put(k, b, o),
-    putStream: (k, b, o) => inner.putStream(k, b, o),
-    delete: (k) => inner.delete(k),
-    listEntries: (p, o) => inner.listEntries(p, o),
-    urlFor: (k, s) => inner.urlFor(k, s),
-  }
-  return { store, counts }
-}
 
 /** Deps and the HTTP app over `store`, with the ops keys, a hand-moved clock and `config` (webhooks, mailboxes). */
 export function opsApp(store: ObjectStore, config: Record<string, unknown>) {

@@ -8,7 +8,7 @@ import { rawRecipientCount, type SendBudget } from '../../send/send-budget.js'
 import { submitBatch, submitMessage } from '../../send/submit.js'
 import { withIdempotency, type IdempotencyScope, type StoredResponse } from '../../send/idempotency.js'
 import type { AppEnv } from '../app-env.js'
-import { ApiError } from '../../errors.js'
+import { ApiError, MAX_ISSUES } from '../../errors.js'
 import { HTTP_STATUS } from '../status.js'
 import { readJson } from '../read-json.js'
 import type { Context } from 'hono'
@@ -73,7 +73,7 @@ export function messageRoutes(deps: Deps, opts: RouteOptions = {}) {
       throw new ApiError(
         'validation_failed',
         'the request has unknown fields',
-        unknown.map((k) => ({ path: [k], code: 'unknown_field', message: `unknown field ${JSON.stringify(k)}` })),
+        unknown.slice(0, MAX_ISSUES).map((k) => ({ path: [k], code: 'unknown_field', message: `unknown field ${JSON.stringify(k)}` })),
       )
     }
     const messages = (body as { messages?: unknown } | null)?.messages

@@ -3,6 +3,7 @@ import type { Deps } from '../../deps.js'
 import { batchValidation, submitResendBatch } from '../../resend/batch.js'
 import { toResendEmailView } from '../../resend/email-view.js'
 import { renderResendError } from '../../resend/render-error.js'
+import { errorToRender } from '../render-error.js'
 import { ResendError } from '../../resend/resend-error.js'
 import { submitResendEmail } from '../../resend/submit-email.js'
 import { rawRecipientCount } from '../../send/send-budget.js'
@@ -63,8 +64,10 @@ function checkIdempotencyKey(c: Context<AppEnv>) {
 export function resendRoutes(deps: Deps, opts: ResendRouteOptions) {
   const app = new Hono<AppEnv>()
   app.onError((err, c) => {
-    if (!(err instanceof ApiError || err instanceof ResendError)) deps.logger.error({ err, path: c.req.path }, 'unhandled error')
-    return renderResendError(c, err)
+    return renderResendError(
+      c,
+      errorToRender(deps.logger, c.req.path, err, (e) => e instanceof ApiError || e instanceof ResendError),
+    )
   })
   // `/x/*` also matches `/x` itself.
   for (const path of ['/emails/*', ...NOT_OFFERED.map((r) => `/${r}/*`)]) app.use(path, ...opts.guards)

@@ -5,7 +5,8 @@ import type { Deps } from '../../deps.js'
 import { ApiError } from '../../errors.js'
 import { toFieldIssues } from '../../field-issues.js'
 import { GLOBAL_SCOPE, listSuppressions } from '../../suppressions/suppression.js'
-import { addManualSuppression, removeManualSuppression } from '../../suppressions/manual.js'
+import { addManualSuppression, removeManualSuppression, scopeOf } from '../../suppressions/manual.js'
+import { plainJsonIssues } from '../../send/plain-json.js'
 import type { AppEnv } from '../app-env.js'
 import { readJson } from '../read-json.js'
 
@@ -28,13 +29,17 @@ export function suppressionRoutes(deps: Deps) {
   app.get('/', async (c) => {
     const limit = Math.min(100, Math.max(1, Number(c.req.query('limit') ?? 50) || 50))
     const domain = c.req.query('domain')
-    const scope = deps.config.suppressions.scope === 'global' ? GLOBAL_SCOPE : domain?.toLowerCase()
+    const scope = deps.config.suppressions.scope === 'global' || domain ? scopeOf(deps, domain, ['query', 'domain']) : undefined
     const page = await listSuppressions(deps, { scope, after: c.req.query('cursor') || undefined, limit })
     return c.json({ data: page.items, nextCursor: page.next })
   })
 
   app.post('/', async (c) => {
-    const parsed = NewSuppression.safeParse(await readJson(c))
+    const body = await readJson(c)
+    // Before the schema: a lone surrogate would become U+FFFD in a key, or throw in encodeURIComponent.
+    const plain = plainJsonIssues(body)
+    if (plain.length) throw new ApiError('validation_failed', 'the request has invalid fields', plain)
+    const parsed = NewSuppression.safeParse(body)
     if (!parsed.success) throw new ApiError('validation_failed', 'the request has invalid fields', toFieldIssues(parsed.error.issues))
     const { entry, created } = await addManualSuppression(deps, parsed.data)
     return c.json(entry, created ? 201 : 200)

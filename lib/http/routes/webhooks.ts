@@ -12,6 +12,7 @@ import { enableEndpoint, listEndpoints } from '../../webhooks/endpoint-health.js
 import { BadReplayCursorError, replayDeliveries } from '../../webhooks/replay.js'
 import { requeueDelivery, type RequeueOutcome } from '../../webhooks/requeue.js'
 import type { AppEnv } from '../app-env.js'
+import { ReplayRequest } from '../openapi-webhooks.js'
 import { Instant, Limit, parseQuery } from '../query-params.js'
 import { readJson } from '../read-json.js'
 
@@ -23,17 +24,6 @@ export const DeliveryQuery = z.strictObject({
   limit: Limit,
   cursor: z.string().max(2000).optional(),
 })
-
-export const ReplayRequest = z
-  .strictObject({
-    since: Instant,
-    until: Instant,
-    endpoint: ResourceId.optional(),
-    types: z.array(EventType).min(1).optional(),
-    limit: z.number().int().min(1).max(1000).default(1000),
-    cursor: z.string().max(2000).optional(),
-  })
-  .refine((r) => r.since <= r.until, { path: ['until'], message: 'must not be before since' })
 
 const badCursor = (path: string[]) =>
   new ApiError('validation_failed', 'the cursor is not from this listing', [
