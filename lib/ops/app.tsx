@@ -7,8 +7,10 @@ import { ApiError, type FieldIssue } from '../errors.js'
 import type { createAuthFailureLimiter } from '../http/auth-failures.js'
 import { HTTP_STATUS } from '../http/status.js'
 import { loginRoutes } from './login.js'
-import { inboundMessagePages } from './pages/inbound-message.js'
+import { inboundPages } from './pages/inbound.js'
+import { mailboxPages } from './pages/mailboxes.js'
 import { messagePages } from './pages/messages.js'
+import { overviewPage } from './pages/overview.js'
 import { suppressionPages } from './pages/suppressions.js'
 import { webhookPages } from './pages/webhooks.js'
 import { render } from './render.js'
@@ -42,10 +44,11 @@ export function opsApp(deps: Deps, authFailures: ReturnType<typeof createAuthFai
   app.use('*', csrf())
   app.route('/', loginRoutes(deps, authFailures))
   app.use('*', requireSession(deps))
-  app.get('/', (c) => c.redirect('/ops/messages', 303))
+  app.get('/', (c) => overviewPage(deps, c))
   app.route('/messages', messagePages(deps))
-  app.route('/inbound', inboundMessagePages(deps))
+  app.route('/inbound', inboundPages(deps))
   app.route('/webhooks', webhookPages(deps))
+  app.route('/mailboxes', mailboxPages(deps))
   app.route('/suppressions', suppressionPages(deps))
   app.notFound((c) => render(c, 'Not found', undefined, <ErrorBody code="not_found" message={`no page at ${c.req.path}`} />, 404))
   return app

@@ -39,6 +39,7 @@ button.plain{background:#fff;color:#0b5cad}
 .cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(9rem,1fr));gap:.6rem;margin-bottom:1rem}
 .card{background:#fff;border:1px solid #d8dde3;border-radius:6px;padding:.6rem}
 .card b{display:block;font-size:1.4rem}
+a.card{color:inherit;text-decoration:none}
 .kv{display:grid;grid-template-columns:max-content 1fr;gap:.2rem .9rem;background:#fff;border:1px solid #d8dde3;border-radius:6px;padding:.6rem}
 .kv dt{color:#555}.kv dd{margin:0;word-break:break-word}
 .flash{padding:.5rem .75rem;border-radius:6px;margin-bottom:1rem;background:#d5f5df}

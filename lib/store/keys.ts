@@ -280,6 +280,8 @@ export function parseInboundObjectKey(key: string): { mailbox: string; id: strin
 
 /** The local gateway's key for signed URLs (lib/local/signed-urls.ts), made on first start when none is configured. */
 export const urlSigningKey = 'local/url-signing-key.txt'
+
+// ---------------------------------------------------------------------------------------------------------------
 // Ops dashboard (issue 11): /ops sessions. Mirrored in docs/storage.md "## Ops dashboard".
 // ---------------------------------------------------------------------------------------------------------------
 

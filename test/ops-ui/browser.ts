@@ -89,7 +89,7 @@ export async function startOpsUi(opts: { smtp?: SmtpBehaviour; config?: Partial<
 export async function signIn(page: Page, url: string, key: string): Promise<void> {
   await page.goto(`${url}/ops/login`)
   await page.fill('input[name=key]', key)
-  await Promise.all([page.waitForLoadState('load'), page.click('button[type=submit]')])
+  await Promise.all([page.waitForURL((u) => u.pathname !== '/ops/login', { waitUntil: 'load' }), page.click('button[type=submit]')])
 }
 
 /** The text of every cell of the table `#id`, row by row. */
@@ -113,3 +113,19 @@ export async function startHitRecorder(): Promise<{ url: string; hits: string[];
     close: () => new Promise((r) => server.close(() => r())),
   }
 }
+
+/** The bars of the overview chart: hour, series and count of each, in document order. */
+export const chartBars = (page: Page) =>
+  page.$$eval('#hourly-chart g[data-hour] rect', (rects) =>
+    rects.map((r) => ({
+      hour: r.parentElement!.getAttribute('data-hour')!,
+      series: r.getAttribute('data-series')!,
+      count: Number(r.getAttribute('data-count')),
+    })),
+  )
+
+/** The overview's totals cards, by series. */
+export const totals = (page: Page) =>
+  page.$$eval('#totals [data-series]', (cards) =>
+    Object.fromEntries(cards.map((c) => [c.getAttribute('data-series'), c.querySelector('b')!.textContent!.trim()])),
+  )

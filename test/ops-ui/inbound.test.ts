@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { pollMailbox } from '../../lib/inbound/poll-mailbox.js'
+import { pollAndRecord } from '../../lib/inbound/last-poll.js'
+import type { DovecotUser } from '../servers/dovecot.js'
 import { inboundMessageId } from '../../lib/inbound/message-id.js'
 import { dovecotMailbox } from '../inbound/harness.js'
 import { startDovecot, type DovecotServer } from '../servers/dovecot.js'
-import { startHitRecorder, startOpsUi, tableRows, type OpsUi } from './browser.js'
+import { chartBars, overflowsX, startHitRecorder, startOpsUi, tableRows, totals, type OpsUi } from './browser.js'
 
 let dovecot: DovecotServer
 let ui: OpsUi
@@ -50,21 +51,87 @@ const hostileMessage = (remoteUrl: string) =>
     ].join('\r\n'),
   )
 
+const plain = (from: string, to: string, subject: string, n: number) =>
+  Buffer.from(
+    `From: ${from}\r\nTo: ${to}\r\nSubject: ${subject}\r\nMessage-ID: <plain-${n}@example.test>\r\nDate: Wed, 02 Dec 2026 10:00:00 +0000\r\n\r\nbody ${n}\r\n`,
+  )
+let other: string
+let reportsUser: DovecotUser
+// Three hours in the last 24 (the overview's window; the gateway's clock is the real time), on the hour.
+const base = Math.floor(Date.now() / 3600_000) * 3600_000 - 5 * 3600_000
+const at = (h: number) => new Date(base + h * 3600_000).toISOString()
+const shown = (h: number) => at(h).slice(0, 19).replace('T', ' ')
+
 beforeAll(async () => {
   dovecot = await startDovecot()
   remote = await startHitRecorder()
-  const u = await dovecot.addUser('ops-inbound@example.test')
-  const mb = dovecotMailbox(dovecot, u, 'imap')
+  const [u, v] = await Promise.all([dovecot.addUser('ops-inbound@example.test'), dovecot.addUser('ops-reports@example.test')])
+  const [mb, mb2] = [dovecotMailbox(dovecot, u, 'imap'), dovecotMailbox(dovecot, v, 'imap')]
   mailbox = mb.id
-  ui = await startOpsUi({ config: { mailboxes: [mb] as never } })
+  other = mb2.id
+  ui = await startOpsUi({ config: { mailboxes: [mb, mb2] as never } })
   hostile = hostileMessage(remote.url)
-  await dovecot.append(u, 'INBOX', [hostile])
-  expect(await pollMailbox(ui.h.deps, ui.h.deps.config.mailboxes[0])).toMatchObject({ stored: 1, error: null })
+  // INTERNALDATE is receivedAt: one hour apart, oldest first.
+  await dovecot.append(u, 'INBOX', [hostile], new Date(base))
+  await dovecot.append(u, 'INBOX', [plain('Carol <carol@example.test>', 'ops@example.test', 'Invoice 42', 1)], new Date(base + 3600_000))
+  await dovecot.append(v, 'INBOX', [plain('bob@example.test', 'team@example.test', 'Weekly report', 2)], new Date(base + 7200_000))
+  for (const m of ui.h.deps.config.mailboxes) expect(await pollAndRecord(ui.h.deps, m)).toMatchObject({ error: null })
+  reportsUser = v
 })
 afterAll(async () => {
   await ui?.close()
   await remote?.close()
   await dovecot?.close()
+})
+
+/** Subjects of the listed rows, in order. */
+const listed = async (query: string) => {
+  const page = await ui.page('read')
+  await page.goto(`${ui.url}/ops/inbound${query}`)
+  const rows = (await tableRows(page, 'inbound-list')).map((r) => r[1])
+  await page.context().close()
+  return rows
+}
+
+describe('/ops/inbound', () => {
+  test('newest first; each filter narrows to exactly the matching rows', async () => {
+    const page = await ui.page('read')
+    await page.goto(`${ui.url}/ops/inbound`)
+    expect(await tableRows(page, 'inbound-list')).toEqual([
+      [shown(2), 'Weekly report', 'bob@example.test', 'team@example.test', other, expect.stringMatching(/^\d+$/), '0'],
+      [shown(1), 'Invoice 42', 'carol@example.test', 'ops@example.test', mailbox, expect.stringMatching(/^\d+$/), '0'],
+      [shown(0), 'You won', 'mallory@example.test', 'ops@example.test', mailbox, String(hostile.length), '1'],
+    ])
+    await ui.shot(page, 'inbound-list')
+    await page.context().close()
+    expect(await listed(`?mailbox=${mailbox}`)).toEqual(['Invoice 42', 'You won'])
+    expect(await listed(`?mailbox=${other}`)).toEqual(['Weekly report'])
+    expect(await listed('?from=CAROL@example.test')).toEqual(['Invoice 42'])
+    expect(await listed('?to=ops@example.test')).toEqual(['Invoice 42', 'You won'])
+    expect(await listed('?subject=invoice')).toEqual(['Invoice 42'])
+    expect(await listed(`?since=${at(1)}`)).toEqual(['Weekly report', 'Invoice 42'])
+    expect(await listed(`?until=${new Date(base + 1800_000).toISOString()}`)).toEqual(['You won'])
+    expect(await listed(`?mailbox=${mailbox}&subject=&from=&to=&since=&until=`)).toEqual(['Invoice 42', 'You won'])
+  })
+
+  test('the overview counts each received message in the hour it arrived', async () => {
+    const page = await ui.page('read')
+    await page.goto(`${ui.url}/ops`)
+    expect(await totals(page)).toEqual({ sent: '0', deferred: '0', failed: '0', bounced: '0', received: '3' })
+    expect(await chartBars(page)).toEqual([0, 1, 2].map((h) => ({ hour: at(h), series: 'received', count: 1 })))
+    await page.context().close()
+  })
+
+  test('375 px wide: no sideways scroll; a row opens the message', async () => {
+    const page = await ui.page('read', 375)
+    await page.goto(`${ui.url}/ops/inbound`)
+    expect(await overflowsX(page)).toBe(false)
+    await page.click('text=You won')
+    expect(new URL(page.url()).pathname).toBe(`/ops/inbound/${mailbox}/${inboundMessageId(hostile)}`)
+    expect(await overflowsX(page)).toBe(false)
+    await ui.shot(page, 'inbound-375')
+    await page.context().close()
+  })
 })
 
 describe('/ops/inbound/:mailbox/:id', () => {
@@ -123,9 +190,34 @@ describe('/ops/inbound/:mailbox/:id', () => {
     expect(res.status()).toBe(200)
     expect(res.headers()['content-type']).toBe('text/plain')
     expect(res.headers()['content-disposition']).toBe('attachment; filename="etc_notes.txt"')
+    expect(res.headers()['content-security-policy']).toBe("sandbox; default-src 'none'")
     expect(await res.text()).toBe('attached text')
     expect((await page.request.get(`${ui.url}/ops/inbound/${mailbox}/${id}/attachments/att-9`)).status()).toBe(404)
     expect((await page.request.get(`${ui.url}/ops/inbound/nope/${id}`)).status()).toBe(404)
+    await page.context().close()
+  })
+})
+
+describe('/ops/mailboxes', () => {
+  test('each mailbox with its last poll and cursor; reconcile lists the message the server has and Postern has not', async () => {
+    const page = await ui.page('read')
+    await page.goto(`${ui.url}/ops/mailboxes`)
+    const rows = await tableRows(page, 'mailboxes')
+    expect(rows.map((r) => [r[0], r[3], r[4], r[5], r[6], r[7], r[8]])).toEqual([
+      [mailbox, 'ok', '2', '2', '0', '0', '—'],
+      [other, 'ok', '1', '1', '0', '0', '—'],
+    ])
+    expect(rows[1][10]).toMatch(/^INBOX: UIDVALIDITY \d+, UID 1$/)
+    await ui.shot(page, 'mailboxes')
+    await page.click(`a[href="/ops/mailboxes/${other}/reconcile"]`)
+    expect(await page.textContent('#gap-count')).toBe('0')
+    expect(await page.textContent('[role=status]')).toBe('Nothing missing: everything on the server is stored and every event was acknowledged.')
+    await dovecot.append(reportsUser, 'INBOX', [plain('bob@example.test', 'team@example.test', 'Late report', 3)])
+    await page.reload()
+    expect(await page.textContent('#gap-count')).toBe('1')
+    expect(await tableRows(page, 'gaps')).toEqual([['not_stored', 'INBOX UID 2: the next poll takes it']])
+    await ui.shot(page, 'reconcile')
+    expect((await page.goto(`${ui.url}/ops/mailboxes/nope/reconcile`))!.status()).toBe(404)
     await page.context().close()
   })
 })

@@ -1,11 +1,10 @@
-import contentDisposition from 'content-disposition'
 import { Hono, type Context } from 'hono'
 import type { Deps } from '../../deps.js'
 import { ApiError } from '../../errors.js'
 import type { Address, InboundMessage } from '../../normalize/inbound-message.js'
-import { inboundMessageKeys } from '../../store/keys.js'
+import { downloadHeaders } from '../../http/routes/inbound.js'
+import { findInbound, readInboundAttachment, readInboundDocument, readInboundRaw, type InboundRef } from '../../logs/read-inbound.js'
 import { Table, Time } from '../components.js'
-import { readInbound } from '../inbound-read.js'
 import { render } from '../render.js'
 import { mailHtmlCsp, type OpsEnv } from '../security.js'
 
@@ -102,16 +101,13 @@ const Detail = (p: { m: InboundMessage; base: string }) => (
   </>
 )
 
-async function docOr404(deps: Deps, c: Context<OpsEnv>) {
-  const m = await readInbound(deps, c.req.param('mailbox')!, c.req.param('id')!)
-  if (!m) throw new ApiError('not_found', 'no stored message has this id in this mailbox')
-  return m
-}
-
-async function objectOr404(deps: Deps, key: string) {
-  const obj = await deps.store.get(key)
-  if (!obj) throw new ApiError('not_found', 'the stored object is missing')
-  return obj.body
+/** The message's place and document, when `mailbox` is configured and holds it fully stored. */
+async function docOr404(deps: Deps, c: Context<OpsEnv>): Promise<{ ref: InboundRef; m: InboundMessage }> {
+  const mailbox = c.req.param('mailbox')!
+  const ref = deps.config.mailboxes.some((mb) => mb.id === mailbox) ? await findInbound(deps, c.req.param('id')!, mailbox) : null
+  const doc = ref && (await readInboundDocument(deps, ref))
+  if (!ref || !doc) throw new ApiError('not_found', 'no stored message has this id in this mailbox')
+  return { ref, m: JSON.parse(doc.toString('utf8')) as InboundMessage }
 }
 
 /**
@@ -121,30 +117,30 @@ async function objectOr404(deps: Deps, key: string) {
 export function inboundMessagePages(deps: Deps) {
   const app = new Hono<OpsEnv>()
   app.get('/:mailbox/:id', async (c) => {
-    const m = await docOr404(deps, c)
+    const { m } = await docOr404(deps, c)
     return render(c, m.subject || '(no subject)', '/inbound', <Detail m={m} base={`/ops/inbound/${m.mailbox}/${m.id}`} />)
   })
 
   app.get('/:mailbox/:id/html', async (c) => {
-    const m = await docOr404(deps, c)
+    const { m } = await docOr404(deps, c)
     c.header('content-security-policy', mailHtmlCsp)
     c.header('x-frame-options', 'SAMEORIGIN')
     return c.body(m.html ?? '', 200, { 'content-type': 'text/html; charset=utf-8' })
   })
 
   app.get('/:mailbox/:id/raw', async (c) => {
-    const m = await docOr404(deps, c)
-    const body = await objectOr404(deps, inboundMessageKeys(m.mailbox, m.id).raw)
-    return c.body(new Uint8Array(body), 200, { 'content-type': 'message/rfc822', 'content-disposition': contentDisposition(`${m.id}.eml`) })
+    const { ref } = await docOr404(deps, c)
+    const raw = await readInboundRaw(deps, ref)
+    if (!raw) throw new ApiError('not_found', 'the stored message is missing')
+    return c.body(new Uint8Array(raw), 200, downloadHeaders('message/rfc822', `${ref.id}.eml`))
   })
 
+  // Always a download under a sandbox CSP, never rendered here: an attachment is the sender's content.
   app.get('/:mailbox/:id/attachments/:attachmentId', async (c) => {
-    const m = await docOr404(deps, c)
-    const a = m.attachments.find((x) => x.id === c.req.param('attachmentId'))
+    const { ref } = await docOr404(deps, c)
+    const a = await readInboundAttachment(deps, ref, c.req.param('attachmentId'))
     if (!a) throw new ApiError('not_found', 'the message has no attachment with this id')
-    const body = await objectOr404(deps, a.key)
-    // Always a download, never rendered here: an attachment is the sender's content.
-    return c.body(new Uint8Array(body), 200, { 'content-type': a.contentType, 'content-disposition': contentDisposition(a.safeFilename) })
+    return c.body(new Uint8Array(a.body), 200, downloadHeaders(a.contentType, a.safeFilename))
   })
   return app
 }

@@ -33,7 +33,9 @@ const Detail = (p: { d: DeliveryView & { attempts: DeliveryAttemptView[] }; canR
       <dt>webhook-id</dt>
       <dd class="mono">{p.d.eventId}</dd>
       <dt>Source</dt>
-      <dd class="mono">{p.d.source ?? '—'}</dd>
+      <dd class="mono">
+        {p.d.source?.startsWith('message:') ? <a href={`/ops/messages/${p.d.source.slice('message:'.length)}`}>{p.d.source}</a> : (p.d.source ?? '—')}
+      </dd>
       <dt>Event recorded</dt>
       <dd>
         <Time iso={p.d.eventCreatedAt} />
