@@ -2,6 +2,7 @@
 import { Command } from 'commander'
 import cliProgress from 'cli-progress'
 import { pino } from 'pino'
+import { registerApiCommands } from '../lib/cli/api-commands.js'
 import { hashApiKey } from '../lib/config/api-key-hash.js'
 import { ConfigError, loadConfig } from '../lib/config/load.js'
 import { createDeps, createStore } from '../lib/deps.js'
@@ -38,6 +39,7 @@ program
       const d = await createWebhookDispatcher(deps).runAll()
       console.log(`webhooks: ${d.delivered} delivered, ${d.retried} to retry, ${d.deadLettered} dead-lettered`)
     }
+    await deps.eventLog.flush()
     if (summary.error) {
       console.error(`poll failed: ${summary.error.message}`)
       process.exitCode = 1
@@ -82,6 +84,14 @@ program
   .description('print the sha256: form of an API key, for apiKeys[].hash in the config')
   .argument('<token>', 'the bearer token')
   .action((token: string) => console.log(hashApiKey(token)))
+
+registerApiCommands(program, {
+  env: process.env,
+  now: () => Date.now(),
+  out: (line) => console.log(line),
+  err: (line) => console.error(line),
+  onInterrupt: (stop) => process.once('SIGINT', stop),
+})
 
 try {
   await program.parseAsync(process.argv)

@@ -3,6 +3,7 @@
 import type { SqsEvent } from '../lib/aws/sqs-event.js'
 import { loadConfig } from '../lib/config/load.js'
 import { createDeps } from '../lib/deps.js'
+import { flushAfter } from '../lib/logs/flush-after.js'
 import { createSqsDelivery } from '../lib/send/sqs-delivery.js'
 import { sweepDelivery } from '../lib/send/sqs-sweep.js'
 
@@ -10,7 +11,7 @@ const deps = createDeps(loadConfig(process.env))
 const delivery = createSqsDelivery(deps)
 
 /** SQS event source mapping (ReportBatchItemFailures on): one attempt per due message; the answer keeps the rest. */
-export const records = (event: SqsEvent) => delivery.handle(event)
+export const records = flushAfter(deps, (event: SqsEvent) => delivery.handle(event))
 
 /** EventBridge Scheduler (CronV2), every minute. */
-export const sweep = () => sweepDelivery(deps)
+export const sweep = flushAfter(deps, () => sweepDelivery(deps))

@@ -3,6 +3,7 @@ import { handle } from 'hono/aws-lambda'
 import { loadConfig } from '../lib/config/load.js'
 import { createDeps } from '../lib/deps.js'
 import { createApp } from '../lib/http/app.js'
+import { flushAfter } from '../lib/logs/flush-after.js'
 
 const deps = createDeps(loadConfig(process.env))
-export const handler = handle(createApp(deps))
+export const handler = flushAfter(deps, handle(createApp(deps)))

@@ -3,6 +3,7 @@
 import type { SqsEvent } from '../lib/aws/sqs-event.js'
 import { loadConfig } from '../lib/config/load.js'
 import { createDeps } from '../lib/deps.js'
+import { flushAfter } from '../lib/logs/flush-after.js'
 import { createPollConsumer } from '../lib/inbound/poll-queue.js'
 import { pollTick } from '../lib/inbound/poll-tick.js'
 
@@ -10,7 +11,7 @@ const deps = createDeps(loadConfig(process.env))
 const consumer = createPollConsumer(deps)
 
 /** EventBridge Scheduler (CronV2), every minute. */
-export const tick = () => pollTick(deps)
+export const tick = flushAfter(deps, () => pollTick(deps))
 
 /** SQS event source mapping of the poll queue (ReportBatchItemFailures on). */
-export const records = (event: SqsEvent) => consumer.handle(event)
+export const records = flushAfter(deps, (event: SqsEvent) => consumer.handle(event))

@@ -3,6 +3,7 @@
 import type { SqsEvent } from '../lib/aws/sqs-event.js'
 import { loadConfig } from '../lib/config/load.js'
 import { createDeps } from '../lib/deps.js'
+import { flushAfter } from '../lib/logs/flush-after.js'
 import { createSqsWebhooks } from '../lib/webhooks/sqs-webhooks.js'
 import { sweepWebhooks } from '../lib/webhooks/webhook-sweep.js'
 
@@ -10,8 +11,9 @@ const deps = createDeps(loadConfig(process.env))
 const consumer = createSqsWebhooks(deps)
 
 /** SQS event source mapping (ReportBatchItemFailures on); the context bounds attempts by the time left. */
-export const records = (event: SqsEvent, context?: { getRemainingTimeInMillis?: () => number }) =>
-  consumer.handle(event, { timeLeftMs: context?.getRemainingTimeInMillis?.bind(context) })
+export const records = flushAfter(deps, (event: SqsEvent, context?: { getRemainingTimeInMillis?: () => number }) =>
+  consumer.handle(event, { timeLeftMs: context?.getRemainingTimeInMillis?.bind(context) }),
+)
 
 /** EventBridge Scheduler (CronV2), every 5 minutes. */
-export const sweep = () => sweepWebhooks(deps)
+export const sweep = flushAfter(deps, () => sweepWebhooks(deps))

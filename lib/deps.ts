@@ -8,6 +8,8 @@ import type { Config, RelayConfig } from './config/schema.js'
 import { createEventBus, type EventBus } from './events/bus.js'
 import { createIdFactory } from './id.js'
 import type { Pop3Client } from './inbound/pop3-client.js'
+import { createEventLog, type EventLog } from './logs/event-log.js'
+import { logRecordedEvents } from './logs/log-recorded-events.js'
 import { createSecretCache, type Secrets } from './secrets/secret-cache.js'
 import { createFsStore } from './store/fs-store.js'
 import type { UrlSigner } from './signed-url.js'
@@ -43,6 +45,16 @@ export interface Deps {
   logger: Logger
   /** In-process listeners of recorded events (lib/events/bus.ts). */
   events: EventBus
+  /**
+   * The event log for DuckDB and Athena (lib/logs/event-log.ts): every recorded event and webhook attempt, buffered.
+   * Entry points call `eventLog.flush()` before they end (local stop, the end of a Lambda invocation).
+   */
+  eventLog: EventLog
+  /**
+   * Where the event log's segments are (docs/logs.md): the store, except for `npm start` over sqlite, where they are
+   * files in the data folder, so DuckDB reads them as they lie.
+   */
+  logStore: ObjectStore
   /** fetch for webhook delivery: refuses addresses `allowPrivateWebhookTargets` does not allow (lib/webhooks/guarded-fetch.ts). */
   fetch: typeof fetch
   /** A new, unconnected IMAP client for one mailbox (one per poll), its password resolved. */
@@ -112,16 +124,23 @@ export function createDeps(config: Config, overrides: Partial<Deps> = {}): Deps 
       config.aws.secretCacheMs,
     )
   const queues = new Map<string, WorkQueue>()
+  const store = overrides.store ?? createStore(config)
+  const events = overrides.events ?? createEventBus((err) => logger.error({ err }, 'an event listener failed'))
+  const logStore = overrides.logStore ?? store
+  const eventLog = overrides.eventLog ?? createEventLog({ store: logStore, clock, logger }, config.logs)
+  logRecordedEvents(events, store, eventLog)
   return {
     config,
-    store: overrides.store ?? createStore(config),
+    store,
     relay: overrides.relay !== undefined ? overrides.relay : config.relay ? lazyRelay(config.relay) : null,
     clock,
     // Ids keep the time of the clock that stamps `createdAt`, so list indexes ordered by id agree with it.
     newId: overrides.newId ?? createIdFactory(() => clock.now()),
     random: overrides.random ?? Math.random,
     logger,
-    events: overrides.events ?? createEventBus((err) => logger.error({ err }, 'an event listener failed')),
+    events,
+    eventLog,
+    logStore,
     fetch: overrides.fetch ?? createGuardedFetch(config.allowPrivateWebhookTargets),
     imap: overrides.imap ?? (async (mb) => (await import('./inbound/imap-client.js')).createImapClient({ ...mb, password: await secrets.text(mb.password) })),
     pop3: overrides.pop3 ?? (async (mb) => (await import('./inbound/pop3-client.js')).createPop3Client({ ...mb, password: await secrets.text(mb.password) })),

@@ -54,6 +54,8 @@ export async function build() {
     outdir: DIST,
     bundle: true,
     platform: 'node',
+    // ES module builds first, as SST bundles: jsonc-parser's UMD build requires its parts by computed paths esbuild cannot follow.
+    mainFields: ['module', 'main'],
     format: 'esm',
     target: 'node20',
     external: ['better-sqlite3'],

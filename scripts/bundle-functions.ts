@@ -26,6 +26,8 @@ export async function bundleFunction(entry: string, outdir: string): Promise<Fun
     entryPoints: [entry],
     bundle: true,
     platform: 'node',
+    // SST's nodejs functions resolve ES module builds first (jsonc-parser's UMD build cannot be bundled).
+    mainFields: ['module', 'main'],
     format: 'esm',
     target: 'node22',
     splitting: true,

@@ -82,6 +82,7 @@ export async function harness(opts: { smtp?: SmtpTestServer; store?: ObjectStore
     fetch: async (path, headers = {}) => app.request(path, { headers: { authorization: `Bearer ${TEST_KEY}`, ...headers } }),
     async close() {
       await runner.stop()
+      await deps.eventLog.flush()
       deps.relay?.close()
       await rm(dir, { recursive: true, force: true })
     },

@@ -200,6 +200,17 @@ export const Config = z
       .default(false),
     inbound: InboundSettings.prefault({}),
     aws: AwsConfig.prefault({}),
+    /**
+     * The event log for DuckDB and Athena (docs/logs.md): one segment object per flush, at `flushEvents` lines or
+     * `flushMs` after the first unwritten one; a crash loses at most the unwritten lines.
+     */
+    logs: z
+      .strictObject({
+        enabled: z.boolean().default(true),
+        flushEvents: z.number().int().min(1).max(100_000).default(1000),
+        flushMs: z.number().int().min(10).max(3_600_000).default(5000),
+      })
+      .prefault({}),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .superRefine((cfg, ctx) => {

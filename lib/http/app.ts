@@ -13,6 +13,7 @@ import { referencePage } from './reference-page.js'
 import { perKeyRateLimit } from './rate-limit.js'
 import { errorToRender, renderError } from './render-error.js'
 import { mailboxRoutes } from './routes/mailboxes.js'
+import { eventRoutes } from './routes/events.js'
 import { messageRoutes, type RouteOptions } from './routes/messages.js'
 import { inboundRoutes } from './routes/inbound.js'
 import { listMessageRoutes } from './routes/list-messages.js'
@@ -55,7 +56,9 @@ export function createApp(deps: Deps, opts: RouteOptions = {}) {
   app.get('/healthz', (c) => c.json({ ok: true }))
   app.get('/', (c) => c.redirect('/docs'))
   app.get('/openapi.json', (c) => c.json(openApiDocument(deps.config)))
-  app.get('/docs', (c) => c.html(referencePage(openApiDocument(deps.config))))
+  // Rendered once: the document depends only on the config.
+  let reference: ReturnType<typeof referencePage> | undefined
+  app.get('/docs', (c) => c.html((reference ??= referencePage(openApiDocument(deps.config)))))
 
   const authFailures = createAuthFailureLimiter(deps.config.authFailureLimit, deps.clock, deps.logger)
   const auth: MiddlewareHandler<AppEnv> = async (c, next) => {
@@ -112,6 +115,7 @@ export function createApp(deps: Deps, opts: RouteOptions = {}) {
   app.route('/v1/messages', messageRoutes(deps, routeOpts))
   app.route('/v1/inbound', inboundRoutes(deps))
   app.route('/v1/suppressions', suppressionRoutes(deps))
+  app.route('/v1/events', eventRoutes(deps))
   app.route('/v1/webhooks', webhookRoutes(deps))
   app.route('/v1/mailboxes', mailboxRoutes(deps))
   // Resend's API shapes at /emails (docs/switching-from-resend.md); errors there render in Resend's shape.

@@ -12,12 +12,22 @@ import { messageListQuery } from './routes/list-messages.js'
 type Json = Record<string, unknown>
 
 /** OpenAPI query parameters from a strict zod object: each field's JSON Schema, with its description and example. */
-function queryParameters(schema: z.ZodObject): Json[] {
+function queryParameters(schema: z.ZodObject): QueryParameter[] {
   return Object.entries(schema.shape).map(([name, field]) => {
     const { description, example, ...rest } = z.toJSONSchema(field as z.ZodType, { io: 'input', unrepresentable: 'any' }) as Json
     delete rest.$schema
-    return { name, in: 'query', required: false, description, ...(example !== undefined ? { example } : {}), schema: rest }
+    return { name, in: 'query', required: false, description: description as string | undefined, ...(example !== undefined ? { example } : {}), schema: rest }
   })
+}
+
+/** An OpenAPI 3.1 query parameter object. */
+interface QueryParameter {
+  name: string
+  in: 'query'
+  required: boolean
+  description?: string
+  example?: unknown
+  schema: Json
 }
 
 /** Error responses for `codes`, one per status, each naming its codes and the one error body. */

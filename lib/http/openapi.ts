@@ -9,6 +9,7 @@ import { HTTP_STATUS } from './status.js'
 import { errorResponses, inboundPaths, listMessagesOperation, opsSchemas } from './openapi-ops.js'
 import { webhookPaths } from './openapi-webhook-paths.js'
 import { webhookSchemas } from './openapi-webhooks.js'
+import { eventPaths, eventSchemas } from './openapi-events.js'
 
 const json = (schema: z.ZodType, io: 'input' | 'output' = 'output') => z.toJSONSchema(schema, { io, unrepresentable: 'any' })
 
@@ -101,10 +102,12 @@ export function openApiDocument(config: Config) {
           required: ['statusCode', 'name', 'message'],
           properties: { statusCode: { type: 'integer' }, name: { enum: Object.keys(RESEND_ERRORS) }, message: { type: 'string' } },
         },
+        ...eventSchemas(),
       },
     },
     security: [{ bearer: [] }],
     paths: {
+      ...eventPaths(errors),
       '/v1/messages': {
         get: listMessagesOperation(),
         post: {

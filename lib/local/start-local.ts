@@ -132,7 +132,8 @@ async function startWith(config: Config, extra: Partial<Deps>, store: ObjectStor
     () => listening,
     () => clock.now(),
   )
-  const deps = createDeps(cfg, { ...extra, clock, ...signed })
+  // Over sqlite the event log goes to files beside the database, which DuckDB reads (docs/logs.md).
+  const deps = createDeps(cfg, { logStore: config.store.driver === 'sqlite' ? files : store, ...extra, clock, ...signed })
   sandbox?.onReport((raw) => void linkLocalReport(deps, raw))
   const runner = startQueueRunner(deps)
   const app = createApp(deps, { onAccepted: (record) => runner.kick(record.id, record) })
@@ -169,6 +170,8 @@ async function startWith(config: Config, extra: Partial<Deps>, store: ObjectStor
       await inbound?.stop()
       await runner.stop()
       await webhooks?.stop()
+      // The event log's buffer is written before the store closes (docs/logs.md "Crash safety").
+      await deps.eventLog.flush()
       deps.relay?.close()
       await sandbox?.close()
       await closeStore()

@@ -19,7 +19,10 @@ const ENCODED_WORD_MESSAGE = 'must not contain an RFC 2047 encoded-word (=?chars
 const noEncodedWord = { message: ENCODED_WORD_MESSAGE, params: { code: 'encoded_word' } }
 const hasNoEncodedWord = (s: string) => !ENCODED_WORD.test(s)
 
-const AddressObject = z.strictObject({ name: z.string().max(256).optional(), address: z.string().max(320) })
+const AddressObject = z.strictObject({
+  name: z.string().max(256).optional().meta({ description: 'Display name, encoded by Postern when not ASCII (RFC 2047).', example: 'Carol Smith' }),
+  address: z.string().max(320).meta({ description: 'The address (RFC 5321 Mailbox; a non-ASCII domain is sent as punycode).', example: 'carol@example.com' }),
+})
 
 /** One mailbox: `"a@example.com"`, `"Name <a@example.com>"` or `{ name, address }`; the domain is relayed as punycode. */
 export const Address = z
@@ -115,15 +118,21 @@ const CONTENT_ID = new RegExp(`^(?:<${ID_PART}(?:@${ID_PART})?>|${ID_PART}(?:@${
 /** An attachment, with its content inline as base64: Postern never reads a path or fetches a URL. */
 export const Attachment = z
   .strictObject({
-    filename: HeaderText.pipe(z.string().min(1).max(255)).refine(hasNoEncodedWord, noEncodedWord),
-    content: Base64,
-    contentType: ContentType.optional(),
+    filename: HeaderText.pipe(z.string().min(1).max(255))
+      .refine(hasNoEncodedWord, noEncodedWord)
+      .meta({ description: 'File name shown to the recipient (1 to 255 characters; no CR/LF, no encoded-words).', example: 'invoice-1042.pdf' }),
+    content: Base64.meta({ description: 'The content, base64-encoded (RFC 4648 §4, padded).', example: 'JVBERi0xLjQK' }),
+    contentType: ContentType.optional().meta({ description: 'MIME type; guessed from the file name when absent.', example: 'application/pdf' }),
     /** For inline images referenced as `cid:<contentId>` in the html: `id@domain` or `id`, ASCII, angle brackets optional. */
     contentId: HeaderText.pipe(z.string().max(255).regex(CONTENT_ID, 'must be an ASCII id like logo@example.com, without spaces (RFC 2392)'))
       .transform((s) => s.replace(/^<|>$/g, ''))
-      .optional(),
+      .optional()
+      .meta({ description: 'For an inline image referenced as `cid:<contentId>` in the html (RFC 2392).', example: 'logo@example.com' }),
     /** Defaults to `inline` when contentId is set, else `attachment`. */
-    disposition: z.enum(['attachment', 'inline']).optional(),
+    disposition: z
+      .enum(['attachment', 'inline'])
+      .optional()
+      .meta({ description: '`inline` by default when contentId is set, else `attachment`.', example: 'attachment' }),
   })
   .superRefine((a, ctx) => {
     const type = a.contentType?.toLowerCase() ?? ''
@@ -151,25 +160,42 @@ export const Metadata = z
 /** The body of `POST /v1/messages`: the one source of validation, types and the OpenAPI document. */
 export const SendRequest = z
   .strictObject({
-    from: Address,
-    to: AddressList,
-    cc: AddressList.optional(),
-    bcc: AddressList.optional(),
-    replyTo: AddressList.optional(),
+    from: Address.meta({
+      description: 'The sender: `"Name <address>"`, a bare address, or `{ name, address }`; limited by the key\'s `allowedFrom`.',
+      example: 'Shop <shop@example.com>',
+    }),
+    to: AddressList.meta({
+      description: 'One address or a list (same forms as `from`); to + cc + bcc at most `limits.maxRecipients`.',
+      example: ['carol@example.com'],
+    }),
+    cc: AddressList.optional().meta({ description: 'Cc addresses.', example: ['dan@example.com'] }),
+    bcc: AddressList.optional().meta({ description: 'Bcc addresses: in the envelope only, never in the header.', example: ['audit@example.com'] }),
+    replyTo: AddressList.optional().meta({ description: 'Reply-To addresses.', example: 'support@example.com' }),
     subject: HeaderText.pipe(z.string().max(2000))
       .refine((s) => !tooLong(s), {
         message: `a run of more than ${MAX_UNBROKEN_RUN} characters without a space cannot be folded to 998 octets (RFC 5322 §2.1.1)`,
         params: { code: 'too_long' },
       })
-      .refine(hasNoEncodedWord, noEncodedWord),
-    text: z.string().optional(),
-    html: z.string().optional(),
-    attachments: z.array(Attachment).max(100).optional(),
-    headers: CustomHeaders.optional(),
-    tags: z.array(Tag).max(20).optional(),
-    metadata: Metadata.optional(),
+      .refine(hasNoEncodedWord, noEncodedWord)
+      .meta({ description: 'The subject, up to 2000 characters; no CR/LF.', example: 'Your order #1042' }),
+    text: z.string().optional().meta({ description: 'Plain-text body; `text`, `html` or both are required.', example: 'Thanks for your order.' }),
+    html: z.string().optional().meta({ description: 'HTML body.', example: '<p>Thanks for your order.</p>' }),
+    attachments: z.array(Attachment).max(100).optional().meta({ description: 'Up to 100 attachments, content inline as base64.' }),
+    headers: CustomHeaders.optional().meta({
+      description: 'Extra header fields (at most 50, 16 KiB); fields Postern sets itself (From, To, Message-ID...) are refused.',
+      example: { 'List-Unsubscribe': '<mailto:unsubscribe@example.com>' },
+    }),
+    tags: z
+      .array(Tag)
+      .max(20)
+      .optional()
+      .meta({ description: 'Up to 20 tags (1 to 64 of A-Z a-z 0-9 _ . : -), for filtering and events.', example: ['orders'] }),
+    metadata: Metadata.optional().meta({ description: 'Up to 50 string values, echoed in every event of the message.', example: { orderId: '1042' } }),
     /** ISO 8601 with an offset; the message is held until then (at most `limits.maxScheduleMs` ahead). */
-    sendAt: z.iso.datetime({ offset: true }).optional(),
+    sendAt: z.iso
+      .datetime({ offset: true })
+      .optional()
+      .meta({ description: 'Send later: ISO 8601 with an offset, at most `limits.maxScheduleMs` (7 days) ahead.', example: '2026-12-03T09:00:00+01:00' }),
   })
   // `when`: checked even while other fields are bad, so a request learns about every problem at once.
   .refine(

@@ -146,6 +146,28 @@ export const webhookKeys = {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+// Event log (issue 11): newline-delimited JSON by date for DuckDB and Athena. Mirrored in docs/storage.md "## Event log".
+// ---------------------------------------------------------------------------------------------------------------
+
+/**
+ * The event log (lib/logs/event-log.ts): Hive-style `dt=YYYY-MM-DD/` partitions (the UTC date of the events in it),
+ * each holding segment objects written whole, once. A segment's name starts with its flush time, then the writer and
+ * its count, so names sort by time and two writers never pick the same name.
+ */
+export const eventLogKeys = {
+  prefix: 'logs/events/',
+  partition: (day: string) => `logs/events/dt=${day}/`,
+  segment: (day: string, flushedAtMs: number, writer: string, n: number) => `${eventLogKeys.flushedAt(day, flushedAtMs)}_${writer}_${pad(n, 6)}.ndjson`,
+  /** What every segment of `day` flushed at `ms` starts with: list after it for the segments flushed later. */
+  flushedAt: (day: string, ms: number) => `logs/events/dt=${day}/${stamp(ms).replace(/[:.]/g, '-')}`,
+  /** The partition date of a segment key; null for a key that is not one. */
+  parse(key: string): { day: string } | null {
+    const m = /^logs\/events\/dt=(\d{4}-\d{2}-\d{2})\/[^/]+\.ndjson$/.exec(key)
+    return m ? { day: m[1] } : null
+  },
+}
+
+// ---------------------------------------------------------------------------------------------------------------
 // Ops read side (issue 11, webhook deliveries and mailboxes). Mirrored in docs/storage.md "## Ops: deliveries".
 // ---------------------------------------------------------------------------------------------------------------
 
@@ -278,7 +300,7 @@ export function parseInboundObjectKey(key: string): { mailbox: string; id: strin
   return { mailbox: m[1], id: m[2], object: m[3] ? 'raw' : m[4] ? 'doc' : { attachmentId: m[5] } }
 }
 
-/** The local gateway's key for signed URLs (lib/local/signed-urls.ts), made on first start when none is configured. */
+/** The local gateway's key for signed URLs (lib/signed-url.ts), made on first start when none is configured. */
 export const urlSigningKey = 'local/url-signing-key.txt'
 
 // ---------------------------------------------------------------------------------------------------------------

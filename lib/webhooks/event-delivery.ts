@@ -4,6 +4,7 @@ import { subscribes, type EventRecord } from '../events/outbox.js'
 import { getJson, putJson } from '../store/json.js'
 import { webhookKeys } from '../store/keys.js'
 import { isPreconditionFailed } from '../store/object-store.js'
+import { lineFromWebhookAttempt } from '../logs/event-log-line.js'
 import { newWorkerId, workerIsGone } from '../worker-id.js'
 import { attemptDelivery, bodyFor } from './attempt.js'
 import { retryDelayMs, type AttemptOutcome } from './classify.js'
@@ -65,6 +66,19 @@ const failedBeforeSending = (n: number, now: number, reason: string): [AttemptOu
   { kind: 'retry', status: null, reason, retryAfterMs: null },
   { attempt: n, at: new Date(now).toISOString(), status: null, latencyMs: 0, outcome: 'retry', reason, responseHead: '' },
 ]
+
+/** What the event log says of one attempt: its facts and what the delivery came to. */
+const attemptFacts = (endpoint: string, event: EventRecord, log: AttemptLog, status: DeliveryRecord['status']) => ({
+  endpoint,
+  event,
+  attempt: log.attempt,
+  at: log.at,
+  httpStatus: log.status,
+  durationMs: log.latencyMs,
+  reason: log.reason,
+  responseHead: log.responseHead,
+  status: status === 'delivered' ? ('succeeded' as const) : status === 'dead' ? ('dead' as const) : ('failed' as const),
+})
 
 /** Records written before sources existed name only their mailbox. */
 export const withSource = (r: EventRecord): EventRecord => ({ ...r, source: r.source ?? `mailbox:${r.mailbox}` })
@@ -188,6 +202,7 @@ export function createEventDelivery(deps: Deps) {
         summary.attempted++
         attempted = true
         await settle(ep, health, record, d, outcome, log, summary)
+        deps.eventLog.append(lineFromWebhookAttempt(attemptFacts(ep.id, record, log, d.status)))
       }
     }
     const index = deliveryIndexWrites(store, statusBefore, d)

@@ -70,11 +70,16 @@ describe('npm start with no configuration', () => {
     const doc = (await (await fetch(`${gw.url}/openapi.json`)).json()) as any
     expect(doc.openapi).toBe('3.1.0')
     expect(Object.keys(doc.paths)).toEqual([
+      '/v1/events',
       '/v1/messages',
       '/v1/messages/batch',
       '/emails',
       '/emails/batch',
       '/emails/{id}',
+      '/v1/inbound',
+      '/v1/inbound/{id}',
+      '/v1/inbound/{id}/raw',
+      '/v1/inbound/{id}/attachments/{attachmentId}',
       '/v1/messages/{id}',
       '/v1/webhooks/deliveries',
       '/v1/webhooks/deliveries/{id}',

@@ -34,7 +34,8 @@ export interface DovecotServer {
   close(): Promise<void>
 }
 
-async function freePort(): Promise<number> {
+/** A port the system just gave out and took back: free now, nothing listens on it. */
+export async function freePort(): Promise<number> {
   const srv = createServer()
   await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r))
   const { port } = srv.address() as AddressInfo
