@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { smtpReply } from '../servers/smtp.js'
-import { chartBars, overflowsX, startOpsUi, tableRows, totals, type OpsUi } from './browser.js'
+import { chartBars, overflowsX, postForm, startOpsUi, tableRows, totals, type OpsUi } from './browser.js'
 
 let ui: OpsUi
 const ids: Record<string, string> = {}
@@ -164,13 +164,7 @@ describe('/ops/messages/:id', () => {
     await reader.goto(`${ui.url}/ops/messages/${ids.deferred}`)
     expect(await reader.textContent('#message .badge')).toBe('deferred')
     expect(await reader.$('form[action$="/cancel"]')).toBeNull()
-    const token = await reader.getAttribute('header input[name=_csrf]', 'value')
-    const refused = await reader.request.post(`${ui.url}/ops/messages/${ids.deferred}/cancel`, {
-      form: { _csrf: token! },
-      headers: { origin: ui.url },
-      maxRedirects: 0,
-    })
-    expect(refused.status()).toBe(403)
+    expect((await postForm(reader, ui.url, `/ops/messages/${ids.deferred}/cancel`)).status).toBe(403)
     await reader.context().close()
 
     const page = await ui.page('admin')

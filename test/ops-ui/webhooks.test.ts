@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { createWebhookDispatcher } from '../../lib/webhooks/dispatcher.js'
 import { smtpReply } from '../servers/smtp.js'
 import { startWebhookReceiver, type WebhookReceiver } from '../servers/webhook-receiver.js'
-import { startOpsUi, tableRows, type OpsUi } from './browser.js'
+import { postForm, startOpsUi, tableRows, type OpsUi } from './browser.js'
 
 let ui: OpsUi
 let app: WebhookReceiver
@@ -80,13 +80,7 @@ describe('/ops/webhooks', () => {
     expect([attempt[0], attempt[2], attempt[4], attempt[6]]).toEqual(['1', '410', 'gone', 'audit is gone'])
     // A read key sees no retry button, and the server refuses it one.
     expect(await reader.$('form[action$="/retry"]')).toBeNull()
-    const token = await reader.getAttribute('header input[name=_csrf]', 'value')
-    const refused = await reader.request.post(`${ui.url}/ops/webhooks/deliveries/audit:${id}/retry`, {
-      form: { _csrf: token! },
-      headers: { origin: ui.url },
-      maxRedirects: 0,
-    })
-    expect(refused.status()).toBe(403)
+    expect((await postForm(reader, ui.url, `/ops/webhooks/deliveries/audit:${id}/retry`)).status).toBe(403)
     await reader.context().close()
 
     const page = await ui.page('admin')
