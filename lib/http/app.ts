@@ -21,6 +21,7 @@ import { resendRoutes } from './routes/resend.js'
 import { suppressionRoutes } from './routes/suppressions.js'
 import { opsApp } from '../ops/app.js'
 import { webhookRoutes } from './routes/webhooks.js'
+import { rejectRepeatedParams } from './query.js'
 
 /** Paths a signed URL may read (what lib/local/gateway-urls.ts signs): an inbound document, raw message, attachment. */
 const SIGNABLE = /^\/v1\/inbound\/[^/]+(?:\/raw|\/attachments\/[^/]+)?$/
@@ -110,6 +111,7 @@ export function createApp(deps: Deps, opts: RouteOptions = {}) {
   app.use('/v1/*', auth)
   app.use('/v1/*', rateLimit)
   app.use('/v1/*', limitBody)
+  app.use('/v1/*', rejectRepeatedParams)
   const routeOpts = { ...opts, budget: createSendBudget(deps.config, deps.clock) }
   app.route('/v1/messages', listMessageRoutes(deps))
   app.route('/v1/messages', messageRoutes(deps, routeOpts))

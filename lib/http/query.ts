@@ -1,4 +1,4 @@
-import type { Context } from 'hono'
+import type { Context, MiddlewareHandler } from 'hono'
 import { z } from 'zod'
 import { ApiError } from '../errors.js'
 import { toFieldIssues } from '../field-issues.js'
@@ -58,3 +58,20 @@ export const pageQuery = (now: () => number, what: string) => ({
   limit: limitQuery,
   cursor: cursorQuery.optional(),
 })
+
+/**
+ * Refuses a query parameter given more than once (`status=failed&status=sent`): `c.req.query()` would keep only the
+ * first, silently answering half the question. Lists are comma-separated (`status=failed,sent`).
+ * @throws ApiError validation_failed with a `repeated` issue at each such parameter.
+ */
+export const rejectRepeatedParams: MiddlewareHandler = async (c, next) => {
+  if (!c.req.url.includes('?')) return next()
+  const repeated = Object.entries(c.req.queries()).filter(([, values]) => values.length > 1)
+  if (repeated.length)
+    throw new ApiError(
+      'validation_failed',
+      'the query string is not valid',
+      repeated.map(([name]) => ({ path: ['query', name], code: 'repeated', message: 'give each parameter once; list several values with commas' })),
+    )
+  await next()
+}

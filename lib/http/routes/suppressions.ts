@@ -9,6 +9,14 @@ import { addManualSuppression, removeManualSuppression, scopeOf } from '../../su
 import { plainJsonIssues } from '../../send/plain-json.js'
 import type { AppEnv } from '../app-env.js'
 import { readJson } from '../read-json.js'
+import { cursorQuery, limitQuery, parseQuery, queryString } from '../query.js'
+import { suppressionKeys } from '../../store/keys.js'
+
+const ListQuery = z.strictObject({
+  domain: queryString('The sending domain whose entries to list (suppressions kept per domain).', 'example.com').optional(),
+  limit: limitQuery,
+  cursor: cursorQuery.optional(),
+})
 
 const NewSuppression = z.strictObject({
   address: z.string().max(320),
@@ -27,10 +35,14 @@ export function suppressionRoutes(deps: Deps) {
   })
 
   app.get('/', async (c) => {
-    const limit = Math.min(100, Math.max(1, Number(c.req.query('limit') ?? 50) || 50))
-    const domain = c.req.query('domain')
+    const { domain, limit, cursor } = parseQuery(c, ListQuery)
     const scope = deps.config.suppressions.scope === 'global' || domain ? scopeOf(deps, domain, ['query', 'domain']) : undefined
-    const page = await listSuppressions(deps, { scope, after: c.req.query('cursor') || undefined, limit })
+    // The cursor is the key of the last entry of the previous page: one of this listing's, or it is not a cursor.
+    if (cursor !== undefined && (!suppressionKeys.parse(cursor) || (scope && !cursor.startsWith(suppressionKeys.scope(scope)))))
+      throw new ApiError('validation_failed', 'the query string is not valid', [
+        { path: ['query', 'cursor'], code: 'invalid_cursor', message: 'pass nextCursor of the previous page of the same listing, unchanged' },
+      ])
+    const page = await listSuppressions(deps, { scope, after: cursor, limit })
     return c.json({ data: page.items, nextCursor: page.next })
   })
 
