@@ -2,7 +2,7 @@ import { Hono } from 'hono'
 import type { Deps } from '../../deps.js'
 import { ApiError } from '../../errors.js'
 import { hasScope } from '../../scopes.js'
-import { addManualSuppression, removeManualSuppression } from '../../suppressions/manual.js'
+import { addManualSuppression, removeManualSuppression, scopeOf } from '../../suppressions/manual.js'
 import { GLOBAL_SCOPE, listSuppressions, type Suppression } from '../../suppressions/suppression.js'
 import { ActionButton, CsrfField, Filters, Flash, Pager, Table, Time } from '../components.js'
 import { back, queryOf, render } from '../render.js'
@@ -69,7 +69,8 @@ export function suppressionPages(deps: Deps) {
 
   app.get('/', async (c) => {
     const q = queryOf(c, ['domain', 'cursor'])
-    const scope = perDomain ? q.domain?.toLowerCase() : GLOBAL_SCOPE
+    // The same scope the API lists: the domain as sends look it up (lower-case IDNA ASCII), all of them when none.
+    const scope = !perDomain || q.domain ? scopeOf(deps, q.domain, ['query', 'domain']) : undefined
     const page = await listSuppressions(deps, { scope, after: q.cursor, limit: PAGE })
     const admin = hasScope(c.get('apiKey'), 'admin')
     const body = (
