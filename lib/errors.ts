@@ -10,6 +10,7 @@ export const ERROR_CODES = [
   'missing_api_key',
   'invalid_api_key',
   'insufficient_scope',
+  'csrf_failed',
   'sender_not_allowed',
   'invalid_signature',
   'url_expired',

@@ -19,6 +19,7 @@ import { inboundRoutes } from './routes/inbound.js'
 import { listMessageRoutes } from './routes/list-messages.js'
 import { resendRoutes } from './routes/resend.js'
 import { suppressionRoutes } from './routes/suppressions.js'
+import { opsApp } from '../ops/app.js'
 import { webhookRoutes } from './routes/webhooks.js'
 import { rejectRepeatedParams } from './query.js'
 
@@ -121,5 +122,7 @@ export function createApp(deps: Deps, opts: RouteOptions = {}) {
   app.route('/v1/mailboxes', mailboxRoutes(deps))
   // Resend's API shapes at /emails (docs/switching-from-resend.md); errors there render in Resend's shape.
   app.route('/', resendRoutes(deps, { ...routeOpts, guards: [auth, rateLimit, limitBody] }))
+  // The dashboard (docs/ops.md): its own sign-in (a session cookie), sharing the failed-authentication limit.
+  app.route('/ops', opsApp(deps, authFailures))
   return app
 }

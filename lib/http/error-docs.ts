@@ -8,6 +8,7 @@ export const ERROR_MEANINGS: Record<ErrorCode, string> = {
   missing_api_key: 'No `Authorization: Bearer <key>` header.',
   invalid_api_key: 'The key is not one of the configured keys.',
   insufficient_scope: 'The key lacks the scope the route needs (`read` for reading, `admin` for changes).',
+  csrf_failed: 'A /ops dashboard form was posted without its session CSRF token or from another origin (docs/ops.md).',
   sender_not_allowed: "The From address is not in the key's `allowedFrom`.",
   not_found: 'No such route, message or object (or not visible to this key).',
   method_not_allowed: 'The route exists but not with this method.',

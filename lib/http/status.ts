@@ -9,6 +9,7 @@ export const HTTP_STATUS = {
   missing_api_key: 401,
   invalid_api_key: 401,
   insufficient_scope: 403,
+  csrf_failed: 403,
   sender_not_allowed: 403,
   invalid_signature: 403,
   url_expired: 403,

@@ -20,6 +20,8 @@ const BY_CODE: Record<Exclude<ErrorCode, 'validation_failed'>, { name: ResendErr
   // Signed URLs (lib/signed-url.ts) are not served on the Resend routes; listed for completeness.
   invalid_signature: { name: 'invalid_api_key' },
   url_expired: { name: 'invalid_api_key' },
+  // Only the /ops dashboard's forms answer it; never a Resend-compatible route.
+  csrf_failed: { name: 'validation_error', statusCode: 403 },
   not_found: { name: 'not_found' },
   method_not_allowed: { name: 'method_not_allowed' },
   idempotency_key_reused: { name: 'invalid_idempotent_request' },

@@ -302,3 +302,10 @@ export function parseInboundObjectKey(key: string): { mailbox: string; id: strin
 
 /** The local gateway's key for signed URLs (lib/signed-url.ts), made on first start when none is configured. */
 export const urlSigningKey = 'local/url-signing-key.txt'
+
+// ---------------------------------------------------------------------------------------------------------------
+// Ops dashboard (issue 11): /ops sessions. Mirrored in docs/storage.md "## Ops dashboard".
+// ---------------------------------------------------------------------------------------------------------------
+
+/** The random secret that signs /ops session cookies (made on first sign-in, create-only; lib/ops/session.ts). */
+export const opsKeys = { sessionSecret: 'ops/session-secret.txt' }

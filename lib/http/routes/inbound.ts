@@ -37,7 +37,7 @@ const asciiFallback = (name: string) =>
     .replace(/[^\x20-\x7e]/g, '?')
 
 /** Headers for bytes a sender chose: downloaded, never sniffed or run in the gateway's origin. */
-const downloadHeaders = (contentType: string, filename: string) => ({
+export const downloadHeaders = (contentType: string, filename: string) => ({
   'content-type': SAFE_TYPE.test(contentType) ? contentType : 'application/octet-stream',
   // RFC 6266 with an RFC 5987 `filename*` for non-ASCII names, and an ASCII fallback.
   'content-disposition': contentDisposition(filename, { type: 'attachment', fallback: asciiFallback(filename) }),

@@ -4,8 +4,8 @@ import { requireScope } from '../../scopes.js'
 import type { Deps } from '../../deps.js'
 import { ApiError } from '../../errors.js'
 import { toFieldIssues } from '../../field-issues.js'
-import { addSuppression, GLOBAL_SCOPE, listSuppressions, removeSuppression, suppressionAddress } from '../../suppressions/suppression.js'
-import { normalizeAddress, normalizeDomain } from '../../send/address.js'
+import { GLOBAL_SCOPE, listSuppressions } from '../../suppressions/suppression.js'
+import { addManualSuppression, removeManualSuppression, scopeOf } from '../../suppressions/manual.js'
 import { plainJsonIssues } from '../../send/plain-json.js'
 import type { AppEnv } from '../app-env.js'
 import { readJson } from '../read-json.js'
@@ -24,23 +24,6 @@ const NewSuppression = z.strictObject({
   domain: z.string().max(253).optional(),
   note: z.string().max(1000).optional(),
 })
-
-/**
- * The scope an entry lives in: `_global` when the list is global, else the sending domain given as `domain`.
- * @throws ApiError validation_failed without one in domain mode, or with one that is not a host name (`invalid_domain`).
- */
-function scopeOf(deps: Deps, domain: string | undefined, path: (string | number)[]): string {
-  if (deps.config.suppressions.scope === 'global') return GLOBAL_SCOPE
-  const d = domain?.trim()
-  if (!d)
-    throw new ApiError('validation_failed', 'name the sending domain the entry applies to', [
-      { path, code: 'missing_field', message: 'required: suppressions are kept per sending domain' },
-    ])
-  // The scope is a key segment, and must be the one sends look in (suppressionScope: lower-case IDNA ASCII).
-  const ascii = normalizeDomain(d.toLowerCase())
-  if (typeof ascii !== 'string') throw new ApiError('validation_failed', 'the request has invalid fields', [{ path, ...ascii }])
-  return ascii
-}
 
 /** `/v1/suppressions`: list (paged, in address order; `read` scope), add (manual) and remove (`admin` scope). */
 export function suppressionRoutes(deps: Deps) {
@@ -70,26 +53,12 @@ export function suppressionRoutes(deps: Deps) {
     if (plain.length) throw new ApiError('validation_failed', 'the request has invalid fields', plain)
     const parsed = NewSuppression.safeParse(body)
     if (!parsed.success) throw new ApiError('validation_failed', 'the request has invalid fields', toFieldIssues(parsed.error.issues))
-    const checked = normalizeAddress(parsed.data.address.trim())
-    if ('code' in checked)
-      throw new ApiError('validation_failed', 'the request has invalid fields', [{ path: ['address'], code: checked.code, message: checked.message }])
-    const scope = scopeOf(deps, parsed.data.domain, ['domain'])
-    const { entry, created } = await addSuppression(deps, {
-      address: suppressionAddress(checked.address)!,
-      scope,
-      reason: 'manual',
-      createdAt: new Date(deps.clock.now()).toISOString(),
-      messageId: null,
-      reportId: null,
-      detail: parsed.data.note ?? null,
-    })
+    const { entry, created } = await addManualSuppression(deps, parsed.data)
     return c.json(entry, created ? 201 : 200)
   })
 
   app.delete('/:address', async (c) => {
-    const address = suppressionAddress(c.req.param('address'))
-    if (!address) throw new ApiError('validation_failed', 'not an address', [{ path: ['address'], code: 'invalid_address', message: 'must be an address' }])
-    const removed = await removeSuppression(deps, scopeOf(deps, c.req.query('domain'), ['query', 'domain']), address)
+    const removed = await removeManualSuppression(deps, c.req.param('address'), c.req.query('domain'), ['query', 'domain'])
     if (!removed) throw new ApiError('not_found', 'that address is not on the suppression list')
     return c.body(null, 204)
   })
