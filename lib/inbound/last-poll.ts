@@ -2,7 +2,6 @@ import type { Mailbox } from '../config/mailbox.js'
 import type { Deps } from '../deps.js'
 import { getJson, putJson } from '../store/json.js'
 import { lastPollKey } from '../store/keys.js'
-import { pollMailbox } from './poll-mailbox.js'
 import type { PollProgress, PollSummary } from './poll-summary.js'
 
 /** The last poll of a mailbox (lastPollKey), as `GET /v1/mailboxes` shows it. Times ISO 8601 UTC. */
@@ -58,6 +57,8 @@ export async function readLastPoll(deps: Pick<Deps, 'store'>, mailbox: string): 
  */
 export async function pollAndRecord(deps: Deps, mb: Mailbox, progress: PollProgress = {}): Promise<PollSummary> {
   const startedAt = deps.clock.now()
+  // Loaded here, not at the top: GET /v1/mailboxes reads last polls in the HTTP function, which starts without the mail clients.
+  const { pollMailbox } = await import('./poll-mailbox.js')
   const summary = await pollMailbox(deps, mb, progress)
   await recordLastPoll(deps, summary, startedAt).catch((err: Error) => deps.logger.warn({ mailbox: mb.id, err: err.message }, 'last poll not recorded'))
   return summary

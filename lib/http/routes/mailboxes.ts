@@ -2,7 +2,6 @@ import { Hono } from 'hono'
 import type { Deps } from '../../deps.js'
 import { ApiError } from '../../errors.js'
 import { listMailboxes } from '../../inbound/mailbox-view.js'
-import { MailboxUnreachableError, reconcileMailbox } from '../../inbound/reconcile.js'
 import { requireScope } from '../../scopes.js'
 import type { AppEnv } from '../app-env.js'
 
@@ -19,6 +18,8 @@ export function mailboxRoutes(deps: Deps) {
   app.get('/:id/reconcile', async (c) => {
     const mb = deps.config.mailboxes.find((m) => m.id === c.req.param('id'))
     if (!mb) throw new ApiError('not_found', 'no mailbox has this id')
+    // Loaded on first use: reconcile brings the mail clients and the normalizer, which the HTTP function starts without.
+    const { reconcileMailbox, MailboxUnreachableError } = await import('../../inbound/reconcile.js')
     try {
       return c.json(await reconcileMailbox(deps, mb))
     } catch (err) {

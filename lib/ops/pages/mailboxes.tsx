@@ -2,10 +2,13 @@ import { Hono } from 'hono'
 import type { Deps } from '../../deps.js'
 import { ApiError } from '../../errors.js'
 import { listMailboxes, type MailboxView } from '../../inbound/mailbox-view.js'
-import { MailboxUnreachableError, reconcileMailbox, type ReconcileGap, type ReconcileReport } from '../../inbound/reconcile.js'
+import type { ReconcileGap, ReconcileReport } from '../../inbound/reconcile.js'
 import { Badge, Table, Time } from '../components.js'
 import { render } from '../render.js'
 import type { OpsEnv } from '../security.js'
+
+/** Reconcile brings the mail clients and the normalizer: loaded on first use, so the HTTP function starts without them. */
+const reconcile = () => import('../../inbound/reconcile.js')
 
 const cursorText = (c: MailboxView['cursor']) =>
   !c
@@ -109,9 +112,9 @@ export function mailboxPages(deps: Deps) {
     const mb = deps.config.mailboxes.find((m) => m.id === c.req.param('id'))
     if (!mb) throw new ApiError('not_found', 'no mailbox has this id')
     try {
-      return render(c, `Reconcile ${mb.id}`, '/mailboxes', <Report r={await reconcileMailbox(deps, mb)} />)
+      return render(c, `Reconcile ${mb.id}`, '/mailboxes', <Report r={await (await reconcile()).reconcileMailbox(deps, mb)} />)
     } catch (err) {
-      if (err instanceof MailboxUnreachableError) throw new ApiError('mailbox_unreachable', err.message)
+      if (err instanceof (await reconcile()).MailboxUnreachableError) throw new ApiError('mailbox_unreachable', err.message)
       throw err
     }
   })
