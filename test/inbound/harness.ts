@@ -33,8 +33,13 @@ export const manualClock = (start = Date.now()) => baseManualClock(start)
 
 /** Deps over a real store, config parsed by the real schema, a silent logger (or one that records). */
 export function testDeps(config: ConfigInput | Record<string, unknown>, store: ObjectStore, overrides: Partial<Deps> = {}): Deps {
-  // The tests' webhook receivers listen on loopback, which webhook delivery refuses unless allowed.
-  return createDeps(Config.parse({ allowPrivateWebhookTargets: ['127.0.0.1/32'], ...config }), { store, logger: pino({ level: 'silent' }), ...overrides })
+  // The tests' webhook receivers listen on loopback, which webhook delivery refuses unless allowed. The event log
+  // is off unless a test asks for it: its timed flush would write into a store the test counts or has removed.
+  return createDeps(Config.parse({ allowPrivateWebhookTargets: ['127.0.0.1/32'], logs: { enabled: false }, ...config }), {
+    store,
+    logger: pino({ level: 'silent' }),
+    ...overrides,
+  })
 }
 
 /** A fresh fs store in a temp dir. */
